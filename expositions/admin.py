@@ -1,0 +1,124 @@
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.http import JsonResponse
+from django.urls import path
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+from simple_history.admin import SimpleHistoryAdmin
+from taggit.models import Tag
+
+from .markdown import render_markdown
+from .models import Exposition, StudyUnit, Theme
+
+TAG_SUGGESTIONS = 10
+
+
+class StudyUnitInline(admin.TabularInline):
+    model = StudyUnit
+    fields = ("title", "theme", "order", "status")
+    extra = 0
+    show_change_link = True
+    ordering = ("theme__order", "order")
+
+
+@admin.register(Exposition)
+class ExpositionAdmin(admin.ModelAdmin):
+    list_display = ("title", "author", "organisation", "published_on")
+    search_fields = ("title", "title_zh", "author")
+    prepopulated_fields = {"slug": ("title",)}
+    inlines = [StudyUnitInline]
+
+
+@admin.register(Theme)
+class ThemeAdmin(admin.ModelAdmin):
+    list_display = ("name_zh", "name_en", "slug", "order")
+    list_editable = ("order",)
+    ordering = ("order",)
+    search_fields = ("name_zh", "name_en", "slug")
+
+
+@admin.register(StudyUnit)
+class StudyUnitAdmin(SimpleHistoryAdmin):
+    list_display = ("title", "theme", "status", "order", "updated_at")
+    list_filter = ("theme", "status", ("tags", admin.RelatedOnlyFieldListFilter))
+    list_select_related = ("theme",)
+    search_fields = ("title", "summary", "body", "tags__name")
+    prepopulated_fields = {"slug": ("title",)}
+    readonly_fields = ("body_preview", "created_at", "updated_at")
+    autocomplete_fields = ("theme", "exposition")
+    history_list_display = ("status",)
+    fieldsets = (
+        (
+            None,
+            {"fields": ("title", "slug", "exposition", "theme", "order", "status", "published_at")},
+        ),
+        (
+            _("Content"),
+            {
+                "fields": (
+                    "summary",
+                    "key_points",
+                    "body",
+                    "body_preview",
+                    "source_passage",
+                    "tags",
+                    "reading_minutes",
+                )
+            },
+        ),
+        (_("Dates"), {"fields": ("created_at", "updated_at")}),
+    )
+
+    class Media:
+        js = ("js/admin_study_unit.js",)
+        css = {"all": ("css/admin.css",)}
+
+    @admin.display(description=_("Preview"))
+    def body_preview(self, obj):
+        html = obj.body_html if obj and obj.pk else ""
+        return format_html(
+            '<div id="body-preview" class="markdown-preview" aria-live="polite">{}</div>',
+            mark_safe(html),  # noqa: S308 - sanitised by render_markdown on save
+        )
+
+    def get_urls(self):
+        extra = [
+            path(
+                "preview/",
+                self.admin_site.admin_view(self.preview_view),
+                name="expositions_studyunit_preview",
+            ),
+            path(
+                "tag-suggestions/",
+                self.admin_site.admin_view(self.tag_suggestions_view),
+                name="expositions_studyunit_tag_suggestions",
+            ),
+        ]
+        return extra + super().get_urls()
+
+    def preview_view(self, request):
+        return _preview(request, self)
+
+    def tag_suggestions_view(self, request):
+        if not self.has_change_permission(request) and not self.has_add_permission(request):
+            raise PermissionDenied
+        prefix = request.GET.get("q", "").strip()
+        names = []
+        if prefix:
+            names = list(
+                Tag.objects.filter(name__istartswith=prefix)
+                .order_by("name")
+                .values_list("name", flat=True)[:TAG_SUGGESTIONS]
+            )
+        return JsonResponse({"tags": names})
+
+
+@require_POST
+def _preview(request, model_admin):
+    if not model_admin.has_change_permission(request) and not model_admin.has_add_permission(
+        request
+    ):
+        raise PermissionDenied
+    return JsonResponse({"html": render_markdown(request.POST.get("body", ""))})

@@ -1,0 +1,181 @@
+"""The shipped exposition: validate the data file, then load it idempotently.
+
+The data file (``expositions/data/civil-affairs-exposition.json``) and the source
+text beside it are content the project owns. Loading them a second time changes
+nothing, and a unit an editor has changed since the last load is left alone.
+"""
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import transaction
+
+from .models import Exposition, StudyUnit, Theme
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+DEFAULT_DATA_FILE = DATA_DIR / "civil-affairs-exposition.json"
+
+UNIT_FIELDS = ("title", "summary", "body", "key_points", "source_passage", "order")
+
+
+class SeedError(ValueError):
+    """The data file is not valid; nothing was written."""
+
+    def __init__(self, errors):
+        self.errors = list(errors)
+        super().__init__("\n".join(self.errors))
+
+
+@dataclass
+class LoadReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    kept_edited: list[str] = field(default_factory=list)
+
+
+def read_seed(path=DEFAULT_DATA_FILE):
+    """Read and validate the data file and its source text.
+
+    Raises SeedError listing every problem found.
+    """
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise SeedError([f"{path.name}: cannot read: {exc}"]) from exc
+
+    errors = []
+    expo = data.get("exposition") or {}
+    for key in ("slug", "title", "author", "source_file"):
+        if not expo.get(key):
+            errors.append(f"exposition: '{key}' is missing")
+    source = ""
+    if expo.get("source_file"):
+        try:
+            source = (path.parent / expo["source_file"]).read_text(encoding="utf-8")
+        except OSError as exc:
+            errors.append(f"exposition: cannot read source file: {exc}")
+
+    theme_slugs = set()
+    for i, theme in enumerate(data.get("themes") or [], start=1):
+        for key in ("slug", "name_en", "name_zh"):
+            if not theme.get(key):
+                errors.append(f"theme {i}: '{key}' is missing")
+        theme_slugs.add(theme.get("slug"))
+    if not theme_slugs:
+        errors.append("no themes")
+
+    seen = set()
+    units = data.get("units") or []
+    if not units:
+        errors.append("no units")
+    for i, unit in enumerate(units, start=1):
+        where = f"unit {i} ({unit.get('slug', '?')})"
+        for key in ("slug", "theme", "title", "summary", "body", "passages"):
+            if not unit.get(key):
+                errors.append(f"{where}: '{key}' is missing")
+        if unit.get("slug") in seen:
+            errors.append(f"{where}: slug is used twice")
+        seen.add(unit.get("slug"))
+        if unit.get("theme") and unit["theme"] not in theme_slugs:
+            errors.append(f"{where}: unknown theme '{unit['theme']}'")
+        if not 3 <= len(unit.get("key_points") or []) <= 5:
+            errors.append(f"{where}: needs 3 to 5 key points")
+        for j, passage in enumerate(unit.get("passages") or [], start=1):
+            if source and passage not in source:
+                errors.append(f"{where}: passage {j} is not verbatim in the source text")
+    if errors:
+        raise SeedError(errors)
+    return data, source
+
+
+def _unit_values(unit):
+    return {
+        "title": unit["title"],
+        "summary": unit["summary"],
+        "body": unit["body"],
+        "key_points": "\n".join(unit["key_points"]),
+        "source_passage": "\n\n".join(unit["passages"]),
+        "order": unit.get("order", 0),
+    }
+
+
+def load_exposition(path=DEFAULT_DATA_FILE) -> LoadReport:
+    """Load the shipped exposition, its themes and units; safe to run again.
+
+    Everything is validated before anything is written, and the whole load is
+    one transaction.
+    """
+    data, source = read_seed(path)
+    report = LoadReport()
+    with transaction.atomic():
+        meta = data["exposition"]
+        exposition, _ = Exposition.objects.get_or_create(
+            slug=meta["slug"],
+            defaults={
+                "title": meta["title"],
+                "title_zh": meta.get("title_zh", ""),
+                "author": meta["author"],
+                "organisation": meta.get("organisation", ""),
+                "source_text": source,
+            },
+        )
+        themes = {}
+        for t in data["themes"]:
+            themes[t["slug"]], _ = Theme.objects.get_or_create(
+                slug=t["slug"],
+                defaults={
+                    k: t.get(k, "")
+                    for k in ("name_en", "name_zh", "description_en", "description_zh")
+                }
+                | {"order": t.get("order", 0)},
+            )
+        existing = {
+            u.slug: u
+            for u in StudyUnit.objects.filter(slug__in=[u["slug"] for u in data["units"]])
+            .select_related("theme")
+            .prefetch_related("tags")
+        }
+        for spec in data["units"]:
+            _load_unit(spec, exposition, themes[spec["theme"]], existing.get(spec["slug"]), report)
+    return report
+
+
+def _load_unit(spec, exposition, theme, unit, report):
+    values = _unit_values(spec)
+    tags = spec.get("tags", [])
+    if unit is None:
+        unit = StudyUnit(
+            slug=spec["slug"],
+            exposition=exposition,
+            theme=theme,
+            status=StudyUnit.Status.PUBLISHED,
+            reading_minutes=spec.get("reading_minutes", 0),
+            **values,
+        )
+        unit._change_reason = "Loaded from the shipped exposition"
+        unit.save()
+        unit.tags.set(tags)
+        unit.seed_checksum = unit.content_checksum(tags)
+        StudyUnit.objects.filter(pk=unit.pk).update(seed_checksum=unit.seed_checksum)
+        report.created.append(unit.slug)
+        return
+
+    if unit.content_checksum() != unit.seed_checksum:
+        report.kept_edited.append(unit.slug)
+        return
+    for key, value in values.items():
+        setattr(unit, key, value)
+    unit.theme = theme
+    unit.status = StudyUnit.Status.PUBLISHED
+    new_checksum = unit.content_checksum(tags)
+    if new_checksum == unit.seed_checksum:
+        report.unchanged.append(unit.slug)
+        return
+    unit.seed_checksum = new_checksum
+    unit._change_reason = "Updated from the shipped exposition"
+    unit.save()
+    unit.tags.set(tags)
+    report.updated.append(unit.slug)
