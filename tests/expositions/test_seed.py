@@ -1,0 +1,147 @@
+import json
+import re
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from expositions.models import Exposition, StudyUnit, Theme
+from expositions.seed import DEFAULT_DATA_FILE, SeedError, load_exposition, read_seed
+
+BYLINE_LINES = 2  # "Author: Su Shunsheng, ..." and the trailing "*:Shanxi**." colophon
+
+
+def source_text():
+    return (DEFAULT_DATA_FILE.parent / "exposition-civil-affairs.txt").read_text(encoding="utf-8")
+
+
+def sentences(text):
+    # The translation carries stray Markdown emphasis markers (**, *); they are
+    # not words of the text.
+    text = text.replace("*", "")
+    parts = re.split(r'(?<=[.!?:"])\s+(?=["A-Z])', text)
+    return [p.strip() for p in parts if p.strip()]
+
+
+def test_every_passage_is_verbatim_in_the_source():
+    data, source = read_seed()
+    passages = [p for u in data["units"] for p in u["passages"]]
+    assert passages
+    for passage in passages:
+        assert passage in source
+
+
+def test_no_sentence_of_the_exposition_is_lost():
+    data, source = read_seed()
+    body_lines = source.strip().splitlines()[:-BYLINE_LINES]
+    quoted = " ".join(p.replace("*", "") for u in data["units"] for p in u["passages"])
+    missing = [s for line in body_lines for s in sentences(line) if s not in quoted]
+    assert missing == []
+
+
+def test_byline_is_the_exposition_author():
+    data, source = read_seed()
+    byline = source.strip().splitlines()[-BYLINE_LINES]
+    assert data["exposition"]["author"] in byline
+    assert data["exposition"]["organisation"] in byline
+
+
+def test_shape_of_the_shipped_units():
+    data, _ = read_seed()
+    units = data["units"]
+    assert len(units) >= 12
+    assert {u["theme"] for u in units} == {
+        "political-standing", "livelihood-guarantee", "grassroots-governance",
+        "capability-building",
+    }
+    for unit in units:
+        assert 3 <= len(unit["key_points"]) <= 5
+        assert unit["summary"].count(". ") == 0, unit["slug"]  # one sentence
+        assert any(re.search(r"[\u4e00-\u9fff]", t) for t in unit["tags"]), unit["slug"]
+        assert any(re.search(r"[A-Za-z]", t) for t in unit["tags"]), unit["slug"]
+
+
+@pytest.mark.django_db
+def test_load_creates_themes_and_units():
+    report = load_exposition()
+    assert Exposition.objects.count() == 1
+    assert Theme.objects.count() == 4
+    assert StudyUnit.objects.published().count() == len(report.created) >= 12
+    unit = StudyUnit.objects.get(slug="cross-provincial-verification-for-social-assistance")
+    assert unit.theme.slug == "grassroots-governance"
+    assert {"社会救助", "social assistance"} <= {t.name for t in unit.tags.all()}
+
+
+@pytest.mark.django_db
+def test_second_load_changes_nothing():
+    load_exposition()
+    before = list(StudyUnit.objects.values_list("pk", "updated_at").order_by("pk"))
+    history = StudyUnit.history.count()
+    report = load_exposition()
+    assert report.created == report.updated == []
+    assert list(StudyUnit.objects.values_list("pk", "updated_at").order_by("pk")) == before
+    assert StudyUnit.history.count() == history
+
+
+@pytest.mark.django_db
+def test_load_keeps_a_unit_an_editor_changed():
+    load_exposition()
+    unit = StudyUnit.objects.get(slug="do-our-best-and-do-what-we-can")
+    unit.body = "Rewritten by an editor."
+    unit.save()
+    report = load_exposition()
+    assert report.kept_edited == ["do-our-best-and-do-what-we-can"]
+    unit.refresh_from_db()
+    assert unit.body == "Rewritten by an editor."
+
+
+@pytest.mark.django_db
+def test_load_keeps_an_editor_tag_change():
+    load_exposition()
+    unit = StudyUnit.objects.get(slug="do-our-best-and-do-what-we-can")
+    unit.tags.add("editor-tag")
+    load_exposition()
+    assert "editor-tag" in {t.name for t in unit.tags.all()}
+
+
+@pytest.mark.django_db
+def test_load_updates_an_untouched_unit_when_the_data_changes(tmp_path):
+    load_exposition()
+    data = json.loads(DEFAULT_DATA_FILE.read_text(encoding="utf-8"))
+    data["units"][0]["summary"] = "A new summary from the data file."
+    path = _write(tmp_path, data)
+    report = load_exposition(path)
+    assert report.updated == [data["units"][0]["slug"]]
+    assert StudyUnit.objects.get(slug=data["units"][0]["slug"]).summary == data["units"][0][
+        "summary"
+    ]
+
+
+@pytest.mark.django_db
+def test_bad_data_file_loads_nothing(tmp_path):
+    data = json.loads(DEFAULT_DATA_FILE.read_text(encoding="utf-8"))
+    data["units"][-1]["passages"] = ["A sentence the essay never says."]
+    data["units"][-2]["theme"] = "no-such-theme"
+    path = _write(tmp_path, data)
+    with pytest.raises(SeedError) as excinfo:
+        load_exposition(path)
+    assert len(excinfo.value.errors) == 2
+    assert "not verbatim" in str(excinfo.value)
+    assert "unknown theme" in str(excinfo.value)
+    assert not StudyUnit.objects.exists()
+    assert not Theme.objects.exists()
+
+
+@pytest.mark.django_db
+def test_command_reports_and_fails_clearly(tmp_path):
+    call_command("load_exposition")
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json", encoding="utf-8")
+    with pytest.raises(CommandError, match="Nothing was loaded"):
+        call_command("load_exposition", file=str(bad))
+
+
+def _write(tmp_path, data):
+    (tmp_path / "exposition-civil-affairs.txt").write_text(source_text(), encoding="utf-8")
+    path = tmp_path / "data.json"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    return path
