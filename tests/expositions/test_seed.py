@@ -50,7 +50,9 @@ def test_shape_of_the_shipped_units():
     units = data["units"]
     assert len(units) >= 12
     assert {u["theme"] for u in units} == {
-        "political-standing", "livelihood-guarantee", "grassroots-governance",
+        "political-standing",
+        "livelihood-guarantee",
+        "grassroots-governance",
         "capability-building",
     }
     for unit in units:
@@ -111,9 +113,9 @@ def test_load_updates_an_untouched_unit_when_the_data_changes(tmp_path):
     path = _write(tmp_path, data)
     report = load_exposition(path)
     assert report.updated == [data["units"][0]["slug"]]
-    assert StudyUnit.objects.get(slug=data["units"][0]["slug"]).summary == data["units"][0][
-        "summary"
-    ]
+    assert (
+        StudyUnit.objects.get(slug=data["units"][0]["slug"]).summary == data["units"][0]["summary"]
+    )
 
 
 @pytest.mark.django_db

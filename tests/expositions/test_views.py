@@ -42,7 +42,8 @@ def test_home_lists_themes_with_counts_of_published_units(cadre_client, make_uni
     counts = {t.slug: t.unit_count for t in response.context["themes"]}
     assert counts == {"livelihood-guarantee": 2, "political-standing": 0}
     assert [t.slug for t in response.context["themes"]] == [
-        "political-standing", "livelihood-guarantee"
+        "political-standing",
+        "livelihood-guarantee",
     ]
     assert "2 study units" in response.content.decode()
 
@@ -111,9 +112,17 @@ def test_unit_page_shows_everything(cadre_client, make_unit):
     )
     html = cadre_client.get(unit.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     for text in [
-        "Holding the bottom line", "The summary.", "Point two", "<strong>emphasis</strong>",
-        "The quoted passage.", "低保", "social assistance", "4 min read", "Test Author",
-        "A test exposition", "Livelihood guarantee",
+        "Holding the bottom line",
+        "The summary.",
+        "Point two",
+        "<strong>emphasis</strong>",
+        "The quoted passage.",
+        "低保",
+        "social assistance",
+        "4 min read",
+        "Test Author",
+        "A test exposition",
+        "Livelihood guarantee",
     ]:
         assert text in html
 
@@ -206,8 +215,13 @@ def _make_units(make_unit, count):
 
 
 @pytest.mark.parametrize(
-    "name", ["expositions:theme_detail", "expositions:tag_detail", "expositions:tag_index",
-             "expositions:home"]
+    "name",
+    [
+        "expositions:theme_detail",
+        "expositions:tag_detail",
+        "expositions:tag_index",
+        "expositions:home",
+    ],
 )
 def test_list_pages_query_count_does_not_grow(
     cadre_client, make_unit, django_assert_max_num_queries, django_assert_num_queries, name

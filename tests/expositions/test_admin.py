@@ -1,0 +1,138 @@
+import pytest
+from django.urls import reverse
+
+from expositions.models import StudyUnit
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def unit(make_unit):
+    return make_unit(title="Admin unit", tags=["民生"], body="Old body.")
+
+
+def _form_data(unit, **changes):
+    data = {
+        "title": unit.title,
+        "slug": unit.slug,
+        "exposition": unit.exposition_id,
+        "theme": unit.theme_id,
+        "order": unit.order,
+        "status": unit.status,
+        "published_at_0": "2026-01-01",
+        "published_at_1": "08:00:00",
+        "summary": unit.summary,
+        "key_points": unit.key_points,
+        "body": unit.body,
+        "source_passage": unit.source_passage,
+        "tags": "民生",
+        "reading_minutes": unit.reading_minutes,
+    }
+    data.update(changes)
+    return data
+
+
+def test_changelist_filters_and_search(editor_client, unit, make_unit):
+    make_unit(title="Another", status=StudyUnit.Status.DRAFT)
+    url = reverse("admin:expositions_studyunit_changelist")
+    assert editor_client.get(url).status_code == 200
+    response = editor_client.get(url, {"status__exact": "draft"})
+    assert [u.title for u in response.context["cl"].result_list] == ["Another"]
+    response = editor_client.get(url, {"q": "Admin"})
+    assert [u.title for u in response.context["cl"].result_list] == ["Admin unit"]
+    response = editor_client.get(url, {"tags__id__exact": unit.tags.get().pk})
+    assert [u.title for u in response.context["cl"].result_list] == ["Admin unit"]
+
+
+def test_editor_edits_a_unit_and_the_site_shows_it(editor_client, cadre_user, client, unit):
+    url = reverse("admin:expositions_studyunit_change", args=[unit.pk])
+    page = editor_client.get(url)
+    assert page.status_code == 200
+    assert 'id="body-preview"' in page.content.decode()
+    response = editor_client.post(
+        url, _form_data(unit, body="New **body**.", tags="民生, 社会救助")
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    unit.refresh_from_db()
+    assert "<strong>body</strong>" in unit.body_html
+    assert {t.name for t in unit.tags.all()} == {"民生", "社会救助"}
+    client.force_login(cadre_user)
+    assert "<strong>body</strong>" in client.get(unit.get_absolute_url()).content.decode()
+
+
+def test_history_shows_who_changed_what(editor_client, editor_user, unit):
+    url = reverse("admin:expositions_studyunit_change", args=[unit.pk])
+    editor_client.post(url, _form_data(unit, body="Changed body."))
+    latest = unit.history.latest()
+    assert latest.history_user == editor_user
+    history = editor_client.get(reverse("admin:expositions_studyunit_history", args=[unit.pk]))
+    assert history.status_code == 200
+    table = history.content.decode().split('id="change-history"')[1]
+    assert editor_user.username in table
+    assert "Old body." in table
+    assert "Changed body." in table
+
+
+def test_history_can_revert(editor_client, unit):
+    url = reverse("admin:expositions_studyunit_change", args=[unit.pk])
+    editor_client.post(url, _form_data(unit, body="Changed body."))
+    first = unit.history.earliest()
+    revert_url = reverse(
+        "admin:expositions_studyunit_simple_history", args=[unit.pk, first.history_id]
+    )
+    assert editor_client.get(revert_url).status_code == 200
+    response = editor_client.post(revert_url, _form_data(unit, body="Old body."))
+    assert response.status_code == 302
+    unit.refresh_from_db()
+    assert unit.body == "Old body."
+
+
+def test_preview_renders_and_sanitises(editor_client):
+    response = editor_client.post(
+        reverse("admin:expositions_studyunit_preview"),
+        {"body": "**hi** <script>alert(1)</script>"},
+    )
+    assert response.status_code == 200
+    html = response.json()["html"]
+    assert "<strong>hi</strong>" in html
+    assert "<script" not in html
+
+
+def test_preview_needs_post(editor_client):
+    assert editor_client.get(reverse("admin:expositions_studyunit_preview")).status_code == 405
+
+
+def test_tag_suggestions(editor_client, make_unit):
+    make_unit(tags=["社会救助", "社区", "social assistance", "基层"])
+    url = reverse("admin:expositions_studyunit_tag_suggestions")
+    assert editor_client.get(url, {"q": "社"}).json() == {"tags": ["社会救助", "社区"]}
+    assert editor_client.get(url, {"q": "SOC"}).json() == {"tags": ["social assistance"]}
+    assert editor_client.get(url, {"q": ""}).json() == {"tags": []}
+
+
+@pytest.mark.parametrize("name", ["preview", "tag_suggestions"])
+def test_admin_helpers_refuse_cadres(cadre_client, name):
+    url = reverse(f"admin:expositions_studyunit_{name}")
+    response = cadre_client.post(url) if name == "preview" else cadre_client.get(url)
+    assert response.status_code == 302  # to the admin sign-in: a cadre is not staff
+    assert "/admin/login/" in response["Location"]
+
+
+def test_staff_without_permission_is_refused(client, make_user):
+    client.force_login(make_user(is_staff=True))
+    url = reverse("admin:expositions_studyunit_tag_suggestions")
+    assert client.get(url, {"q": "a"}).status_code == 403
+
+
+def test_exposition_admin_shows_units_inline(editor_client, unit):
+    url = reverse("admin:expositions_exposition_change", args=[unit.exposition_id])
+    html = editor_client.get(url).content.decode()
+    assert "Admin unit" in html
+
+
+def test_theme_admin_orders_themes(editor_client, theme, other_theme):
+    response = editor_client.get(reverse("admin:expositions_theme_changelist"))
+    assert [t.slug for t in response.context["cl"].result_list] == [
+        "political-standing",
+        "livelihood-guarantee",
+    ]

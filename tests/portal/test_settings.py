@@ -1,0 +1,91 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import polib
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _import_settings(**env):
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    clean.pop("DATABASE_URL", None)
+    clean.update(env)
+    return subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import portal.settings as s; print(s.DATABASES['default']['ENGINE'])",
+        ],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_refuses_to_start_without_a_secret_key_when_debug_is_off():
+    result = _import_settings(DJANGO_DEBUG="false")
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_starts_with_a_real_secret_key():
+    result = _import_settings(DJANGO_DEBUG="false", DJANGO_SECRET_KEY="x" * 50)
+    assert result.returncode == 0, result.stderr
+
+
+def test_database_url_selects_postgresql():
+    result = _import_settings(DATABASE_URL="postgres://postgres@127.0.0.1:5432/portal")
+    assert result.stdout.strip() == "django.db.backends.postgresql"
+
+
+def test_default_is_sqlite_with_immediate_transactions():
+    result = _import_settings()
+    assert result.stdout.strip() == "django.db.backends.sqlite3"
+
+
+def test_database_options():
+    db = settings.DATABASES["default"]
+    if db["ENGINE"].endswith("sqlite3"):
+        assert db["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+        assert db["OPTIONS"]["timeout"] >= 5
+    else:
+        assert db["CONN_MAX_AGE"] > 0
+        assert db["CONN_HEALTH_CHECKS"] is True
+
+
+def test_whitenoise_follows_security_middleware():
+    middleware = settings.MIDDLEWARE
+    assert middleware[0] == "django.middleware.security.SecurityMiddleware"
+    assert middleware[1] == "whitenoise.middleware.WhiteNoiseMiddleware"
+
+
+@pytest.mark.django_db
+def test_demo_accounts_are_idempotent(django_user_model):
+    call_command("load_demo_accounts")
+    call_command("load_demo_accounts")
+    assert django_user_model.objects.filter(username__in=["editor", "cadre"]).count() == 2
+    editor = django_user_model.objects.get(username="editor")
+    assert editor.is_staff
+    assert editor.has_perm("expositions.change_studyunit")
+    assert not django_user_model.objects.get(username="cadre").has_perm(
+        "expositions.change_studyunit"
+    )
+
+
+def test_chinese_catalogue_is_complete_and_compiled():
+    po = polib.pofile(str(ROOT / "locale/zh_Hans/LC_MESSAGES/django.po"))
+    mo = polib.mofile(str(ROOT / "locale/zh_Hans/LC_MESSAGES/django.mo"))
+    compiled = {(e.msgctxt, e.msgid): (e.msgstr, e.msgstr_plural) for e in mo}
+    assert po.untranslated_entries() == []
+    assert po.fuzzy_entries() == []
+    for entry in po.translated_entries():
+        assert compiled[(entry.msgctxt, entry.msgid)] == (entry.msgstr, entry.msgstr_plural), (
+            f"{entry.msgid!r}: run make messages"
+        )
