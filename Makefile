@@ -53,7 +53,7 @@ serve: install
 
 ## make messages: refresh and compile the translation catalogues
 messages: install
-	$(PY) manage.py makemessages -l zh_Hans --ignore=.venv --ignore=staticfiles --no-obsolete
+	$(PY) manage.py makemessages -l zh_Hans --ignore=.venv --ignore=staticfiles --ignore=test-artifacts --no-obsolete
 	$(PY) manage.py compilemessages -l zh_Hans --ignore=.venv
 
 ## make lock: re-pin requirements.lock after changing pyproject.toml

@@ -14,6 +14,10 @@ from .models import Exposition, StudyUnit, Theme
 
 TAG_SUGGESTIONS = 10
 
+admin.site.site_header = _("Civil Affairs Study Portal administration")
+admin.site.site_title = _("Civil Affairs Study Portal")
+admin.site.index_title = _("Content and accounts")
+
 
 class StudyUnitInline(admin.TabularInline):
     model = StudyUnit
@@ -48,7 +52,6 @@ class StudyUnitAdmin(SimpleHistoryAdmin):
     prepopulated_fields = {"slug": ("title",)}
     readonly_fields = ("body_preview", "created_at", "updated_at")
     autocomplete_fields = ("theme", "exposition")
-    history_list_display = ("status",)
     fieldsets = (
         (
             None,
@@ -73,7 +76,6 @@ class StudyUnitAdmin(SimpleHistoryAdmin):
 
     class Media:
         js = ("js/admin_study_unit.js",)
-        css = {"all": ("css/admin.css",)}
 
     @admin.display(description=_("Preview"))
     def body_preview(self, obj):

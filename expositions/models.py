@@ -181,12 +181,17 @@ class StudyUnit(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
+        # Browsers submit textareas with CRLF line ends; keep one form so that
+        # history diffs and the loader's checksum see only real changes.
+        for name in ("body", "key_points", "source_passage", "summary"):
+            setattr(self, name, getattr(self, name).replace("\r\n", "\n").replace("\r", "\n"))
         # Rendered once here, not per request: see bench/RESULTS.md.
         self.body_html = render_markdown(self.body)
         if not self.reading_minutes:
             self.reading_minutes = self.estimate_reading_minutes()
         if self.status == self.Status.PUBLISHED and self.published_at is None:
-            self.published_at = timezone.now()
+            # Whole seconds: the admin's date/time fields cannot show microseconds.
+            self.published_at = timezone.now().replace(microsecond=0)
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
             kwargs["update_fields"] = set(update_fields) | {

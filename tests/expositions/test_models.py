@@ -96,3 +96,13 @@ def test_history_records_each_change(make_unit):
     unit.save()
     titles = [h.title for h in unit.history.order_by("history_date")]
     assert titles == ["Before", "After"]
+
+
+def test_line_ends_are_normalised(make_unit):
+    unit = make_unit(key_points="one\r\ntwo\r\nthree", body="a\r\n\r\nb")
+    assert unit.key_points == "one\ntwo\nthree"
+    assert unit.body == "a\n\nb"
+
+
+def test_published_at_is_whole_seconds(make_unit):
+    assert make_unit().published_at.microsecond == 0

@@ -1,0 +1,111 @@
+"""Browser tests: Playwright driving Debian's Chromium against pytest-django's live server.
+
+Chromium comes from Debian (`apt-get install chromium fonts-wqy-microhei`); never
+`playwright install`, which cannot download here. Without it these tests skip with a
+reason locally, and fail under CI (see tests/conftest.py).
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Error as PlaywrightError
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 800}
+
+# The live server runs in a thread of the test process, which Playwright's sync
+# API runs inside an event loop; Django would otherwise refuse ORM calls there.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def pytest_collection_modifyitems(items):
+    if CHROMIUM.exists():
+        return
+    skip = pytest.mark.skip(reason=f"{CHROMIUM} is missing: apt-get install -y chromium")
+    for item in items:
+        if "tests/browser/" in str(item.path):
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": str(CHROMIUM),
+        "args": [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    }
+
+
+@pytest.fixture(params=["phone", "desktop"])
+def viewport(request):
+    return request.param
+
+
+@pytest.fixture(params=["zh-hans", "en"])
+def language(request):
+    return request.param
+
+
+@pytest.fixture
+def visit(browser, live_server, viewport, language, request):
+    """A fresh browser context at the viewport and language, checking every page it opens.
+
+    Returns a page object; on teardown asserts no console error, no failed request and
+    (at phone width) no horizontal scroll on any page visited, and keeps a screenshot.
+    """
+    context = browser.new_context(
+        viewport=PHONE if viewport == "phone" else DESKTOP,
+        locale="zh-CN" if language == "zh-hans" else "en-US",
+        extra_http_headers={"Accept-Language": "zh-CN,zh" if language == "zh-hans" else "en"},
+    )
+    page = context.new_page()
+    problems = []
+    page.on(
+        "console",
+        lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None,
+    )
+
+    def on_request_failed(request):
+        # A fetch still running when the page navigates away is aborted; that is normal.
+        if request.resource_type == "fetch" and request.failure == "net::ERR_ABORTED":
+            return
+        problems.append(f"request failed: {request.url} ({request.failure})")
+
+    page.on("requestfailed", on_request_failed)
+    page.on(
+        "response",
+        lambda r: (
+            problems.append(f"HTTP {r.status}: {r.url}")
+            if r.status >= 400 and not r.url.endswith("/favicon.ico")
+            else None
+        ),
+    )
+    widths = []
+
+    def check_width():
+        try:
+            width = page.evaluate("document.documentElement.scrollWidth")
+        except PlaywrightError:  # the page navigated on before we could measure it
+            return
+        if viewport == "phone" and width > PHONE["width"]:
+            widths.append(f"{page.url} is {width}px wide")
+
+    page.on("load", lambda _: check_width())
+    page.base_url = live_server.url
+    yield page
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+    context.close()
+    assert problems == []
+    assert widths == []

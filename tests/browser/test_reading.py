@@ -1,0 +1,112 @@
+import re
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import expect
+
+from training.roles import CADRE, EDITOR
+
+pytestmark = [pytest.mark.django_db(transaction=True)]
+
+TEXT = {
+    "zh-hans": {
+        "sign_in": "登录",
+        "themes": "主题",
+        "livelihood": "民生保障",
+        "key_points": "要点",
+        "sign_out": "退出登录",
+        "preview": "预览",
+    },
+    "en": {
+        "sign_in": "Sign in",
+        "themes": "Themes",
+        "livelihood": "Livelihood guarantee",
+        "key_points": "Key points",
+        "sign_out": "Sign out",
+        "preview": "Preview",
+    },
+}
+
+
+@pytest.fixture
+def content(db):
+    call_command("load_exposition", verbosity=0, stdout=open("/dev/null", "w"))  # noqa: SIM115
+
+
+def sign_in(page, username, password, text):
+    page.goto(page.base_url + "/")
+    expect(page.get_by_role("heading", name=text["sign_in"])).to_be_visible()
+    page.get_by_label(re.compile("用户名|Username")).fill(username)
+    page.get_by_label(re.compile("密码|Password")).fill(password)
+    page.get_by_role("button", name=text["sign_in"]).click()
+    page.wait_for_url(page.base_url + "/")
+
+
+def test_cadre_reads_a_unit(visit, language, content, make_user):
+    text = TEXT[language]
+    make_user("reader", role=CADRE)
+    page = visit
+    sign_in(page, "reader", "a-long-test-password-2026", text)
+
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    page.get_by_role("link", name=text["livelihood"]).first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(text["livelihood"])
+    page.get_by_role("link", name="Do our best, and do what we can").click()
+
+    expect(page.get_by_role("heading", name=text["key_points"])).to_be_visible()
+    expect(page.locator("blockquote.passage")).to_contain_text("do our best and do what we can")
+    expect(page).to_have_title(re.compile("Do our best"))
+
+    page.get_by_role("link", name="量力而行").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("量力而行")
+
+    other = "en" if language == "zh-hans" else "zh-hans"
+    page.get_by_label(re.compile("语言|Language")).select_option(other)
+    page.get_by_role("button", name=re.compile("切换|Switch")).click()
+    expect(page.locator("html")).to_have_attribute("lang", other)
+
+    page.get_by_role("button", name=TEXT[other]["sign_out"]).click()
+    expect(page.get_by_role("heading", name=TEXT[other]["sign_in"])).to_be_visible()
+
+
+def test_skip_link_reaches_the_content(visit, language, content, make_user):
+    make_user("reader", role=CADRE)
+    page = visit
+    sign_in(page, "reader", "a-long-test-password-2026", TEXT[language])
+    page.keyboard.press("Tab")
+    skip = page.locator(".skip-link")
+    expect(skip).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("#main")).to_be_focused()
+
+
+def test_editor_edits_a_unit_with_a_live_preview(visit, language, content, make_user):
+    text = TEXT[language]
+    make_user("editor", role=EDITOR, is_staff=True)
+    page = visit
+    sign_in(page, "editor", "a-long-test-password-2026", text)
+    page.goto(page.base_url + "/admin/expositions/studyunit/?q=do+our+best")
+    page.get_by_role("link", name="Do our best, and do what we can").click()
+
+    body = page.locator("#id_body")
+    body.fill("An edited body with **bold words**.")
+    expect(page.locator("#body-preview")).to_contain_text("An edited body")
+    expect(page.locator("#body-preview strong")).to_have_text("bold words")
+    tags = page.locator("#id_tags")
+    tags.fill(tags.input_value() + ", 社")
+    expect(page.locator("#tag-suggestions option").first).to_have_attribute(
+        "value", re.compile("社会救助")
+    )
+    tags.fill(tags.input_value().removesuffix(", 社") + ", 新标签")
+    page.locator("input[name=_save]").click()
+    expect(page.locator(".messagelist .success")).to_be_visible()
+
+    page.goto(page.base_url + "/units/do-our-best-and-do-what-we-can/")
+    expect(page.locator(".unit-body strong")).to_have_text("bold words")
+    expect(page.get_by_role("link", name="新标签")).to_be_visible()
+
+    page.goto(page.base_url + "/admin/expositions/studyunit/")
+    page.get_by_role("link", name="Do our best, and do what we can").click()
+    page.get_by_role("link", name=re.compile("历史|History")).click()
+    expect(page.locator("#change-history")).to_contain_text("An edited body")
+    expect(page.locator("#change-history")).to_contain_text("editor")
