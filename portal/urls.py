@@ -1,8 +1,15 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.urls import include, path
-from django.views.generic import RedirectView
+
+
+def favicon(request):
+    # static() is resolved per request: with the manifest storage it needs
+    # collectstatic to have run, which must not be a condition of importing urls.
+    return redirect(static("favicon.svg"), permanent=True)
+
 
 urlpatterns = [
     path("", include("expositions.urls")),
@@ -15,5 +22,5 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     # Browsers ask for /favicon.ico on pages that name none (the admin's).
-    path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
+    path("favicon.ico", favicon),
 ]

@@ -89,3 +89,24 @@ def test_chinese_catalogue_is_complete_and_compiled():
         assert compiled[(entry.msgctxt, entry.msgid)] == (entry.msgstr, entry.msgstr_plural), (
             f"{entry.msgid!r}: run make messages"
         )
+
+
+def test_production_settings_pass_checks_before_collectstatic(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    env.update(DJANGO_DEBUG="false", DJANGO_SECRET_KEY="y" * 50, SQLITE_PATH=str(tmp_path / "db"))
+    env.pop("DATABASE_URL", None)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_favicon_ico_redirects_to_the_svg(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith("favicon.svg")
