@@ -22,7 +22,7 @@ migrate: install
 
 demo: migrate
 	$(PY) manage.py load_exposition
-	$(PY) manage.py load_demo_accounts
+	$(PY) manage.py load_demo
 
 ## make run: set up everything on SQLite and serve http://$(HOST):$(PORT)
 run: demo

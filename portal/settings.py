@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "taggit",
     "simple_history",
+    "treebeard",
     "expositions",
     "training",
 ]
@@ -80,6 +81,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "training.context_processors.roles",
             ],
         },
     },
@@ -126,7 +128,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "expositions:home"
+LOGIN_REDIRECT_URL = "training:start"
 LOGOUT_REDIRECT_URL = "login"
 
 # Internationalisation: Simplified Chinese first, English second; the browser

@@ -13,6 +13,7 @@ def favicon(request):
 
 urlpatterns = [
     path("", include("expositions.urls")),
+    path("training/", include("training.urls")),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

@@ -1,29 +1,56 @@
-"""Roles are Django groups with permissions; this module keeps them in one place."""
+"""Roles are Django groups with permissions; this module keeps them in one place.
+
+What a trainer may see is also bounded by the org units they manage (see
+``OrgUnit.objects.managed_by``): the permissions say what kind of thing, the org
+tree says which ones.
+"""
 
 from django.contrib.auth.models import Group, Permission
+from django.db.models import Q
 
 EDITOR = "editor"
 CADRE = "cadre"
 TRAINER = "trainer"
 
-# app_label -> the codename prefixes an editor holds for it
-EDITOR_PERMISSIONS = {
-    "expositions": ("add_", "change_", "delete_", "view_"),
-    "taggit": ("add_", "change_", "delete_", "view_"),
+ALL = ("add_", "change_", "delete_", "view_")
+ROLE_PERMISSIONS = {
+    # app_label -> codename prefixes, or exact codenames
+    EDITOR: {
+        "expositions": ALL,
+        "taggit": ALL,
+        "training": ALL,
+        "auth": ("add_user", "change_user", "view_user", "view_group"),
+        "simple_history": ALL,
+    },
+    TRAINER: {
+        "training": (
+            "add_module",
+            "change_module",
+            "view_module",
+            "add_assignment",
+            "view_assignment",
+            "view_cadre",
+            "view_completion",
+            "view_orgunit",
+        ),
+    },
+    CADRE: {},
 }
+
+
+def _permissions(spec):
+    q = Q(pk__in=[])
+    for app_label, prefixes in spec.items():
+        for prefix in prefixes:
+            q |= Q(content_type__app_label=app_label, codename__startswith=prefix)
+    return Permission.objects.filter(q)
 
 
 def ensure_groups():
     """Create the role groups and give them their permissions; safe to run again."""
-    editor, _ = Group.objects.get_or_create(name=EDITOR)
-    perms = [
-        p
-        for p in Permission.objects.filter(
-            content_type__app_label__in=EDITOR_PERMISSIONS
-        ).select_related("content_type")
-        if p.codename.startswith(EDITOR_PERMISSIONS[p.content_type.app_label])
-    ]
-    editor.permissions.set(perms)
-    Group.objects.get_or_create(name=CADRE)
-    Group.objects.get_or_create(name=TRAINER)
-    return {g.name: g for g in Group.objects.filter(name__in=[EDITOR, CADRE, TRAINER])}
+    groups = {}
+    for name, spec in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        group.permissions.set(_permissions(spec))
+        groups[name] = group
+    return groups

@@ -1,0 +1,95 @@
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from treebeard.admin import TreeAdmin
+from treebeard.forms import movenodeform_factory
+
+from . import services
+from .models import Assignment, Cadre, Completion, Module, ModuleUnit, OrgUnit
+
+
+@admin.register(OrgUnit)
+class OrgUnitAdmin(TreeAdmin):
+    form = movenodeform_factory(OrgUnit)
+    list_display = ("name", "name_en", "code", "level")
+    list_filter = ("level",)
+    search_fields = ("name", "name_en", "code")
+    filter_horizontal = ("trainers",)
+
+
+@admin.register(Cadre)
+class CadreAdmin(admin.ModelAdmin):
+    list_display = ("name", "user", "org_unit", "position", "active")
+    list_filter = ("active", "org_unit__level")
+    list_select_related = ("user", "org_unit")
+    search_fields = ("name", "user__username", "position", "org_unit__name")
+    autocomplete_fields = ("user", "org_unit")
+
+
+class ModuleUnitInline(admin.TabularInline):
+    model = ModuleUnit
+    extra = 0
+    autocomplete_fields = ("unit",)
+    ordering = ("position",)
+
+
+@admin.register(Module)
+class ModuleAdmin(admin.ModelAdmin):
+    list_display = ("title", "status", "study_hours", "created_by", "updated_at")
+    list_filter = ("status",)
+    search_fields = ("title", "description")
+    inlines = [ModuleUnitInline]
+    readonly_fields = ("created_by", "created_at", "updated_at")
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(admin.ModelAdmin):
+    list_display = ("module", "cadre", "org_unit", "due_on", "assigned_by", "created_at")
+    list_filter = ("due_on", "module")
+    list_select_related = ("module", "cadre", "org_unit", "assigned_by")
+    search_fields = ("module__title", "cadre__name", "org_unit__name")
+    autocomplete_fields = ("module", "cadre", "org_unit")
+    readonly_fields = ("assigned_by", "created_at")
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.assigned_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Completion)
+class CompletionAdmin(admin.ModelAdmin):
+    list_display = ("cadre", "unit", "completed_at")
+    list_select_related = ("cadre", "unit")
+    search_fields = ("cadre__name", "unit__title")
+    autocomplete_fields = ("cadre", "unit")
+    date_hierarchy = "completed_at"
+    actions = ["undo_completions"]
+
+    @admin.action(description=_("Undo the selected completions"))
+    def undo_completions(self, request, queryset):
+        undone = 0
+        for completion in queryset.select_related("cadre", "unit"):
+            undone += services.completion_undo(cadre=completion.cadre, unit=completion.unit)
+        self.message_user(
+            request,
+            ngettext("%(n)d completion undone.", "%(n)d completions undone.", undone)
+            % {"n": undone},
+            messages.SUCCESS,
+        )
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        try:
+            completion, _created = services.completion_record(cadre=obj.cadre, unit=obj.unit)
+        except ValidationError as exc:
+            self.message_user(request, " ".join(exc.messages), messages.ERROR)
+            return
+        obj.pk = completion.pk

@@ -1,0 +1,15 @@
+from django.utils.functional import SimpleLazyObject
+
+from .models import Cadre
+from .views.access import is_trainer
+
+
+def roles(request):
+    """``is_cadre`` and ``is_trainer`` for the navigation, computed only when used."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"is_cadre": False, "is_trainer": False}
+    return {
+        "is_cadre": SimpleLazyObject(lambda: Cadre.objects.filter(user=user, active=True).exists()),
+        "is_trainer": SimpleLazyObject(lambda: is_trainer(user)),
+    }

@@ -1,0 +1,167 @@
+"""Demo data for `make run`: accounts, a small org tree, modules, assignments and
+completions, so every page shows something real. Safe to run again.
+
+Never run this against a production database: it creates accounts with known
+passwords.
+"""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from expositions.models import StudyUnit, Theme
+
+from . import services
+from .models import Assignment, Cadre, Module, OrgUnit
+from .roles import CADRE, EDITOR, TRAINER, ensure_groups
+
+# code, parent code, level, Chinese name, English name
+ORG_TREE = [
+    ("14", None, 1, "山西省", "Shanxi Province"),
+    ("1401", "14", 2, "太原市", "Taiyuan City"),
+    ("140105", "1401", 3, "小店区", "Xiaodian District"),
+    ("140105001", "140105", 4, "坞城街道", "Wucheng Street"),
+    ("140105100", "140105", 4, "北格镇", "Beige Town"),
+    ("140121", "1401", 3, "清徐县", "Qingxu County"),
+    ("140121100", "140121", 4, "清源镇", "Qingyuan Town"),
+    ("1402", "14", 2, "大同市", "Datong City"),
+    ("140221", "1402", 3, "阳高县", "Yanggao County"),
+    ("140221100", "140221", 4, "龙泉镇", "Longquan Town"),
+]
+
+# username, password, role, staff, name, org code (cadre) or managed org code (trainer)
+DEMO_ACCOUNTS = [
+    ("editor", "editor-demo-2026", EDITOR, True, "王编辑", None),
+    ("trainer-province", "trainer-demo-2026", TRAINER, False, "赵培训（省）", "14"),
+    ("trainer-county", "trainer-demo-2026", TRAINER, False, "钱培训（小店区）", "140105"),
+    ("cadre", "cadre-demo-2026", CADRE, False, "李干部", "140105001"),
+]
+
+# Cadres without a demo sign-in, spread over the tree: username, name, org, position
+OTHER_CADRES = [
+    ("zhang.min", "张敏", "140105001", "社会救助科员"),
+    ("liu.yang", "刘洋", "140105001", "社区干事"),
+    ("chen.jing", "陈静", "140105100", "民政助理"),
+    ("yang.fan", "杨帆", "140105100", "民政助理"),
+    ("huang.lei", "黄磊", "140105", "养老服务科长"),
+    ("zhou.li", "周丽", "140121100", "民政助理"),
+    ("wu.qiang", "吴强", "140121", "社会事务科员"),
+    ("xu.hua", "徐华", "1401", "基层政权科员"),
+    ("sun.tao", "孙涛", "140221100", "民政助理"),
+    ("ma.lin", "马琳", "140221", "社会救助科长"),
+    ("zhu.hong", "朱红", "14", "培训中心干部"),
+]
+
+# theme slug, module title, target org code (or "cadre"), due in days (negative: overdue)
+MODULES = [
+    ("political-standing", "政治站位专题学习 Political standing", "14", 30),
+    ("livelihood-guarantee", "民生保障专题学习 Livelihood guarantee", "140105", 14),
+    ("grassroots-governance", "基层治理专题学习 Grassroots governance", "140105001", -5),
+    ("capability-building", "能力建设专题学习 Capability building", "cadre", 7),
+]
+
+# username -> how many units of each module (in module order) they have completed
+COMPLETIONS = {
+    "cadre": {"political-standing": 2, "grassroots-governance": 1},
+    "zhang.min": {"political-standing": 4, "grassroots-governance": 6, "livelihood-guarantee": 4},
+    "liu.yang": {"grassroots-governance": 3, "livelihood-guarantee": 1},
+    "chen.jing": {"political-standing": 1, "livelihood-guarantee": 2},
+    "huang.lei": {"political-standing": 4, "livelihood-guarantee": 4},
+    "zhou.li": {"political-standing": 3},
+    "sun.tao": {"political-standing": 4},
+    "ma.lin": {"political-standing": 1},
+}
+
+
+def _user(username, name, password=None, staff=False):
+    User = get_user_model()
+    user, created = User.objects.get_or_create(username=username, defaults={"first_name": name})
+    if created:
+        if password:
+            user.set_password(password)
+        else:
+            user.set_unusable_password()
+        user.is_staff = staff
+        user.save()
+    return user
+
+
+def _org_tree():
+    units = {o.code: o for o in OrgUnit.objects.filter(code__in=[c for c, *_ in ORG_TREE])}
+    for code, parent, level, name, name_en in ORG_TREE:
+        if code in units:
+            continue
+        fields = {"code": code, "level": level, "name": name, "name_en": name_en}
+        if parent is None:
+            units[code] = OrgUnit.add_root(**fields)
+        else:
+            units[code] = OrgUnit.objects.get(pk=units[parent].pk).add_child(**fields)
+    return {o.code: o for o in OrgUnit.objects.filter(code__in=units)}
+
+
+@transaction.atomic
+def load_demo():
+    groups = ensure_groups()
+    org = _org_tree()
+    users = {}
+    for username, password, role, staff, name, code in DEMO_ACCOUNTS:
+        user = users[username] = _user(username, name, password, staff)
+        user.groups.add(groups[role])
+        if role == TRAINER:
+            org[code].trainers.add(user)
+        if role == CADRE:
+            Cadre.objects.get_or_create(
+                user=user, defaults={"name": name, "org_unit": org[code], "position": "民政干部"}
+            )
+    for username, name, code, position in OTHER_CADRES:
+        user = users[username] = _user(username, name)
+        user.groups.add(groups[CADRE])
+        Cadre.objects.get_or_create(
+            user=user, defaults={"name": name, "org_unit": org[code], "position": position}
+        )
+
+    today = timezone.localdate()
+    themes = {t.slug: t for t in Theme.objects.all()}
+    modules = {}
+    for slug, title, target, days in MODULES:
+        if slug not in themes:
+            continue  # the exposition is not loaded
+        module, created = Module.objects.get_or_create(
+            title=title,
+            defaults={
+                "created_by": users["trainer-province"],
+                "description": themes[slug].description_zh,
+            },
+        )
+        units = list(StudyUnit.objects.published().for_theme(themes[slug]).order_by("order"))
+        if created:
+            module.study_hours = Decimal(len(units)) / 2
+            module.save()
+            services.module_set_units(module=module, units=units)
+        modules[slug] = (module, units)
+        # Assignments are written directly: the service refuses a past due date,
+        # and the demo needs one overdue assignment.
+        target_field = (
+            {"cadre": Cadre.objects.get(user=users["cadre"])}
+            if target == "cadre"
+            else {"org_unit": org[target]}
+        )
+        assigner = (
+            users["trainer-province"] if target in ("14", "cadre") else users["trainer-county"]
+        )
+        Assignment.objects.get_or_create(
+            module=module,
+            **target_field,
+            defaults={"due_on": today + timedelta(days=days), "assigned_by": assigner},
+        )
+
+    for username, done in COMPLETIONS.items():
+        cadre = Cadre.objects.get(user=users[username])
+        for slug, count in done.items():
+            if slug in modules:
+                for unit in modules[slug][1][:count]:
+                    services.completion_record(cadre=cadre, unit=unit)
+    return DEMO_ACCOUNTS

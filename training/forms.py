@@ -1,0 +1,139 @@
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import Cadre, Module, OrgUnit
+from .progress import STATUSES
+
+MAX_UNITS_PER_MODULE = 100
+
+
+class ModuleForm(forms.ModelForm):
+    """A module's fields and its ordered units.
+
+    Units come as checkboxes named ``units`` with a number input ``position_<id>``
+    each: the chosen units are ordered by those numbers, so the page works with no
+    JavaScript and with a keyboard.
+    """
+
+    class Meta:
+        model = Module
+        fields = ["title", "description", "study_hours", "status"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, available_units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.available_units = list(available_units)
+        self.current = {}
+        if self.instance.pk:
+            self.current = dict(self.instance.module_units.values_list("unit_id", "position"))
+        self.ordered_units = []
+
+    def unit_rows(self):
+        """(unit, checked, position) for the template, current units first."""
+        data = self.data if self.is_bound else None
+        rows = []
+        for unit in self.available_units:
+            if data is not None:
+                checked = str(unit.pk) in data.getlist("units")
+                position = data.get(f"position_{unit.pk}", "")
+            else:
+                checked = unit.pk in self.current
+                position = self.current.get(unit.pk, "")
+            rows.append((unit, checked, position))
+        rows.sort(key=lambda r: (not r[1], int(r[2]) if str(r[2]).isdigit() else 10**6))
+        return rows
+
+    def clean(self):
+        cleaned = super().clean()
+        by_id = {str(u.pk): u for u in self.available_units}
+        chosen = self.data.getlist("units")
+        unknown = [c for c in chosen if c not in by_id]
+        if unknown:
+            raise forms.ValidationError(
+                _("These study units are not there: %(ids)s."), params={"ids": ", ".join(unknown)}
+            )
+        if not chosen:
+            raise forms.ValidationError(_("Choose at least one study unit."))
+        if len(chosen) > MAX_UNITS_PER_MODULE:
+            raise forms.ValidationError(
+                _("A module can have at most %(max)s study units."),
+                params={"max": MAX_UNITS_PER_MODULE},
+            )
+        keyed = []
+        for index, unit_id in enumerate(chosen):
+            raw = self.data.get(f"position_{unit_id}", "").strip()
+            if raw and not raw.isdigit():
+                raise forms.ValidationError(
+                    _("The position of “%(title)s” must be a whole number."),
+                    params={"title": by_id[unit_id].title},
+                )
+            keyed.append((int(raw) if raw else 10**6, index, by_id[unit_id]))
+        self.ordered_units = [unit for _pos, _i, unit in sorted(keyed, key=lambda k: k[:2])]
+        return cleaned
+
+
+class AssignForm(forms.Form):
+    org_unit = forms.ModelChoiceField(
+        label=_("Org unit"),
+        queryset=OrgUnit.objects.none(),
+        required=False,
+        help_text=_("Every cadre in it and below it, including those who join later."),
+    )
+    cadre = forms.CharField(
+        label=_("Or one cadre (username)"),
+        required=False,
+        max_length=150,
+    )
+    due_on = forms.DateField(label=_("Due date"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["org_unit"].queryset = OrgUnit.objects.managed_by(user)
+        self.fields["org_unit"].label_from_instance = lambda o: (
+            "\u00a0\u00a0" * (o.depth - 1) + o.display_name
+        )
+
+    def clean_cadre(self):
+        username = self.cleaned_data["cadre"].strip()
+        if not username:
+            return None
+        cadre = (
+            Cadre.objects.visible_to(self.user)
+            .exclude(user=self.user)
+            .filter(user__username=username, active=True)
+            .select_related("org_unit")
+            .first()
+        )
+        if cadre is None:
+            raise forms.ValidationError(_("No active cadre with that username in your org units."))
+        return cadre
+
+    def clean_due_on(self):
+        due_on = self.cleaned_data["due_on"]
+        if due_on < timezone.localdate():
+            raise forms.ValidationError(_("The due date must be today or later."))
+        return due_on
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors and (cleaned.get("org_unit") is None) == (cleaned.get("cadre") is None):
+            raise forms.ValidationError(_("Choose either an org unit or one cadre."))
+        return cleaned
+
+
+class ProgressFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[
+            ("", _("All")),
+            *zip(
+                STATUSES,
+                [_("Not started"), _("In progress"), _("Complete"), _("Overdue")],
+                strict=True,
+            ),
+        ],
+    )
+    q = forms.CharField(label=_("Name"), required=False, max_length=100)

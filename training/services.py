@@ -1,0 +1,99 @@
+"""Writes that span models or must be safe to repeat. Views, admin actions,
+commands and imports all call these."""
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from expositions.models import StudyUnit
+
+from .models import Assignment, Cadre, Completion, Module, ModuleUnit, OrgUnit
+
+
+def completion_record(*, cadre: Cadre, unit: StudyUnit) -> tuple[Completion, bool]:
+    """Record that ``cadre`` completed ``unit``; return (completion, created).
+
+    Idempotent under concurrency, the way openedx/completion does it: the unique
+    constraint on (cadre, unit) decides, ``get_or_create`` runs in its own atomic
+    block, and a racing insert that loses falls back to reading the winner's row.
+    """
+    if not unit.is_published:
+        raise ValidationError(_("This study unit is not published."))
+    try:
+        with transaction.atomic():
+            return Completion.objects.get_or_create(cadre=cadre, unit=unit)
+    except IntegrityError:
+        return Completion.objects.get(cadre=cadre, unit=unit), False
+
+
+def completion_undo(*, cadre: Cadre, unit: StudyUnit) -> bool:
+    """Remove a cadre's mistaken completion of a unit; True if there was one."""
+    deleted, _counts = Completion.objects.filter(cadre=cadre, unit=unit).delete()
+    return deleted > 0
+
+
+def module_set_units(*, module: Module, units: list[StudyUnit]) -> None:
+    """Make ``units`` (in this order) the units of ``module``, atomically."""
+    if len({u.pk for u in units}) != len(units):
+        raise ValidationError(_("A study unit can be in a module only once."))
+    with transaction.atomic():
+        ModuleUnit.objects.filter(module=module).delete()
+        ModuleUnit.objects.bulk_create(
+            ModuleUnit(module=module, unit=unit, position=i)
+            for i, unit in enumerate(units, start=1)
+        )
+        module.save(update_fields=["updated_at"])
+
+
+def assignment_reach(*, cadre: Cadre | None = None, org_unit: OrgUnit | None = None) -> int:
+    """How many active cadres an assignment to this target reaches today."""
+    if cadre is not None:
+        return 1 if cadre.active else 0
+    return Cadre.objects.filter(active=True).in_subtree(org_unit).count()
+
+
+def assignment_create(
+    *,
+    module: Module,
+    due_on,
+    by,
+    cadre: Cadre | None = None,
+    org_unit: OrgUnit | None = None,
+) -> tuple[Assignment, bool]:
+    """Give ``module`` to a cadre or to an org unit (and so to everyone below it).
+
+    Returns (assignment, created). Repeating the same assignment returns the
+    existing one unchanged: one per (module, target). Refuses a due date in the
+    past, an inactive module and a target outside what ``by`` manages.
+    """
+    if (cadre is None) == (org_unit is None):
+        raise ValidationError(_("Choose either a cadre or an org unit."))
+    if due_on < timezone.localdate():
+        raise ValidationError({"due_on": _("The due date must be today or later.")})
+    if module.status != Module.Status.ACTIVE:
+        raise ValidationError(_("Only an active module can be assigned."))
+    if cadre is not None:
+        in_scope = Cadre.objects.visible_to(by).filter(pk=cadre.pk).exclude(user=by).exists()
+    else:
+        in_scope = OrgUnit.objects.managed_by(by).filter(pk=org_unit.pk).exists()
+    if not in_scope:
+        raise ValidationError(_("You can assign only within the org units you manage."))
+
+    target = {"cadre": cadre} if cadre is not None else {"org_unit": org_unit}
+    try:
+        with transaction.atomic():
+            assignment, created = Assignment.objects.get_or_create(
+                module=module, **target, defaults={"due_on": due_on, "assigned_by": by}
+            )
+    except IntegrityError:
+        assignment, created = Assignment.objects.get(module=module, **target), False
+    return assignment, created
+
+
+def cadre_move(*, cadre: Cadre, org_unit: OrgUnit) -> Cadre:
+    """Move a cadre to another org unit. Assignments of the new unit (and above)
+    reach them at once; their completions stay theirs."""
+    cadre.org_unit = org_unit
+    cadre.save(update_fields=["org_unit"])
+    return cadre

@@ -1,0 +1,33 @@
+from django.urls import path, re_path
+
+from . import views
+
+app_name = "training"
+
+urlpatterns = [
+    path("", views.module_list, name="module_list"),
+    path("start/", views.start, name="start"),
+    path("my-study/", views.my_study, name="my_study"),
+    path("my-record/", views.my_record, name="my_record"),
+    path("units/<slug:slug>/complete/", views.completion_mark, name="completion_mark"),
+    path("units/<slug:slug>/undo/", views.completion_unmark, name="completion_unmark"),
+    path("modules/new/", views.module_create, name="module_create"),
+    path("modules/<int:pk>/", views.module_detail, name="module_detail"),
+    path("modules/<int:pk>/edit/", views.module_edit, name="module_edit"),
+    path("modules/<int:pk>/assign/", views.module_assign, name="module_assign"),
+    path("modules/<int:pk>/progress/", views.module_progress, name="module_progress"),
+    re_path(
+        r"^modules/(?P<pk>[0-9]+)/progress\.(?P<fmt>csv|xlsx)$",
+        views.progress_export,
+        {"kind": "module"},
+        name="module_progress_export",
+    ),
+    path("assignments/<int:pk>/", views.assignment_progress, name="assignment_progress"),
+    re_path(
+        r"^assignments/(?P<pk>[0-9]+)/progress\.(?P<fmt>csv|xlsx)$",
+        views.progress_export,
+        {"kind": "assignment"},
+        name="assignment_progress_export",
+    ),
+    path("cadres/<int:pk>/", views.cadre_record, name="cadre_record"),
+]

@@ -1,0 +1,126 @@
+"""The trainer's module pages: list, build and edit, detail, assign."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from expositions.models import StudyUnit
+
+from .. import services
+from ..forms import AssignForm, ModuleForm
+from ..models import Assignment, Module
+from .access import module_or_404, modules_for, trainer_required
+
+
+@trainer_required
+def module_list(request):
+    modules = (
+        modules_for(request.user)
+        .annotate(unit_count=Count("module_units", distinct=True))
+        .order_by("status", "title")
+    )
+    return render(request, "training/module_list.html", {"modules": modules})
+
+
+def _available_units():
+    return (
+        StudyUnit.objects.published()
+        .select_related("theme")
+        .order_by("theme__order", "order", "pk")
+    )
+
+
+def _save_module(request, form, creating):
+    with transaction.atomic():
+        module = form.save(commit=False)
+        if creating:
+            module.created_by = request.user
+        module.save()
+        services.module_set_units(module=module, units=form.ordered_units)
+    return module
+
+
+def _module_form_page(request, module=None):
+    creating = module is None
+    form = ModuleForm(
+        request.POST or None, instance=module or Module(), available_units=_available_units()
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            module = _save_module(request, form, creating)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("The module was saved."))
+            return redirect(module)
+    return render(request, "training/module_form.html", {"form": form, "module": module})
+
+
+@trainer_required
+def module_create(request):
+    return _module_form_page(request)
+
+
+@trainer_required
+def module_edit(request, pk):
+    module = get_object_or_404(Module.objects.editable_by(request.user), pk=pk)
+    return _module_form_page(request, module)
+
+
+@trainer_required
+def module_detail(request, pk):
+    module = module_or_404(request.user, pk)
+    units = module.module_units.select_related("unit__theme").order_by("position")
+    assignments = (
+        Assignment.objects.visible_to(request.user)
+        .filter(module=module)
+        .select_related("org_unit", "cadre__org_unit", "assigned_by")
+        .order_by("due_on", "pk")
+    )
+    can_edit = Module.objects.editable_by(request.user).filter(pk=module.pk).exists()
+    return render(
+        request,
+        "training/module_detail.html",
+        {"module": module, "units": units, "assignments": assignments, "can_edit": can_edit},
+    )
+
+
+@trainer_required
+def module_assign(request, pk):
+    module = module_or_404(request.user, pk)
+    if module.status != Module.Status.ACTIVE:
+        raise Http404
+    form = AssignForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        target = {
+            "cadre": form.cleaned_data["cadre"],
+            "org_unit": form.cleaned_data["org_unit"],
+        }
+        if request.POST.get("confirm") != "yes":
+            reach = services.assignment_reach(**target)
+            return render(
+                request,
+                "training/assign_confirm.html",
+                {"module": module, "form": form, "reach": reach, **target},
+            )
+        try:
+            assignment, created = services.assignment_create(
+                module=module, due_on=form.cleaned_data["due_on"], by=request.user, **target
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            if created:
+                messages.success(request, _("The module was assigned."))
+            else:
+                messages.info(
+                    request,
+                    _("This module was already assigned to %(target)s, due %(due)s.")
+                    % {"target": assignment.target, "due": assignment.due_on.isoformat()},
+                )
+            return redirect(assignment)
+    return render(request, "training/assign_form.html", {"module": module, "form": form})

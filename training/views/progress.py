@@ -1,0 +1,171 @@
+"""The trainer's progress pages: roll-up by org unit, drill-down to cadres and to one
+cadre's unit-by-unit record, and their exports."""
+
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+
+from .. import exports
+from ..forms import ProgressFilterForm
+from ..models import Assignment, Cadre, Completion, ModuleUnit, OrgUnit
+from ..progress import ModuleProgress, my_modules
+from .access import module_or_404, trainer_required
+
+CADRE_PAGE_SIZE = 50
+
+
+class ProgressPage:
+    """What one progress view shows: a module (or one assignment of it), a node of the
+    org tree inside the trainer's scope, and the filters."""
+
+    def __init__(self, request, module, assignments, roots):
+        self.request = request
+        self.module = module
+        self.progress = ModuleProgress(module, assignments)
+        self.filters = ProgressFilterForm(request.GET)
+        self.filters.is_valid()
+        managed = OrgUnit.objects.managed_by(request.user)
+        org_id = request.GET.get("org")
+        if org_id:
+            if not org_id.isdigit():
+                raise Http404
+            self.node = get_object_or_404(managed, pk=org_id)
+        elif len(roots) == 1:
+            self.node = roots[0]
+        else:
+            self.node = None
+        self.roots = roots
+        self.breadcrumbs = []
+        if self.node is not None:
+            top = [r for r in roots if self.node.path.startswith(r.path)]
+            floor = len(top[0].path) if top else len(self.node.path)
+            paths = [p for p in self.node.ancestor_paths() if len(p) >= floor]
+            self.breadcrumbs = list(OrgUnit.objects.filter(path__in=paths).order_by("depth"))
+
+    def cadres(self):
+        base = Cadre.objects.in_subtree(self.node)
+        return self.progress.cadres(base)
+
+    def filtered_cadres(self):
+        cadres = self.progress.filter_status(
+            self.cadres(), self.filters.cleaned_data.get("status", "")
+        )
+        q = self.filters.cleaned_data.get("q", "").strip()
+        if q:
+            cadres = cadres.filter(Q(name__icontains=q) | Q(user__username__iexact=q))
+        return cadres.order_by("-overdue", "due_on", "done", "name", "pk")
+
+    def rollup(self):
+        rows = self.progress.rollup(self.node, self.cadres())
+        return rows, self.progress.totals(rows)
+
+
+def _roots(user):
+    if user.is_superuser:
+        return list(OrgUnit.get_root_nodes())
+    return list(user.managed_org_units.order_by("path"))
+
+
+def _module_page(request, pk):
+    module = module_or_404(request.user, pk)
+    assignments = list(module.assignments.select_related("org_unit"))
+    return ProgressPage(request, module, assignments, _roots(request.user)), None
+
+
+def _assignment_page(request, pk):
+    assignment = get_object_or_404(
+        Assignment.objects.visible_to(request.user).select_related(
+            "module", "org_unit", "cadre__org_unit"
+        ),
+        pk=pk,
+    )
+    target_unit = assignment.org_unit or assignment.cadre.org_unit
+    managed = OrgUnit.objects.managed_by(request.user)
+    roots = [target_unit] if managed.filter(pk=target_unit.pk).exists() else _roots(request.user)
+    return ProgressPage(request, assignment.module, [assignment], roots), assignment
+
+
+def _render_progress(request, page, assignment):
+    context = {
+        "page": page,
+        "module": page.module,
+        "assignment": assignment,
+        "filters": page.filters,
+        "node": page.node,
+    }
+    if page.node is not None:
+        rows, totals = page.rollup()
+        context.update(rows=rows, totals=totals)
+        context["cadres"] = Paginator(page.filtered_cadres(), CADRE_PAGE_SIZE).get_page(
+            request.GET.get("page")
+        )
+    query = request.GET.copy()
+    query.pop("page", None)
+    context["query"] = query.urlencode()
+    return render(request, "training/progress.html", context)
+
+
+@trainer_required
+def module_progress(request, pk):
+    page, _none = _module_page(request, pk)
+    return _render_progress(request, page, None)
+
+
+@trainer_required
+def assignment_progress(request, pk):
+    page, assignment = _assignment_page(request, pk)
+    return _render_progress(request, page, assignment)
+
+
+@trainer_required
+def progress_export(request, kind, pk, fmt):
+    page, assignment = (_module_page if kind == "module" else _assignment_page)(request, pk)
+    if page.node is None:
+        raise Http404
+    table = request.GET.get("table", "cadres")
+    name = f"progress-{page.module.pk}-{page.node.code}-{table}"
+    if table == "orgs":
+        rows, totals = page.rollup()
+        header, data = exports.org_rows(rows, totals)
+    else:
+        header, data = exports.cadre_rows(page.filtered_cadres(), page.progress.total)
+    if fmt == "xlsx":
+        return exports.xlsx_response(f"{name}.xlsx", header, data, sheet=_("Progress"))
+    return exports.csv_response(f"{name}.csv", header, data)
+
+
+@trainer_required
+def cadre_record(request, pk):
+    cadre = get_object_or_404(
+        Cadre.objects.visible_to(request.user)
+        .exclude(user=request.user)
+        .select_related("org_unit", "user"),
+        pk=pk,
+    )
+    modules = list(my_modules(cadre))
+    module = None
+    module_id = request.GET.get("module", "")
+    if module_id.isdigit():
+        module = next((m for m in modules if m.pk == int(module_id)), None)
+    if module is None and modules:
+        module = modules[0]
+    rows = []
+    if module is not None:
+        done = dict(
+            Completion.objects.filter(cadre=cadre, unit__module_units__module=module).values_list(
+                "unit_id", "completed_at"
+            )
+        )
+        for mu in (
+            ModuleUnit.objects.filter(module=module).select_related("unit").order_by("position")
+        ):
+            rows.append(
+                {"unit": mu.unit, "position": mu.position, "completed_at": done.get(mu.unit_id)}
+            )
+    return render(
+        request,
+        "training/cadre_record.html",
+        {"cadre": cadre, "modules": modules, "module": module, "rows": rows},
+    )

@@ -1,0 +1,97 @@
+"""The cadre's pages: My study, My record, and marking a unit complete."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from expositions.models import StudyUnit
+
+from .. import services
+from ..models import Cadre, Completion
+from ..progress import my_modules, study_hours
+from .access import cadre_required, is_trainer
+
+RECORD_PAGE_SIZE = 50
+
+
+@login_required
+def start(request):
+    """Where signing in lands: a cadre's study, a trainer's modules, else the themes."""
+    if Cadre.objects.filter(user=request.user, active=True).exists():
+        return redirect("training:my_study")
+    if is_trainer(request.user):
+        return redirect("training:module_list")
+    return redirect("expositions:home")
+
+
+@cadre_required
+def my_study(request):
+    modules = list(my_modules(request.cadre))
+    next_units = StudyUnit.objects.published().in_bulk(
+        [m.next_unit_id for m in modules if m.next_unit_id]
+    )
+    for module in modules:
+        module.next_unit = next_units.get(module.next_unit_id)
+    return render(
+        request,
+        "training/my_study.html",
+        {
+            "cadre": request.cadre,
+            "current": [m for m in modules if not m.finished],
+            "finished": [m for m in modules if m.finished],
+        },
+    )
+
+
+@cadre_required
+def my_record(request):
+    completions = (
+        Completion.objects.filter(cadre=request.cadre)
+        .select_related("unit__theme")
+        .order_by("-completed_at", "-pk")
+    )
+    page = Paginator(completions, RECORD_PAGE_SIZE).get_page(request.GET.get("page"))
+    year = timezone.localdate().year
+    modules = list(my_modules(request.cadre))
+    return render(
+        request,
+        "training/my_record.html",
+        {
+            "page": page,
+            "year": year,
+            "hours": study_hours(modules, year),
+            "finished": [m for m in modules if m.finished],
+        },
+    )
+
+
+def _unit_for(request, slug):
+    return get_object_or_404(StudyUnit.objects.published(), slug=slug)
+
+
+@require_POST
+@cadre_required
+def completion_mark(request, slug):
+    unit = _unit_for(request, slug)
+    try:
+        _completion, created = services.completion_record(cadre=request.cadre, unit=unit)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        if created:
+            messages.success(request, _("Marked as complete."))
+    return redirect(unit.get_absolute_url() + "#completion")
+
+
+@require_POST
+@cadre_required
+def completion_unmark(request, slug):
+    unit = _unit_for(request, slug)
+    if services.completion_undo(cadre=request.cadre, unit=unit):
+        messages.info(request, _("The completion was removed."))
+    return redirect(unit.get_absolute_url() + "#completion")
