@@ -119,3 +119,114 @@ def pytest_runtest_makereport(item, call):
         report.outcome = "failed"
         reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
         report.longrepr = f"Skipped under CI (CI=true), which counts as a failure: {reason}"
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "postgresql_only: runs only when DATABASE_URL points at PostgreSQL"
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    """Deselect (not skip) tests for the other database: each CI run covers its own."""
+    on_postgresql = os.environ.get("DATABASE_URL", "").startswith("postgres")
+    keep, drop = [], []
+    for item in items:
+        (drop if item.get_closest_marker("postgresql_only") and not on_postgresql else keep).append(
+            item
+        )
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
+# --- training ------------------------------------------------------------------
+
+
+@pytest.fixture
+def org(db):
+    """A small tree: province > city > (county > township A, township B), other county."""
+    from training.models import OrgUnit
+
+    def add(parent, code, level, name):
+        fields = {"code": code, "level": level, "name": name, "name_en": f"{name} (en)"}
+        if parent is None:
+            return OrgUnit.objects.add_root(fields)
+        return OrgUnit.objects.add_child(OrgUnit.objects.get(pk=parent.pk), fields)
+
+    province = add(None, "P", 1, "省")
+    city = add(province, "P-C", 2, "市")
+    county = add(city, "P-C-K", 3, "县")
+    township_a = add(county, "P-C-K-A", 4, "甲镇")
+    township_b = add(county, "P-C-K-B", 4, "乙镇")
+    other_county = add(city, "P-C-O", 3, "别县")
+    from types import SimpleNamespace
+
+    return SimpleNamespace(
+        province=OrgUnit.objects.get(pk=province.pk),
+        city=OrgUnit.objects.get(pk=city.pk),
+        county=OrgUnit.objects.get(pk=county.pk),
+        township_a=OrgUnit.objects.get(pk=township_a.pk),
+        township_b=OrgUnit.objects.get(pk=township_b.pk),
+        other_county=OrgUnit.objects.get(pk=other_county.pk),
+    )
+
+
+@pytest.fixture
+def make_cadre(make_user):
+    from training.models import Cadre
+
+    def make(org_unit, name=None, username=None, **kwargs):
+        user = make_user(username, role=CADRE)
+        return Cadre.objects.create(
+            user=user, org_unit=org_unit, name=name or f"干部{user.username}", **kwargs
+        )
+
+    return make
+
+
+@pytest.fixture
+def make_trainer(make_user):
+    from training.roles import TRAINER
+
+    def make(*org_units, username=None):
+        user = make_user(username, role=TRAINER)
+        for unit in org_units:
+            unit.trainers.add(user)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def make_module(make_unit):
+    from training.models import Module
+    from training.services import module_set_units
+
+    def make(units=None, n_units=3, title=None, **kwargs):
+        units = units if units is not None else [make_unit() for _ in range(n_units)]
+        module = Module.objects.create(title=title or f"Module {next(_seq)}", **kwargs)
+        module_set_units(module=module, units=units)
+        return module
+
+    return make
+
+
+@pytest.fixture
+def assign():
+    """Write an assignment directly (any due date, no scope check)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from training.models import Assignment
+
+    def make(module, target, days=7):
+        field = "org_unit" if target.__class__.__name__ == "OrgUnit" else "cadre"
+        return Assignment.objects.create(
+            module=module,
+            due_on=timezone.localdate() + datetime.timedelta(days=days),
+            **{field: target},
+        )
+
+    return make

@@ -96,9 +96,10 @@ def _org_tree():
             continue
         fields = {"code": code, "level": level, "name": name, "name_en": name_en}
         if parent is None:
-            units[code] = OrgUnit.add_root(**fields)
+            units[code] = OrgUnit.objects.add_root(fields)
         else:
-            units[code] = OrgUnit.objects.get(pk=units[parent].pk).add_child(**fields)
+            parent_node = OrgUnit.objects.get(pk=units[parent].pk)  # fresh numchild
+            units[code] = OrgUnit.objects.add_child(parent_node, fields)
     return {o.code: o for o in OrgUnit.objects.filter(code__in=units)}
 
 

@@ -7,6 +7,7 @@ import polib
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.utils import timezone
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -67,16 +68,31 @@ def test_whitenoise_follows_security_middleware():
 
 
 @pytest.mark.django_db
-def test_demo_accounts_are_idempotent(django_user_model):
-    call_command("load_demo_accounts")
-    call_command("load_demo_accounts")
-    assert django_user_model.objects.filter(username__in=["editor", "cadre"]).count() == 2
+def test_demo_data_is_idempotent(django_user_model):
+    from training.models import Assignment, Cadre, Completion, Module, OrgUnit
+
+    call_command("load_exposition", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    call_command("load_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    counts = [
+        m.objects.count()
+        for m in (django_user_model, OrgUnit, Cadre, Module, Assignment, Completion)
+    ]
+    call_command("load_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    assert [
+        m.objects.count()
+        for m in (django_user_model, OrgUnit, Cadre, Module, Assignment, Completion)
+    ] == counts
+    assert counts[1] == 10 and counts[3] == 4 and counts[4] == 4
     editor = django_user_model.objects.get(username="editor")
     assert editor.is_staff
     assert editor.has_perm("expositions.change_studyunit")
+    assert editor.has_perm("training.change_orgunit")
     assert not django_user_model.objects.get(username="cadre").has_perm(
         "expositions.change_studyunit"
     )
+    trainer = django_user_model.objects.get(username="trainer-county")
+    assert list(trainer.managed_org_units.values_list("code", flat=True)) == ["140105"]
+    assert Assignment.objects.filter(due_on__lt=timezone.localdate()).count() == 1
 
 
 def test_chinese_catalogue_is_complete_and_compiled():

@@ -64,7 +64,7 @@ class ProgressPage:
 
 def _roots(user):
     if user.is_superuser:
-        return list(OrgUnit.get_root_nodes())
+        return list(OrgUnit.objects.get_root_nodes())
     return list(user.managed_org_units.order_by("path"))
 
 
