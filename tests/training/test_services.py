@@ -303,4 +303,3 @@ def test_my_modules_order_and_next_unit(org, make_cadre, make_module, make_unit,
     assert modules[2].next_unit_id == units[1].pk
     assert modules[3].finished and not modules[3].overdue
     assert modules[0].overdue
-

@@ -1,0 +1,406 @@
+import csv
+import io
+from datetime import timedelta
+
+import openpyxl
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from training import services
+from training.models import Assignment, Module, ModuleUnit
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def trainer(org, make_trainer):
+    return make_trainer(org.county, username="county-trainer")
+
+
+@pytest.fixture
+def trainer_client(client, trainer):
+    client.force_login(trainer)
+    return client
+
+
+def _due(days=7):
+    return (timezone.localdate() + timedelta(days=days)).isoformat()
+
+
+# --- modules -----------------------------------------------------------------------
+
+
+def test_trainer_builds_a_module_in_order(trainer_client, trainer, make_unit):
+    a, b, c = make_unit(title="A"), make_unit(title="B"), make_unit(title="C")
+    response = trainer_client.post(
+        reverse("training:module_create"),
+        {
+            "title": "新模块",
+            "description": "",
+            "study_hours": "2.5",
+            "status": "active",
+            "units": [a.pk, b.pk, c.pk],
+            f"position_{a.pk}": "3",
+            f"position_{b.pk}": "1",
+            f"position_{c.pk}": "2",
+        },
+    )
+    assert response.status_code == 302
+    module = Module.objects.get(title="新模块")
+    assert module.created_by == trainer
+    assert [mu.unit.title for mu in module.module_units.order_by("position")] == ["B", "C", "A"]
+
+
+def test_trainer_reorders_a_module(trainer_client, trainer, make_module, make_unit):
+    a, b = make_unit(title="A"), make_unit(title="B")
+    module = make_module(units=[a, b], created_by=trainer)
+    response = trainer_client.post(
+        reverse("training:module_edit", args=[module.pk]),
+        {
+            "title": module.title,
+            "study_hours": "1",
+            "status": "active",
+            "units": [a.pk, b.pk],
+            f"position_{a.pk}": "2",
+            f"position_{b.pk}": "1",
+        },
+    )
+    assert response.status_code == 302
+    assert [mu.unit.title for mu in module.module_units.order_by("position")] == ["B", "A"]
+
+
+@pytest.mark.parametrize(
+    ("units", "positions", "message"),
+    [
+        ([], {}, "Choose at least one study unit."),
+        (["999999"], {}, "These study units are not there: 999999."),
+        (["first"], {"first": "x"}, "must be a whole number"),
+    ],
+)
+def test_module_form_rejects_bad_input(trainer_client, make_unit, units, positions, message):
+    unit = make_unit()
+    ids = [str(unit.pk) if u == "first" else u for u in units]
+    data = {"title": "坏模块", "study_hours": "1", "status": "active", "units": ids}
+    data.update({f"position_{unit.pk}": v for v in positions.values()})
+    response = trainer_client.post(
+        reverse("training:module_create"), data, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Module.objects.filter(title="坏模块").exists()
+    assert not ModuleUnit.objects.exists()
+
+
+def test_trainer_cannot_edit_another_trainers_module(trainer_client, make_module, make_user):
+    module = make_module(created_by=make_user())
+    assert trainer_client.get(reverse("training:module_edit", args=[module.pk])).status_code == 404
+
+
+def test_draft_modules_of_others_are_hidden(trainer_client, make_module, make_user):
+    module = make_module(created_by=make_user(), status=Module.Status.DRAFT)
+    assert trainer_client.get(module.get_absolute_url()).status_code == 404
+
+
+# --- assign ------------------------------------------------------------------------
+
+
+def test_assign_shows_the_reach_before_confirming(trainer_client, org, make_module, make_cadre):
+    module = make_module()
+    for unit in (org.county, org.township_a, org.township_a):
+        make_cadre(unit)
+    url = reverse("training:module_assign", args=[module.pk])
+    data = {"org_unit": org.county.pk, "due_on": _due()}
+    response = trainer_client.post(url, data, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    assert response.context["reach"] == 3
+    assert "3 cadres" in response.content.decode()
+    assert not Assignment.objects.exists()
+    response = trainer_client.post(url, {**data, "confirm": "yes"})
+    assert response.status_code == 302
+    assignment = Assignment.objects.get()
+    assert (assignment.org_unit, assignment.module) == (org.county, module)
+    assert response["Location"] == assignment.get_absolute_url()
+
+
+def test_assign_twice_leaves_one(trainer_client, org, make_module):
+    module = make_module()
+    url = reverse("training:module_assign", args=[module.pk])
+    data = {"org_unit": org.township_a.pk, "due_on": _due(), "confirm": "yes"}
+    trainer_client.post(url, data)
+    response = trainer_client.post(url, data, follow=True, HTTP_ACCEPT_LANGUAGE="en")
+    assert Assignment.objects.count() == 1
+    assert "already assigned" in response.content.decode()
+
+
+def test_assign_to_a_cadre_by_username(trainer_client, org, make_module, make_cadre):
+    cadre = make_cadre(org.township_b, username="wang")
+    module = make_module()
+    trainer_client.post(
+        reverse("training:module_assign", args=[module.pk]),
+        {"cadre": "wang", "due_on": _due(), "confirm": "yes"},
+    )
+    assert Assignment.objects.get().cadre == cadre
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"org_unit": "other_county", "due_on": 3}, "Select a valid choice"),
+        ({"org_unit": "county", "due_on": -1}, "The due date must be today or later."),
+        ({"org_unit": "county", "due_on": "not-a-date"}, "Enter a valid date."),
+        ({"cadre": "outsider", "due_on": 3}, "No active cadre with that username"),
+        ({"due_on": 3}, "Choose either an org unit or one cadre."),
+        (
+            {"org_unit": "county", "cadre": "insider", "due_on": 3},
+            "Choose either an org unit or one cadre.",
+        ),
+    ],
+)
+def test_assign_rejects_bad_input(trainer_client, org, make_module, make_cadre, data, message):
+    make_cadre(org.other_county, username="outsider")
+    make_cadre(org.township_a, username="insider")
+    module = make_module()
+    post = {"confirm": "yes"}
+    if "org_unit" in data:
+        post["org_unit"] = getattr(org, data["org_unit"]).pk
+    if "cadre" in data:
+        post["cadre"] = data["cadre"]
+    due = data["due_on"]
+    post["due_on"] = _due(due) if isinstance(due, int) else due
+    response = trainer_client.post(
+        reverse("training:module_assign", args=[module.pk]), post, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Assignment.objects.exists()
+
+
+# --- progress ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def course(org, make_cadre, make_module, make_unit, assign):
+    """A module of 4 units assigned to the city; cadres at several levels."""
+    units = [make_unit() for _ in range(4)]
+    module = make_module(units=units, title="进度模块")
+    assign(module, org.city, days=-1)
+    people = {
+        "done": make_cadre(org.township_a, name="全部完成"),
+        "half": make_cadre(org.township_a, name="完成一半"),
+        "none": make_cadre(org.township_b, name="尚未开始"),
+        "county": make_cadre(org.county, name="县里干部"),
+        "outside": make_cadre(org.other_county, name="别县干部"),
+    }
+    for unit in units:
+        services.completion_record(cadre=people["done"], unit=unit)
+    for unit in units[:2]:
+        services.completion_record(cadre=people["half"], unit=unit)
+    return module, people
+
+
+def test_progress_rolls_up_by_child_org_unit(trainer_client, org, course):
+    module, _ = course
+    response = trainer_client.get(reverse("training:module_progress", args=[module.pk]))
+    assert response.context["node"] == org.county
+    rows = {r["org_unit"].code: r for r in response.context["rows"]}
+    assert set(rows) == {"P-C-K", "P-C-K-A", "P-C-K-B"}
+    assert rows["P-C-K"]["is_self"]
+    assert (
+        rows["P-C-K-A"]["cadre_count"],
+        rows["P-C-K-A"]["completed"],
+        rows["P-C-K-A"]["in_progress"],
+        rows["P-C-K-A"]["overdue_count"],
+        rows["P-C-K-A"]["percent"],
+    ) == (2, 1, 1, 1, 50)
+    assert response.context["totals"]["cadre_count"] == 4
+    names = [c.name for c in response.context["cadres"]]
+    assert "别县干部" not in names
+    assert names[-1] == "全部完成"  # overdue first, the finished last
+
+
+def test_progress_drills_down_to_a_township(trainer_client, org, course):
+    module, _ = course
+    response = trainer_client.get(
+        reverse("training:module_progress", args=[module.pk]), {"org": org.township_a.pk}
+    )
+    assert [c.name for c in response.context["cadres"]] == ["完成一半", "全部完成"]
+    assert [b.code for b in response.context["page"].breadcrumbs] == ["P-C-K", "P-C-K-A"]
+
+
+@pytest.mark.parametrize(
+    ("status", "names"),
+    [
+        ("complete", ["全部完成"]),
+        ("in_progress", ["完成一半"]),
+        ("not_started", ["县里干部", "尚未开始"]),
+        ("overdue", ["完成一半", "县里干部", "尚未开始"]),
+    ],
+)
+def test_progress_filters_by_status(trainer_client, course, status, names):
+    module, _ = course
+    response = trainer_client.get(
+        reverse("training:module_progress", args=[module.pk]), {"status": status}
+    )
+    assert sorted(c.name for c in response.context["cadres"]) == sorted(names)
+
+
+def test_progress_searches_by_name(trainer_client, course):
+    module, _ = course
+    response = trainer_client.get(
+        reverse("training:module_progress", args=[module.pk]), {"q": "一半"}
+    )
+    assert [c.name for c in response.context["cadres"]] == ["完成一半"]
+
+
+def test_progress_outside_scope_is_404(trainer_client, org, course):
+    module, _ = course
+    url = reverse("training:module_progress", args=[module.pk])
+    assert trainer_client.get(url, {"org": org.other_county.pk}).status_code == 404
+    assert trainer_client.get(url, {"org": org.city.pk}).status_code == 404
+    assert trainer_client.get(url, {"org": "abc"}).status_code == 404
+
+
+def test_progress_paginates(trainer_client, org, make_module, make_cadre, assign):
+    module = make_module()
+    assign(module, org.township_a)
+    for i in range(55):
+        make_cadre(org.township_a, name=f"干部{i:02d}")
+    url = reverse("training:module_progress", args=[module.pk])
+    assert len(trainer_client.get(url).context["cadres"].object_list) == 50
+    assert len(trainer_client.get(url, {"page": 2}).context["cadres"].object_list) == 5
+
+
+def test_assignment_progress(trainer_client, org, make_module, make_cadre, trainer):
+    module = make_module()
+    make_cadre(org.township_a, name="甲")
+    make_cadre(org.township_b, name="乙")
+    assignment, _ = services.assignment_create(
+        module=module, org_unit=org.township_a, due_on=timezone.localdate(), by=trainer
+    )
+    response = trainer_client.get(assignment.get_absolute_url())
+    assert response.context["node"] == org.township_a
+    assert [c.name for c in response.context["cadres"]] == ["甲"]
+
+
+def test_cadre_record_unit_by_unit(trainer_client, course):
+    module, people = course
+    response = trainer_client.get(
+        reverse("training:cadre_record", args=[people["half"].pk]), {"module": module.pk}
+    )
+    assert response.status_code == 200
+    done = [bool(r["completed_at"]) for r in response.context["rows"]]
+    assert done == [True, True, False, False]
+
+
+def test_cadre_record_outside_scope_is_404(trainer_client, course):
+    _, people = course
+    assert (
+        trainer_client.get(
+            reverse("training:cadre_record", args=[people["outside"].pk])
+        ).status_code
+        == 404
+    )
+
+
+def _progress_queries(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_progress_query_count_is_constant(
+    trainer_client, org, make_module, make_cadre, make_unit, assign
+):
+    units = [make_unit() for _ in range(5)]
+    module = make_module(units=units)
+    assign(module, org.county)
+    for _ in range(10):
+        make_cadre(org.township_a)
+    url = reverse("training:module_progress", args=[module.pk])
+    trainer_client.get(url)
+    few = _progress_queries(trainer_client, url)
+    for i in range(190):
+        cadre = make_cadre(org.township_b if i % 2 else org.township_a)
+        services.completion_record(cadre=cadre, unit=units[i % 5])
+    for _ in range(19):
+        assign(make_module(units=units), org.township_a)
+    assert _progress_queries(trainer_client, url) == few <= 16
+
+
+# --- exports -------------------------------------------------------------------------
+
+
+def _csv(response):
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    return list(csv.reader(io.StringIO(body)))
+
+
+def test_csv_export_of_cadres(trainer_client, course):
+    module, _ = course
+    response = trainer_client.get(
+        reverse("training:module_progress_export", args=[module.pk, "csv"]),
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response["Content-Type"].startswith("text/csv")
+    assert "attachment" in response["Content-Disposition"]
+    rows = _csv(response)
+    assert rows[0][:2] == ["Name", "Username"]
+    names = {r[0] for r in rows[1:]}
+    assert names == {"全部完成", "完成一半", "尚未开始", "县里干部"}
+
+
+def test_csv_export_of_the_rollup(trainer_client, course):
+    module, _ = course
+    rows = _csv(
+        trainer_client.get(
+            reverse("training:module_progress_export", args=[module.pk, "csv"]),
+            {"table": "orgs"},
+            HTTP_ACCEPT_LANGUAGE="en",
+        )
+    )
+    assert rows[-1][0] == "Total"
+    assert rows[-1][2] == "4"
+
+
+def test_xlsx_export(trainer_client, course):
+    module, _ = course
+    response = trainer_client.get(
+        reverse("training:module_progress_export", args=[module.pk, "xlsx"]),
+        {"status": "complete"},
+    )
+    assert response["Content-Type"].startswith(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    values = list(sheet.values)
+    assert [r[0] for r in values[1:]] == ["全部完成"]
+
+
+@pytest.mark.parametrize(
+    "payload", ['=HYPERLINK("http://x")', "+1+1", "-2", "@SUM(A1)", "\tcmd", "\rcmd"]
+)
+def test_exports_neutralise_formulas(trainer_client, org, make_module, make_cadre, assign, payload):
+    module = make_module()
+    assign(module, org.township_a)
+    make_cadre(org.township_a, name=payload)
+    url = reverse("training:module_progress_export", args=[module.pk, "csv"])
+    rows = _csv(trainer_client.get(url))
+    assert rows[1][0] == "'" + payload
+    response = trainer_client.get(
+        reverse("training:module_progress_export", args=[module.pk, "xlsx"])
+    )
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    cell = sheet.cell(row=2, column=1)
+    assert cell.value.startswith("'")  # (a CR is stored as _x000D_ in the file)
+    assert cell.data_type == "s"
+
+
+def test_export_holds_no_row_from_outside_the_tree(trainer_client, org, course):
+    module, _ = course
+    url = reverse("training:module_progress_export", args=[module.pk, "csv"])
+    names = {r[0] for r in _csv(trainer_client.get(url))[1:]}
+    assert "别县干部" not in names
+    assert trainer_client.get(url, {"org": org.other_county.pk}).status_code == 404
