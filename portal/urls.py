@@ -5,6 +5,17 @@ from django.templatetags.static import static
 from django.urls import include, path
 
 
+class LoginView(auth_views.LoginView):
+    """Signing in from the site's root lands on the role's start page (a cadre's
+    My study), not on the root it was bounced from."""
+
+    redirect_authenticated_user = True
+
+    def get_redirect_url(self):
+        url = super().get_redirect_url()
+        return "" if url == "/" else url
+
+
 def favicon(request):
     # static() is resolved per request: with the manifest storage it needs
     # collectstatic to have run, which must not be a condition of importing urls.
@@ -14,11 +25,7 @@ def favicon(request):
 urlpatterns = [
     path("", include("expositions.urls")),
     path("training/", include("training.urls")),
-    path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
-        name="login",
-    ),
+    path("accounts/login/", LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -76,13 +76,18 @@ def visit(browser, live_server, viewport, language, request):
         lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None,
     )
 
+    downloads, aborted = set(), []
+
     def on_request_failed(request):
-        # A fetch still running when the page navigates away is aborted; that is normal.
-        if request.resource_type == "fetch" and request.failure == "net::ERR_ABORTED":
+        # A fetch still running when the page navigates away is aborted; that is normal,
+        # and so is the navigation that turns into a download.
+        if request.failure == "net::ERR_ABORTED" and request.resource_type in ("fetch", "document"):
+            aborted.append(request)
             return
         problems.append(f"request failed: {request.url} ({request.failure})")
 
     page.on("requestfailed", on_request_failed)
+    page.on("download", lambda d: downloads.add(d.url))
     page.on(
         "response",
         lambda r: (
@@ -107,5 +112,10 @@ def visit(browser, live_server, viewport, language, request):
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
     context.close()
+    problems += [
+        f"navigation aborted: {r.url}"
+        for r in aborted
+        if r.resource_type == "document" and r.url not in downloads
+    ]
     assert problems == []
     assert widths == []

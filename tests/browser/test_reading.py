@@ -33,13 +33,15 @@ def content(db):
     call_command("load_exposition", verbosity=0, stdout=open("/dev/null", "w"))  # noqa: SIM115
 
 
-def sign_in(page, username, password, text):
+def sign_in(page, username, password, text, landing="/"):
     page.goto(page.base_url + "/")
     expect(page.get_by_role("heading", name=text["sign_in"])).to_be_visible()
     page.get_by_label(re.compile("用户名|Username")).fill(username)
     page.get_by_label(re.compile("密码|Password")).fill(password)
     page.get_by_role("button", name=text["sign_in"]).click()
-    page.wait_for_url(page.base_url + "/")
+    page.wait_for_url(re.compile(re.escape(page.base_url) + r"/.*"))
+    if landing != "/":
+        page.wait_for_url(page.base_url + landing)
 
 
 def test_cadre_reads_a_unit(visit, language, content, make_user):

@@ -251,3 +251,19 @@ def test_unit_page_query_count(cadre_client, make_unit, django_assert_max_num_qu
     with CaptureQueriesContext(connection) as large:
         cadre_client.get(more[100].get_absolute_url())
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_signing_in_from_the_root_lands_on_the_start_page(client, cadre_user):
+    response = client.post(
+        reverse("login") + "?next=/",
+        {"username": "cadre1", "password": "a-long-test-password-2026", "next": "/"},
+    )
+    assert response["Location"] == reverse("training:start")
+
+
+def test_signing_in_keeps_a_deeper_next(client, cadre_user):
+    response = client.post(
+        reverse("login"),
+        {"username": "cadre1", "password": "a-long-test-password-2026", "next": "/tags/"},
+    )
+    assert response["Location"] == "/tags/"

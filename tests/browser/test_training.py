@@ -1,0 +1,104 @@
+import csv
+import io
+import re
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from tests.browser.test_reading import TEXT, sign_in
+
+pytestmark = [pytest.mark.django_db(transaction=True)]
+
+MORE = {
+    "zh-hans": {
+        "my_study": "My study",
+        "mark": "Mark as complete",
+        "build": "Build a module",
+        "assign": "Assign",
+        "continue": "Continue",
+        "confirm": "Confirm and assign",
+    },
+    "en": {
+        "my_study": "My study",
+        "mark": "Mark as complete",
+        "build": "Build a module",
+        "assign": "Assign",
+        "continue": "Continue",
+        "confirm": "Confirm and assign",
+    },
+}
+
+
+@pytest.fixture
+def demo(db):
+    devnull = open("/dev/null", "w")  # noqa: SIM115
+    call_command("load_exposition", stdout=devnull)
+    call_command("load_demo", stdout=devnull)
+
+
+def test_cadre_marks_the_next_unit_complete(visit, language, demo):
+    page = visit
+    sign_in(page, "cadre", "cadre-demo-2026", TEXT[language], landing="/training/my-study/")
+    card = page.locator(".module-card").filter(has_text="Political standing")
+    bar = card.locator("progress")
+    expect(bar).to_have_attribute("value", "2")
+    card.locator(".next-unit a").click()
+    page.locator("#completion button").click()
+    expect(page.locator(".completion-state")).to_be_visible()
+    expect(page.locator(".completion-panel progress")).to_have_attribute("value", "3")
+    page.locator(".site-nav a[href='/training/my-study/']").click()
+    expect(bar).to_have_attribute("value", "3")
+    expect(page.locator(".module-card").first).to_have_class(re.compile("is-overdue"))
+
+
+def test_trainer_builds_assigns_follows_and_exports(visit, language, demo):
+    page = visit
+    sign_in(page, "trainer-county", "trainer-demo-2026", TEXT[language], landing="/training/")
+    page.locator("a.button[href='/training/modules/new/']").click()
+    page.locator("#id_title").fill("三单元模块")
+    page.locator("#id_study_hours").fill("1.5")
+    rows = page.locator(".unit-picker tbody tr")
+    for i in range(3):
+        rows.nth(i).locator("input[type=checkbox]").check()
+        rows.nth(i).locator("input[type=number]").fill(str(3 - i))
+    page.locator("form.stack-form button[type=submit]").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("三单元模块")
+    expect(page.locator(".ordered-units li")).to_have_count(3)
+
+    page.locator(".actions a.button").click()
+    county = page.locator("#id_org_unit option", has_text=re.compile("小店区|Xiaodian"))
+    page.locator("#id_org_unit").select_option(county.get_attribute("value"))
+    due = (timezone.localdate() + timedelta(days=10)).isoformat()
+    page.locator("#id_due_on").fill(due)
+    page.locator("form.stack-form button[type=submit]").click()
+    expect(page.locator(".summary-list")).to_contain_text(re.compile("6 (名干部|cadres)"))
+    page.locator("main form button[type=submit]").click()
+
+    expect(page.locator(".data-table").first).to_contain_text(re.compile("坞城街道|Wucheng"))
+    expect(page.locator(".data-table").first).to_contain_text(re.compile("北格镇|Beige"))
+    page.locator(".data-table a", has_text=re.compile("坞城街道|Wucheng")).first.click()
+    expect(page.locator(".breadcrumb [aria-current=page]")).to_have_text(
+        re.compile("坞城街道|Wucheng")
+    )
+    page.locator(".data-table tbody th a").first.click()
+    expect(page.locator(".data-table tbody tr")).to_have_count(3)
+
+    page.go_back()
+    with page.expect_download() as download:
+        page.locator(".export-links a", has_text="CSV").last.click()
+    with open(download.value.path(), encoding="utf-8-sig") as handle:
+        body = handle.read()
+    rows = list(csv.reader(io.StringIO(body)))
+    assert {r[2] for r in rows[1:]} == {"坞城街道"}
+    assert len(rows) == 4  # header and the three cadres of the street
+
+    with page.expect_download() as download:
+        page.locator(".export-links a", has_text="Excel").last.click()
+    import openpyxl
+
+    with open(download.value.path(), "rb") as handle:
+        sheet = openpyxl.load_workbook(io.BytesIO(handle.read())).active
+    assert sheet.max_row == 4
