@@ -78,7 +78,7 @@ def org_rows(rows, totals):
         _("In progress"),
         _("Not started"),
         _("Overdue"),
-        _("% complete"),
+        _("Percent complete"),
     ]
 
     def gen():

@@ -5,6 +5,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection, connections
 from django.utils import timezone
+from django.utils.translation import override
 
 from expositions.models import StudyUnit
 from training import services
@@ -12,6 +13,12 @@ from training.models import Assignment, Cadre, Completion, Module
 from training.progress import ModuleProgress, my_modules
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    with override("en"):
+        yield
 
 
 def _module_ids(cadre):
