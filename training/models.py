@@ -20,7 +20,7 @@ class OrgUnitQuerySet(MP_NodeQuerySet):
             return self.none()
         if user.is_superuser:
             return self.all()
-        roots = list(user.managed_org_units.values_list("path", flat=True))
+        roots = managed_paths(user)
         if not roots:
             return self.none()
         return self.filter(_subtree_q("path", roots))
@@ -31,6 +31,11 @@ class OrgUnitQuerySet(MP_NodeQuerySet):
 class OrgUnitManager(MP_NodeManager.from_queryset(OrgUnitQuerySet)):
     def get_queryset(self):
         return OrgUnitQuerySet(self.model, using=self._db).order_by("path")
+
+
+def managed_paths(user):
+    """Paths of the org units a trainer manages directly (the roots of their scope)."""
+    return list(user.managed_org_units.values_list("path", flat=True))
 
 
 def _subtree_q(field, paths):
@@ -110,7 +115,7 @@ class CadreQuerySet(models.QuerySet):
             return self.none()
         if user.is_superuser:
             return self.all()
-        roots = list(user.managed_org_units.values_list("path", flat=True))
+        roots = managed_paths(user)
         q = Q(user=user)
         if roots:
             q |= _subtree_q("org_unit__path", roots)
@@ -234,7 +239,7 @@ class AssignmentQuerySet(models.QuerySet):
             return self.none()
         if user.is_superuser:
             return self.all()
-        roots = list(user.managed_org_units.values_list("path", flat=True))
+        roots = managed_paths(user)
         if not roots:
             return self.none()
         return self.filter(

@@ -12,25 +12,6 @@ from tests.browser.test_reading import TEXT, sign_in
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
-MORE = {
-    "zh-hans": {
-        "my_study": "My study",
-        "mark": "Mark as complete",
-        "build": "Build a module",
-        "assign": "Assign",
-        "continue": "Continue",
-        "confirm": "Confirm and assign",
-    },
-    "en": {
-        "my_study": "My study",
-        "mark": "Mark as complete",
-        "build": "Build a module",
-        "assign": "Assign",
-        "continue": "Continue",
-        "confirm": "Confirm and assign",
-    },
-}
-
 
 @pytest.fixture
 def demo(db):
