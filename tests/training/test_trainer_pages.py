@@ -404,3 +404,40 @@ def test_export_holds_no_row_from_outside_the_tree(trainer_client, org, course):
     names = {r[0] for r in _csv(trainer_client.get(url))[1:]}
     assert "别县干部" not in names
     assert trainer_client.get(url, {"org": org.other_county.pk}).status_code == 404
+
+
+def test_progress_org_filter_offers_the_scope_only(trainer_client, org, course):
+    module, _ = course
+    response = trainer_client.get(reverse("training:module_progress", args=[module.pk]))
+    codes = [o.code for o in response.context["page"].org_choices]
+    assert codes == ["P-C-K", "P-C-K-A", "P-C-K-B"]
+    assert f'<option value="{org.county.pk}" selected>' in response.content.decode()
+
+
+def test_module_list_query_count_is_constant(trainer_client, trainer, make_module, make_unit):
+    units = [make_unit() for _ in range(3)]
+    make_module(units=units, created_by=trainer)
+    make_module(units=units)
+    url = reverse("training:module_list")
+    trainer_client.get(url)
+    few = _progress_queries(trainer_client, url)
+    for _ in range(18):
+        make_module(units=units)
+    response = trainer_client.get(url)
+    assert len(response.context["modules"]) == 20
+    assert _progress_queries(trainer_client, url) == few <= 8
+
+
+def test_cadre_record_query_count_is_constant(
+    trainer_client, org, make_cadre, make_module, make_unit, assign
+):
+    cadre = make_cadre(org.township_a)
+    units = [make_unit() for _ in range(3)]
+    assign(make_module(units=units), cadre)
+    url = reverse("training:cadre_record", args=[cadre.pk])
+    trainer_client.get(url)
+    few = _progress_queries(trainer_client, url)
+    more = [make_unit() for _ in range(30)]
+    for i in range(19):
+        assign(make_module(units=more[i : i + 10]), org.county)
+    assert _progress_queries(trainer_client, url) == few <= 12

@@ -37,6 +37,10 @@ class ProgressPage:
         else:
             self.node = None
         self.roots = roots
+        # The org-unit filter offers the scope of this page: the roots and all below them.
+        self.org_choices = managed.filter(
+            Q(pk__in=[]) | Q(*[Q(path__startswith=r.path) for r in roots], _connector=Q.OR)
+        ).only("pk", "name", "name_en", "depth", "path")
         self.breadcrumbs = []
         if self.node is not None:
             top = [r for r in roots if self.node.path.startswith(r.path)]
