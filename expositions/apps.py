@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class ExpositionsConfig(AppConfig):
     name = "expositions"
     verbose_name = _("Expositions")
+
+    def ready(self):
+        from . import signals  # noqa: F401 - connects the receivers

@@ -12,6 +12,7 @@ from simple_history.models import HistoricalRecords
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
+from . import search
 from .markdown import render_markdown
 
 WORDS_PER_MINUTE = 200  # English reading speed
@@ -162,9 +163,22 @@ class StudyUnit(models.Model):
     # current content no longer matches it, an editor has changed the unit and
     # the loader leaves it alone.
     seed_checksum = models.CharField(max_length=64, blank=True, editable=False)
+    # Derived search columns (expositions/search.py), kept current on every save
+    # and tag change; `manage.py rebuild_search_index` rebuilds them.
+    search_text = models.TextField(blank=True, editable=False)
+    search_title = models.TextField(blank=True, editable=False)
+    search_tokens = models.TextField(blank=True, editable=False)
 
     tags = TaggableManager(through=TaggedStudyUnit, blank=True, verbose_name=_("tags"))
-    history = HistoricalRecords(excluded_fields=["body_html", "seed_checksum"])
+    history = HistoricalRecords(
+        excluded_fields=[
+            "body_html",
+            "seed_checksum",
+            "search_text",
+            "search_title",
+            "search_tokens",
+        ]
+    )
 
     objects = StudyUnitQuerySet.as_manager()
 
@@ -187,6 +201,9 @@ class StudyUnit(models.Model):
             setattr(self, name, getattr(self, name).replace("\r\n", "\n").replace("\r", "\n"))
         # Rendered once here, not per request: see bench/RESULTS.md.
         self.body_html = render_markdown(self.body)
+        tag_names = [t.name for t in self.tags.all()] if self.pk else []
+        for name, value in search.document(self, tag_names).items():
+            setattr(self, name, value)
         if not self.reading_minutes:
             self.reading_minutes = self.estimate_reading_minutes()
         if self.status == self.Status.PUBLISHED and self.published_at is None:
@@ -194,11 +211,15 @@ class StudyUnit(models.Model):
             self.published_at = timezone.now().replace(microsecond=0)
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
-            kwargs["update_fields"] = set(update_fields) | {
-                "body_html",
-                "reading_minutes",
-                "published_at",
-            }
+            kwargs["update_fields"] = (
+                set(update_fields)
+                | set(search.DERIVED_FIELDS)
+                | {
+                    "body_html",
+                    "reading_minutes",
+                    "published_at",
+                }
+            )
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):

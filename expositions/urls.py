@@ -11,4 +11,5 @@ urlpatterns = [
     # Tag slugs keep Chinese characters (民政), which <slug:> does not accept.
     path("tags/<str:slug>/", views.tag_detail, name="tag_detail"),
     path("units/<slug:slug>/", views.unit_detail, name="unit_detail"),
+    path("search/", views.search, name="search"),
 ]

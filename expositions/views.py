@@ -1,9 +1,14 @@
+from urllib.parse import urlencode
+
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, render
 from taggit.models import Tag
 
 from .models import StudyUnit, Theme
+from .search import highlight, snippet
+from .search import search as search_units
 
 RECENT_UNITS = 6
 
@@ -27,17 +32,7 @@ def theme_detail(request, slug):
 
 @login_required
 def tag_index(request):
-    visible = StudyUnit.objects.visible_to(request.user)
-    tags = (
-        Tag.objects.annotate(
-            unit_count=Count(
-                "expositions_taggedstudyunit_items",
-                filter=Q(expositions_taggedstudyunit_items__content_object__in=visible),
-            )
-        )
-        .filter(unit_count__gt=0)
-        .order_by("name")
-    )
+    tags = _tags_with_counts(request.user).order_by("name")
     return render(request, "expositions/tag_list.html", {"tags": tags})
 
 
@@ -70,3 +65,59 @@ def unit_detail(request, slug):
         "expositions/studyunit_detail.html",
         {"unit": unit, "previous_unit": previous_unit, "next_unit": next_unit},
     )
+
+
+SEARCH_PAGE_SIZE = 20
+SUGGESTED_TAGS = 12
+
+
+@login_required
+def search(request):
+    query = request.GET.get("q", "").strip()[:200]
+    theme_slug = request.GET.get("theme", "")
+    tag_slug = request.GET.get("tag", "")
+    units = StudyUnit.objects.visible_to(request.user)
+    theme = Theme.objects.filter(slug=theme_slug).first() if theme_slug else None
+    tag = Tag.objects.filter(slug=tag_slug).first() if tag_slug else None
+    if theme:
+        units = units.for_theme(theme)
+    if tag:
+        units = units.for_tag(tag.slug)
+    results, terms = search_units(units, query)
+    results = (
+        results.select_related("theme")
+        .prefetch_related("tags")
+        .order_by("-rank", "theme__order", "order", "pk")
+    )
+    page = Paginator(results, SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
+    for unit in page:
+        unit.title_html = highlight(unit.title, terms)
+        unit.snippet_html = snippet(unit, terms)
+    context = {
+        "query": query,
+        "terms": terms,
+        "page": page,
+        "themes": Theme.objects.order_by("order"),
+        "theme": theme,
+        "tag": tag,
+        "tags": _popular_tags(request.user) if not page.object_list else None,
+        "querystring": urlencode(
+            {k: v for k, v in {"q": query, "theme": theme_slug, "tag": tag_slug}.items() if v}
+        ),
+    }
+    return render(request, "expositions/search.html", context)
+
+
+def _popular_tags(user):
+    return _tags_with_counts(user).order_by("-unit_count", "name")[:SUGGESTED_TAGS]
+
+
+def _tags_with_counts(user):
+    """Tags on units the user may see, with how many such units each has."""
+    visible = StudyUnit.objects.visible_to(user)
+    return Tag.objects.annotate(
+        unit_count=Count(
+            "expositions_taggedstudyunit_items",
+            filter=Q(expositions_taggedstudyunit_items__content_object__in=visible),
+        )
+    ).filter(unit_count__gt=0)

@@ -1,0 +1,216 @@
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+
+from expositions.models import StudyUnit
+from expositions.search import highlight, index_tokens, query_terms, search
+
+pytestmark = pytest.mark.django_db
+
+# slug -> (title, body, tags)
+CORPUS = {
+    "dibao": ("城乡低保制度", "做好最低生活保障（低保）工作，兜住民生底线。", ["低保", "社会救助"]),
+    "elderly": ("养老服务体系", "发展普惠养老服务，关爱老年人。", ["养老"]),
+    "bureau": ("县民政局的职责", "民政局负责社会救助和养老服务的组织实施。", ["民政"]),
+    "grassroots": (
+        "推进基层治理现代化",
+        "推进grassroots governance，社区自治。",
+        ["基层治理", "grassroots"],
+    ),
+    "temp": ("临时救助", "对遭遇突发困难的家庭实施临时救助。", ["临时救助", "social assistance"]),
+    "english": (
+        "Grassroots Governance in Villages",
+        "Village committees and community self-government.",
+        ["governance"],
+    ),
+    "assistance": (
+        "Social Assistance Reform",
+        "Minimum living allowance and temporary assistance.",
+        ["Social Assistance"],
+    ),
+    "split": ("民生与政治", "民生工作要讲政治，局面稳定。", []),
+}
+
+CASES = [
+    ("民政", {"bureau"}),
+    ("低保", {"dibao"}),
+    ("养老", {"elderly", "bureau"}),
+    ("基层治理", {"grassroots"}),
+    ("临时救助", {"temp"}),
+    ("民政局", {"bureau"}),  # not "split", which has 民生/政治/局面 but not 民政局
+    ("grassroots governance", {"grassroots", "english"}),
+    ("GRASSROOTS", {"grassroots", "english"}),
+    ("Grass", {"grassroots", "english"}),  # a word's start
+    ("推进grassroots", {"grassroots"}),
+    ("social assistance", {"temp", "assistance"}),
+    ("ＧＲＡＳＳＲＯＯＴＳ", {"grassroots", "english"}),  # full-width
+    ("社会救助 低保", {"dibao"}),
+    ("allowance", {"assistance"}),
+    ("ssistance", set()),  # not the start of a word
+    ("不存在的词", set()),
+    ("！？。", set()),
+]
+
+
+@pytest.fixture
+def corpus(make_unit):
+    units = {}
+    for slug, (title, body, tags) in CORPUS.items():
+        units[slug] = make_unit(
+            slug=slug,
+            title=title,
+            body=body,
+            summary="",
+            tags=tags,
+            source_passage="",
+            key_points="",
+        )
+    return units
+
+
+@pytest.mark.parametrize(("query", "expected"), CASES)
+def test_search_finds_exactly(corpus, query, expected):
+    results, _ = search(StudyUnit.objects.all(), query)
+    assert {u.slug for u in results} == expected
+
+
+def test_title_and_tag_matches_rank_first(make_unit):
+    make_unit(slug="body-only", title="Other", body="讲到养老的一段正文。")
+    make_unit(slug="in-title", title="养老服务", body="正文。")
+    make_unit(slug="in-tag", title="Another", body="正文。", tags=["养老"])
+    results, _ = search(StudyUnit.objects.all(), "养老")
+    ordered = [u.slug for u in results.order_by("-rank", "pk")]
+    assert ordered[-1] == "body-only"
+    assert set(ordered[:2]) == {"in-title", "in-tag"}
+
+
+def test_index_follows_edits_and_tags(make_unit):
+    unit = make_unit(title="Plain", body="Nothing here.")
+    assert not search(StudyUnit.objects.all(), "低保")[0].exists()
+    unit.tags.add("低保")
+    assert search(StudyUnit.objects.all(), "低保")[0].exists()
+    unit.tags.clear()
+    assert not search(StudyUnit.objects.all(), "低保")[0].exists()
+    unit.body = "关于低保的新正文"
+    unit.save()
+    assert search(StudyUnit.objects.all(), "低保")[0].exists()
+
+
+def test_renaming_a_tag_updates_the_index(make_unit):
+    unit = make_unit(tags=["旧名"])
+    tag = unit.tags.get()
+    tag.name = "新名称"
+    tag.save()
+    assert search(StudyUnit.objects.all(), "新名称")[0].get() == unit
+
+
+def test_rebuild_command(make_unit):
+    unit = make_unit(body="关于养老的正文")
+    StudyUnit.objects.filter(pk=unit.pk).update(search_text="", search_tokens="", search_title="")
+    assert not search(StudyUnit.objects.all(), "养老")[0].exists()
+    call_command("rebuild_search_index", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert search(StudyUnit.objects.all(), "养老")[0].exists()
+
+
+def test_terms_and_tokens():
+    assert query_terms("推进grassroots，基层治理 Governance!") == [
+        "推进",
+        "grassroots",
+        "基层治理",
+        "governance",
+    ]
+    assert index_tokens("基层治理 of 民") == ["基层", "层治", "治理", "of", "民"]
+
+
+def test_highlight_escapes_html():
+    html = highlight("<script>alert(1)</script> 低保 & more", ["低保", "script"])
+    assert "<script>" not in html
+    assert "&lt;<mark>script</mark>&gt;" in html
+    assert "<mark>低保</mark>" in html
+    assert "&amp;" in html
+
+
+def test_search_page_highlights_and_escapes(cadre_client, make_unit):
+    make_unit(title="<script>alert(1)</script> 低保", body="低保 <b>正文</b>")
+    html = cadre_client.get(reverse("expositions:search"), {"q": "低保"}).content.decode()
+    assert "<script>alert(1)" not in html
+    assert "&lt;script&gt;" in html
+    assert "<mark>低保</mark>" in html
+
+
+def test_drafts_are_never_found_by_cadres(cadre_client, editor_user, make_unit):
+    make_unit(title="草稿中的低保", status=StudyUnit.Status.DRAFT)
+    response = cadre_client.get(reverse("expositions:search"), {"q": "低保"})
+    assert list(response.context["page"].object_list) == []
+    editor_client = Client()
+    editor_client.force_login(editor_user)
+    response = editor_client.get(reverse("expositions:search"), {"q": "低保"})
+    assert len(response.context["page"].object_list) == 1
+
+
+def test_filters_by_theme_and_tag(cadre_client, make_unit, other_theme):
+    make_unit(slug="a", title="低保一", tags=["社会救助"])
+    make_unit(slug="b", title="低保二", theme=other_theme)
+    url = reverse("expositions:search")
+    response = cadre_client.get(url, {"q": "低保", "theme": "political-standing"})
+    assert [u.slug for u in response.context["page"]] == ["b"]
+    response = cadre_client.get(url, {"q": "低保", "tag": "社会救助"})
+    assert [u.slug for u in response.context["page"]] == ["a"]
+
+
+def test_search_paginates(cadre_client, make_unit):
+    for i in range(25):
+        make_unit(title=f"低保 {i}")
+    url = reverse("expositions:search")
+    assert len(cadre_client.get(url, {"q": "低保"}).context["page"].object_list) == 20
+    assert len(cadre_client.get(url, {"q": "低保", "page": 2}).context["page"].object_list) == 5
+
+
+@pytest.mark.parametrize(
+    ("query", "text"),
+    [
+        ("", "Type a policy term"),
+        ("不存在", "No study unit contains"),
+        ("？", "Type a policy term"),
+    ],
+)
+def test_empty_and_no_hit_pages_help(cadre_client, make_unit, query, text):
+    make_unit(tags=["民政"])
+    response = cadre_client.get(
+        reverse("expositions:search"), {"q": query}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    html = response.content.decode()
+    assert text in html
+    assert "民政" in html  # tags suggested to browse
+
+
+def test_search_page_query_count_is_constant(
+    cadre_client, make_unit, django_assert_max_num_queries
+):
+    for i in range(5):
+        make_unit(title=f"低保 {i}", tags=["低保", "民生"])
+    url = reverse("expositions:search")
+    cadre_client.get(url, {"q": "低保"})
+    with django_assert_max_num_queries(10) as few:
+        cadre_client.get(url, {"q": "低保"})
+    for i in range(40):
+        make_unit(title=f"低保 {i}", tags=["低保"])
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        cadre_client.get(url, {"q": "低保"})
+
+
+def test_search_box_on_every_page(cadre_client):
+    assert 'role="search"' in cadre_client.get(reverse("expositions:home")).content.decode()
+
+
+@pytest.mark.postgresql_only
+def test_postgresql_uses_the_gin_index(corpus):
+    results, _ = search(StudyUnit.objects.all(), "低保")
+    sql, params = results.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "expositions_studyunit_search_gin" in plan
