@@ -11,8 +11,8 @@ Design (measured in bench/RESULTS.md):
 * A query is cut the same way into terms: runs of Chinese and Latin words.
   A unit matches when it holds every term: a Chinese run as a substring, a Latin
   word as the start of one of its words (case does not matter).
-* On PostgreSQL the tokens are indexed with GIN over ``to_tsvector('simple', ...)``
-  (created by a migration only there): the index finds the units holding all the
+* On PostgreSQL the tokens are parsed once into a stored tsvector column with a
+  GIN index (both created by migrations only there): the index finds the units holding all the
   bigrams and word prefixes, then the substring test drops the rare unit that has
   the bigrams of a run but not the run itself. On SQLite the same tests run as LIKE.
 * Ranking: terms found in the title or the tags count double.
@@ -87,8 +87,10 @@ class TokensMatch(Lookup):
     def as_sql(self, compiler, connection):
         lhs, lhs_params = self.process_lhs(compiler, connection)
         rhs, rhs_params = self.process_rhs(compiler, connection)
-        sql = f"to_tsvector('simple', {lhs}) @@ to_tsquery('simple', {rhs})"
-        return sql, lhs_params + rhs_params
+        # The stored tsvector beside search_tokens (migration 0004), GIN-indexed.
+        column = connection.ops.quote_name("search_vector")
+        vector = lhs.replace(connection.ops.quote_name("search_tokens"), column)
+        return f"{vector} @@ to_tsquery('simple', {rhs})", lhs_params + rhs_params
 
     def as_sqlite(self, compiler, connection):  # pragma: no cover - never built on SQLite
         raise NotImplementedError("tokens_match is for PostgreSQL")
@@ -98,16 +100,26 @@ def _tsquery(terms):
     parts = []
     for term in terms:
         if is_cjk(term):
-            parts.extend(index_tokens(term))
+            if len(term) > 1:  # a lone character has no token of its own
+                parts.extend(index_tokens(term))
         else:
             parts.append(f"{term}:*")
     return " & ".join(dict.fromkeys(parts))
 
 
-def term_q(term):
-    """Q for units that hold ``term`` (see the module docstring)."""
+def term_q(term, vendor):
+    """Q for units that hold ``term`` (see the module docstring).
+
+    On PostgreSQL the tsvector match already decides a Latin word and a two-character
+    Chinese word exactly (the word is one bigram token), so only longer Chinese runs,
+    and single characters, which have no token, need the substring test.
+    """
     if is_cjk(term):
+        if vendor == "postgresql" and len(term) == 2:
+            return Q()
         return Q(search_text__contains=term)
+    if vendor == "postgresql":
+        return Q()
     return Q(search_tokens__contains=f" {term}")
 
 
@@ -116,11 +128,13 @@ def search(queryset, query):
     terms = query_terms(query)
     if not terms:
         return queryset.none().annotate(rank=Value(0)), terms
+    vendor = connection.vendor
     q = Q()
     for term in terms:
-        q &= term_q(term)
-    if connection.vendor == "postgresql":
-        q &= Q(search_tokens__tokens_match=_tsquery(terms))
+        q &= term_q(term, vendor)
+    tsquery = _tsquery(terms)
+    if vendor == "postgresql" and tsquery:
+        q &= Q(search_tokens__tokens_match=tsquery)
     rank = sum(
         (
             Case(
@@ -193,3 +207,31 @@ def reindex(unit_ids=None):
     if batch:
         count += StudyUnit.objects.bulk_update(batch, DERIVED_FIELDS)
     return count
+
+
+class CappedResults:
+    """Ranked results for a Paginator that counts at most ``cap`` hits.
+
+    Counting every hit of a common word (民政 is in most units) costs a scan of
+    them all; "1,000+" tells a reader as much, at a fraction of the cost.
+    """
+
+    def __init__(self, queryset, cap=1000):
+        self.queryset = queryset
+        self.cap = cap
+        self._count = None
+
+    def count(self):
+        if self._count is None:
+            self._count = self.queryset[: self.cap].count()
+        return self._count
+
+    @property
+    def capped(self):
+        return self.count() >= self.cap
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, index):
+        return list(self.queryset[index])

@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, render
 from taggit.models import Tag
 
 from .models import StudyUnit, Theme
-from .search import highlight, snippet
+from .search import CappedResults, highlight, snippet
 from .search import search as search_units
 
 RECENT_UNITS = 6
@@ -89,6 +89,7 @@ def search(request):
         .prefetch_related("tags")
         .order_by("-rank", "theme__order", "order", "pk")
     )
+    results = CappedResults(results)
     page = Paginator(results, SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
     for unit in page:
         unit.title_html = highlight(unit.title, terms)
@@ -97,6 +98,7 @@ def search(request):
         "query": query,
         "terms": terms,
         "page": page,
+        "capped": results.capped,
         "themes": Theme.objects.order_by("order"),
         "theme": theme,
         "tag": tag,

@@ -5,7 +5,7 @@ from django.test import Client
 from django.urls import reverse
 
 from expositions.models import StudyUnit
-from expositions.search import highlight, index_tokens, query_terms, search
+from expositions.search import CappedResults, highlight, index_tokens, query_terms, search
 
 pytestmark = pytest.mark.django_db
 
@@ -50,6 +50,7 @@ CASES = [
     ("allowance", {"assistance"}),
     ("ssistance", set()),  # not the start of a word
     ("不存在的词", set()),
+    ("民", {"dibao", "bureau", "split"}),  # a single character: substring only
     ("！？。", set()),
 ]
 
@@ -213,4 +214,17 @@ def test_postgresql_uses_the_gin_index(corpus):
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("EXPLAIN " + sql, params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
-    assert "expositions_studyunit_search_gin" in plan
+    assert "expositions_studyunit_search_vector_gin" in plan
+
+
+def test_counts_are_capped(cadre_client, make_unit, monkeypatch):
+    from expositions import views
+
+    monkeypatch.setattr(views, "CappedResults", lambda qs: CappedResults(qs, cap=3))
+    for i in range(5):
+        make_unit(title=f"低保 {i}")
+    response = cadre_client.get(
+        reverse("expositions:search"), {"q": "低保"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.context["capped"]
+    assert "More than 3 study units found" in response.content.decode()
