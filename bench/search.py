@@ -178,9 +178,10 @@ def run_backend(units, repeat):
     for q in QUERIES:
 
         def page(q=q):
-            results, _terms = search(published, q)
+            # What the search page does: a capped count, then the best 20.
+            results = search(published, q)
             hits = results.count()
-            list(results.order_by("-rank", "order", "pk")[:20])
+            results[0:20]
             return hits
 
         hits = page()
@@ -188,7 +189,7 @@ def run_backend(units, repeat):
         rows.append(
             {
                 "query": q,
-                "hits": hits,
+                "hits": f"{hits:,}" + ("+" if hits >= 1000 else ""),
                 "median_ms": round(med, 2),
                 "worst_ms": round(worst, 2),
                 "ratio": round(med / base_med, 1),
@@ -279,7 +280,7 @@ def main():
         print("| --- | ---: | ---: | ---: | ---: |")
         for r in result["rows"]:
             print(
-                f"| {r['query']} | {r['hits']:,} | {r['median_ms']} | {r['worst_ms']} | "
+                f"| {r['query']} | {r['hits']} | {r['median_ms']} | {r['worst_ms']} | "
                 f"{r['ratio']} |"
             )
 

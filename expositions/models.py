@@ -168,6 +168,7 @@ class StudyUnit(models.Model):
     search_text = models.TextField(blank=True, editable=False)
     search_title = models.TextField(blank=True, editable=False)
     search_tokens = models.TextField(blank=True, editable=False)
+    search_title_tokens = models.TextField(blank=True, editable=False)
 
     tags = TaggableManager(through=TaggedStudyUnit, blank=True, verbose_name=_("tags"))
     history = HistoricalRecords(
@@ -177,6 +178,7 @@ class StudyUnit(models.Model):
             "search_text",
             "search_title",
             "search_tokens",
+            "search_title_tokens",
         ]
     )
 

@@ -15,14 +15,16 @@ Design (measured in bench/RESULTS.md):
   GIN index (both created by migrations only there): the index finds the units holding all the
   bigrams and word prefixes, then the substring test drops the rare unit that has
   the bigrams of a run but not the run itself. On SQLite the same tests run as LIKE.
-* Ranking: terms found in the title or the tags count double.
+* Ranking: units holding every term in their title or tags come first
+  (``SearchResults``).
 """
 
 import re
 import unicodedata
+from contextlib import contextmanager
 
-from django.db import connection
-from django.db.models import Case, IntegerField, Lookup, Q, TextField, Value, When
+from django.db import connection, transaction
+from django.db.models import Lookup, Q, TextField
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import mark_safe
 
@@ -30,7 +32,7 @@ CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 TERM_RE = re.compile(rf"[{CJK}]+|[a-z0-9]+")
 CJK_RE = re.compile(rf"[{CJK}]")
 MAX_TERMS = 12
-DERIVED_FIELDS = ("search_text", "search_title", "search_tokens")
+DERIVED_FIELDS = ("search_text", "search_title", "search_tokens", "search_title_tokens")
 SNIPPET_CHARS = 120
 
 
@@ -70,12 +72,15 @@ def document(unit, tag_names):
     body = strip_tags(unit.body_html) if unit.body_html else unit.body
     text = " ".join([title, unit.summary, unit.key_points, body, unit.source_passage])
     # Padded with spaces so that "starts a word" is LIKE '% word%' on SQLite.
-    tokens = " " + " ".join(dict.fromkeys(index_tokens(text))) + " "
     return {
         "search_text": normalise(text),
         "search_title": normalise(title),
-        "search_tokens": tokens,
+        "search_tokens": " " + " ".join(dict.fromkeys(index_tokens(text))) + " ",
+        "search_title_tokens": " " + " ".join(dict.fromkeys(index_tokens(title))) + " ",
     }
+
+
+VECTOR_COLUMNS = {"search_title_tokens": "search_title_vector", "search_tokens": "search_vector"}
 
 
 @TextField.register_lookup
@@ -87,9 +92,12 @@ class TokensMatch(Lookup):
     def as_sql(self, compiler, connection):
         lhs, lhs_params = self.process_lhs(compiler, connection)
         rhs, rhs_params = self.process_rhs(compiler, connection)
-        # The stored tsvector beside search_tokens (migration 0004), GIN-indexed.
-        column = connection.ops.quote_name("search_vector")
-        vector = lhs.replace(connection.ops.quote_name("search_tokens"), column)
+        # The stored, GIN-indexed tsvector beside the tokens column (migrations 0004, 0005).
+        vector = lhs
+        for tokens, column in VECTOR_COLUMNS.items():
+            vector = vector.replace(
+                connection.ops.quote_name(tokens), connection.ops.quote_name(column)
+            )
         return f"{vector} @@ to_tsquery('simple', {rhs})", lhs_params + rhs_params
 
     def as_sqlite(self, compiler, connection):  # pragma: no cover - never built on SQLite
@@ -107,46 +115,116 @@ def _tsquery(terms):
     return " & ".join(dict.fromkeys(parts))
 
 
-def term_q(term, vendor):
-    """Q for units that hold ``term`` (see the module docstring).
+def _match_q(terms, vendor, text_field, tokens_field):
+    """Q for units whose ``text_field``/``tokens_field`` hold every term.
 
-    On PostgreSQL the tsvector match already decides a Latin word and a two-character
-    Chinese word exactly (the word is one bigram token), so only longer Chinese runs,
-    and single characters, which have no token, need the substring test.
+    On PostgreSQL the tsvector match (on the stored vector beside ``tokens_field``)
+    already decides a Latin word and a two-character Chinese word exactly: the word
+    is one token. Longer Chinese runs also need the substring test (their bigrams may
+    be apart), and a single character, which has no token, only has that test.
     """
-    if is_cjk(term):
-        if vendor == "postgresql" and len(term) == 2:
-            return Q()
-        return Q(search_text__contains=term)
-    if vendor == "postgresql":
-        return Q()
-    return Q(search_tokens__contains=f" {term}")
+    q = Q()
+    for term in terms:
+        if is_cjk(term):
+            if not (vendor == "postgresql" and len(term) == 2):
+                q &= Q(**{f"{text_field}__contains": term})
+        elif vendor != "postgresql":
+            q &= Q(**{f"{tokens_field}__contains": f" {term}"})
+    tsquery = _tsquery(terms)
+    if vendor == "postgresql" and tsquery:
+        q &= Q(**{f"{tokens_field}__tokens_match": tsquery})
+    return q
+
+
+class SearchResults:
+    """The units that hold every term, best first, for a Paginator.
+
+    Two tiers: units holding every term in their title or tags, then the others;
+    newest first within a tier. Each is an indexed query that stops after a page,
+    so a page costs about the same whether a word is in ten units or in most of
+    them; the count stops at ``cap`` (counting every hit of 民政 would read them all).
+    """
+
+    def __init__(self, queryset, terms, cap=200):
+        self.vendor = connection.vendor
+        self.terms = terms
+        self.cap = cap
+        if not terms:
+            self.matches = self.in_title = self.in_body = queryset.none()
+        else:
+            in_title = _match_q(terms, self.vendor, "search_title", "search_title_tokens")
+            self.matches = queryset.filter(
+                _match_q(terms, self.vendor, "search_text", "search_tokens")
+            )
+            # The title and tags are part of the whole text, so a title match is a match.
+            self.in_title = queryset.filter(in_title)
+            self.in_body = self.matches.exclude(in_title)
+        self._count = self._title_count = None
+
+    @contextmanager
+    def _planner(self, scan):
+        """On PostgreSQL, choose how a query reads the table; SET LOCAL lasts one transaction.
+
+        The planner costs ``@@`` on a stored tsvector as cheap and misjudges how many
+        units hold several bigrams at once, so left alone it decompresses vectors it
+        need not read, or fetches thousands of rows to keep 20 (bench/RESULTS.md).
+        What we know decides instead: counting reads the GIN index (``"bitmap"``); a
+        page of a tier with at least ``cap`` hits walks the primary key newest first
+        and stops after 20 (``"walk"``); a page of a sparser tier reads the index.
+        """
+        if self.vendor != "postgresql":
+            yield
+            return
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            if scan == "bitmap":
+                cursor.execute("SET LOCAL enable_indexscan = off")
+            elif scan == "walk":
+                cursor.execute("SET LOCAL enable_bitmapscan = off")
+            yield
+
+    def _capped_count(self, queryset):
+        with self._planner("bitmap"):
+            return queryset.order_by()[: self.cap].count()
+
+    def count(self):
+        if self._count is None:
+            self._count = self._capped_count(self.matches)
+        return self._count
+
+    @property
+    def capped(self):
+        return self.count() >= self.cap
+
+    def __len__(self):
+        return self.count()
+
+    def _page(self, queryset, hits, offset, size):
+        with self._planner("walk" if hits >= self.cap else "index"):
+            return list(queryset.order_by("-pk")[offset : offset + size])
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index : index + 1][0]
+        start, stop = index.start or 0, index.stop
+        if self._title_count is None:
+            self._title_count = self._capped_count(self.in_title)
+        titles = self._title_count
+        page = []
+        if start < titles:
+            page = self._page(self.in_title, titles, start, stop - start)
+        if len(page) < stop - start:
+            offset = max(0, start - titles)
+            # When the count stopped at the cap, the body tier may be far larger than
+            # what is left of it: treat it as dense.
+            body_hits = self.cap if self.capped else self.count() - titles
+            page += self._page(self.in_body, body_hits, offset, stop - start - len(page))
+        return page
 
 
 def search(queryset, query):
-    """Filter and rank ``queryset`` (study units) by ``query``; returns (queryset, terms)."""
-    terms = query_terms(query)
-    if not terms:
-        return queryset.none().annotate(rank=Value(0)), terms
-    vendor = connection.vendor
-    q = Q()
-    for term in terms:
-        q &= term_q(term, vendor)
-    tsquery = _tsquery(terms)
-    if vendor == "postgresql" and tsquery:
-        q &= Q(search_tokens__tokens_match=tsquery)
-    rank = sum(
-        (
-            Case(
-                When(search_title__contains=term, then=Value(2)),
-                default=Value(1),
-                output_field=IntegerField(),
-            )
-            for term in terms
-        ),
-        Value(0),
-    )
-    return queryset.filter(q).annotate(rank=rank), terms
+    """The units of ``queryset`` that hold every term of ``query``, ranked."""
+    return SearchResults(queryset, query_terms(query))
 
 
 def _pattern(terms):
@@ -207,31 +285,3 @@ def reindex(unit_ids=None):
     if batch:
         count += StudyUnit.objects.bulk_update(batch, DERIVED_FIELDS)
     return count
-
-
-class CappedResults:
-    """Ranked results for a Paginator that counts at most ``cap`` hits.
-
-    Counting every hit of a common word (民政 is in most units) costs a scan of
-    them all; "1,000+" tells a reader as much, at a fraction of the cost.
-    """
-
-    def __init__(self, queryset, cap=1000):
-        self.queryset = queryset
-        self.cap = cap
-        self._count = None
-
-    def count(self):
-        if self._count is None:
-            self._count = self.queryset[: self.cap].count()
-        return self._count
-
-    @property
-    def capped(self):
-        return self.count() >= self.cap
-
-    def __len__(self):
-        return self.count()
-
-    def __getitem__(self, index):
-        return list(self.queryset[index])

@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, render
 from taggit.models import Tag
 
 from .models import StudyUnit, Theme
-from .search import CappedResults, highlight, snippet
+from .search import highlight, snippet
 from .search import search as search_units
 
 RECENT_UNITS = 6
@@ -83,13 +83,8 @@ def search(request):
         units = units.for_theme(theme)
     if tag:
         units = units.for_tag(tag.slug)
-    results, terms = search_units(units, query)
-    results = (
-        results.select_related("theme")
-        .prefetch_related("tags")
-        .order_by("-rank", "theme__order", "order", "pk")
-    )
-    results = CappedResults(results)
+    results = search_units(units.select_related("theme").prefetch_related("tags"), query)
+    terms = results.terms
     page = Paginator(results, SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
     for unit in page:
         unit.title_html = highlight(unit.title, terms)
