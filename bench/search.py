@@ -180,8 +180,9 @@ def run_backend(units, repeat):
         def page(q=q):
             # What the search page does: a capped count, then the best 20.
             results = search(published, q)
-            hits = results.count()
-            results[0:20]
+            with results.transaction():
+                hits = results.count()
+                results[0:20]
             return hits
 
         hits = page()

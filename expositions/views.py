@@ -85,7 +85,8 @@ def search(request):
         units = units.for_tag(tag.slug)
     results = search_units(units.select_related("theme").prefetch_related("tags"), query)
     terms = results.terms
-    page = Paginator(results, SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
+    with results.transaction():
+        page = Paginator(results, SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
     for unit in page:
         unit.title_html = highlight(unit.title, terms)
         unit.snippet_html = snippet(unit, terms)
