@@ -90,6 +90,7 @@ def search(request):
     for unit in page:
         unit.title_html = highlight(unit.title, terms)
         unit.snippet_html = snippet(unit, terms)
+        unit.tag_items = [(tag, highlight(tag.name, terms)) for tag in unit.tags.all()]
     context = {
         "query": query,
         "terms": terms,

@@ -112,3 +112,17 @@ def test_editor_edits_a_unit_with_a_live_preview(visit, language, content, make_
     page.get_by_role("link", name=re.compile("历史|History")).click()
     expect(page.locator("#change-history")).to_contain_text("An edited body")
     expect(page.locator("#change-history")).to_contain_text("editor")
+
+
+def test_cadre_searches_in_chinese_and_opens_a_result(visit, language, content, make_user):
+    make_user("reader", role=CADRE)
+    page = visit
+    sign_in(page, "reader", "a-long-test-password-2026", TEXT[language])
+    page.locator("#header-q").fill("民政")
+    page.locator("#header-q").press("Enter")
+    first = page.locator(".search-results .unit-card-title a").first
+    expect(first).to_be_visible()
+    expect(page.locator(".search-results mark").first).to_have_text("民政")
+    title = first.inner_text()
+    first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(title)
