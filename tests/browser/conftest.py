@@ -79,9 +79,9 @@ def visit(browser, live_server, viewport, language, request):
     downloads, aborted = set(), []
 
     def on_request_failed(request):
-        # A fetch still running when the page navigates away is aborted; that is normal,
-        # and so is the navigation that turns into a download.
-        if request.failure == "net::ERR_ABORTED" and request.resource_type in ("fetch", "document"):
+        # A request still running when the page navigates away (a fetch, the favicon) is
+        # aborted; that is normal, and so is the navigation that turns into a download.
+        if request.failure == "net::ERR_ABORTED":
             aborted.append(request)
             return
         problems.append(f"request failed: {request.url} ({request.failure})")
