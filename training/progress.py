@@ -6,6 +6,7 @@ be asked to finish a unit nobody can read.
 """
 
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 
 from django.db.models import (
@@ -22,7 +23,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce, Substr
+from django.db.models.functions import Coalesce, Substr, TruncWeek
 from django.utils import timezone
 
 from expositions.models import StudyUnit
@@ -82,6 +83,39 @@ class ModuleProgress:
             return Q(pk=assignment.cadre_id)
         return Q(org_unit__path__startswith=assignment.org_unit.path)
 
+    def _reach(self):
+        reach = Q(pk__in=[])
+        for a in self.assignments:
+            reach |= self._reach_q(a)
+        return reach
+
+    def completions_by_week(self, base, weeks=12):
+        """Completions of this module's units by the reached cadres of ``base``, per week,
+        for the last ``weeks`` weeks (oldest first, empty weeks included). One query."""
+        today = self.today
+        start = today - timedelta(days=today.weekday(), weeks=weeks - 1)
+        if not self.assignments:
+            counts = {}
+        else:
+            reached = base.filter(active=True).filter(self._reach()).values("pk")
+            counts = dict(
+                Completion.objects.filter(
+                    unit_id__in=self.unit_ids, cadre__in=reached, completed_at__date__gte=start
+                )
+                .annotate(week=TruncWeek("completed_at"))
+                .values_list("week")
+                .annotate(n=Count("pk"))
+                .values_list("week", "n")
+            )
+            counts = {
+                timezone.localtime(k).date() if hasattr(k, "hour") else k: v
+                for k, v in counts.items()
+            }
+        return [
+            (start + timedelta(weeks=i), counts.get(start + timedelta(weeks=i), 0))
+            for i in range(weeks)
+        ]
+
     def cadres(self, base=None):
         """Active cadres reached, annotated: due_on, done, last_completed_at, status, overdue."""
         base = Cadre.objects.all() if base is None else base
@@ -93,9 +127,7 @@ class ModuleProgress:
                 status=Value(NOT_STARTED),
                 overdue=Value(False),
             )
-        reach = Q(pk__in=[])
-        for a in self.assignments:
-            reach |= self._reach_q(a)
+        reach = self._reach()
         due = Case(
             *[When(self._reach_q(a), then=Value(a.due_on)) for a in self.assignments],
             output_field=DateField(),

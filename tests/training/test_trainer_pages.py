@@ -327,7 +327,7 @@ def test_progress_query_count_is_constant(
         services.completion_record(cadre=cadre, unit=units[i % 5])
     for _ in range(19):
         assign(make_module(units=units), org.township_a)
-    assert _progress_queries(trainer_client, url) == few <= 16
+    assert _progress_queries(trainer_client, url) == few <= 17
 
 
 # --- exports -------------------------------------------------------------------------
@@ -441,3 +441,30 @@ def test_cadre_record_query_count_is_constant(
     for i in range(19):
         assign(make_module(units=more[i : i + 10]), org.county)
     assert _progress_queries(trainer_client, url) == few <= 12
+
+
+def test_progress_charts(trainer_client, org, course):
+    module, people = course
+    from training.models import Completion
+
+    week_ago = timezone.now() - timedelta(days=7)
+    Completion.objects.filter(cadre=people["done"]).update(completed_at=week_ago)
+    response = trainer_client.get(
+        reverse("training:module_progress", args=[module.pk]), HTTP_ACCEPT_LANGUAGE="en"
+    )
+    weeks = response.context["weeks"]
+    assert len(weeks) == 12
+    assert sum(n for _week, n in weeks) == 6  # 4 units by one cadre, 2 by another
+    assert weeks[-1][1] == 2 and weeks[-2][1] == 4
+    html = response.content.decode()
+    assert 'role="img"' in html
+    assert "Share of cadres who finished, by org unit" in html
+    assert "<script" not in html
+
+
+def test_completions_outside_scope_are_not_charted(trainer_client, org, course, make_unit):
+    module, people = course
+    for unit in module.units.all():
+        services.completion_record(cadre=people["outside"], unit=unit)
+    response = trainer_client.get(reverse("training:module_progress", args=[module.pk]))
+    assert sum(n for _week, n in response.context["weeks"]) == 6

@@ -102,6 +102,7 @@ def _render_progress(request, page, assignment):
     if page.node is not None:
         rows, totals = page.rollup()
         context.update(rows=rows, totals=totals)
+        context["weeks"] = page.progress.completions_by_week(Cadre.objects.in_subtree(page.node))
         context["cadres"] = Paginator(page.filtered_cadres(), CADRE_PAGE_SIZE).get_page(
             request.GET.get("page")
         )
