@@ -32,8 +32,12 @@ run: demo
 	@echo ""
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
+node_modules/.package-lock.json: package.json package-lock.json
+	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund; else \
+	  echo "npm not found: the accessibility tests will skip"; fi
+
 ## make test: the whole suite (SQLite by default; PostgreSQL when DATABASE_URL is set)
-test: install
+test: install node_modules/.package-lock.json
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: install

@@ -62,7 +62,9 @@ def visit(browser, live_server, viewport, language, request):
     """A fresh browser context at the viewport and language, checking every page it opens.
 
     Returns a page object; on teardown asserts no console error, no failed request and
-    (at phone width) no horizontal scroll on any page visited, and keeps a screenshot.
+    (at phone width) no horizontal scroll on any page visited, and keeps a screenshot in
+    test-artifacts/. A test that opens an error page on purpose says so first with
+    ``page.expect_error_status(path, status)``.
     """
     context = browser.new_context(
         viewport=PHONE if viewport == "phone" else DESKTOP,
@@ -71,10 +73,22 @@ def visit(browser, live_server, viewport, language, request):
     )
     page = context.new_page()
     problems = []
-    page.on(
-        "console",
-        lambda m: problems.append(f"console {m.type}: {m.text}") if m.type == "error" else None,
-    )
+    # Pages a test opens on purpose to see an error page (page.expect_error_status).
+    expected = {}
+
+    def expect_error_status(path, status):
+        expected[live_server.url + path] = status
+
+    page.expect_error_status = expect_error_status
+
+    def on_console(message):
+        if message.type != "error":
+            return
+        if message.location.get("url") in expected and "Failed to load resource" in message.text:
+            return
+        problems.append(f"console {message.type}: {message.text}")
+
+    page.on("console", on_console)
 
     downloads, aborted = set(), []
 
@@ -92,7 +106,7 @@ def visit(browser, live_server, viewport, language, request):
         "response",
         lambda r: (
             problems.append(f"HTTP {r.status}: {r.url}")
-            if r.status >= 400 and not r.url.endswith("/favicon.ico")
+            if r.status >= 400 and expected.get(r.url) != r.status
             else None
         ),
     )

@@ -126,3 +126,15 @@ def test_cadre_searches_in_chinese_and_opens_a_result(visit, language, content, 
     title = first.inner_text()
     first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text(title)
+
+
+def test_unit_prints_without_the_chrome(visit, language, content, make_user):
+    make_user("reader", role=CADRE)
+    page = visit
+    sign_in(page, "reader", "a-long-test-password-2026", TEXT[language])
+    page.goto(page.base_url + "/units/do-our-best-and-do-what-we-can/")
+    page.emulate_media(media="print")
+    expect(page.locator(".site-header")).to_be_hidden()
+    expect(page.locator(".pager")).to_be_hidden()
+    expect(page.locator(".key-points")).to_be_visible()
+    expect(page.locator("blockquote.passage")).to_be_visible()

@@ -20,7 +20,7 @@ def demo(db):
     call_command("load_demo", stdout=devnull)
 
 
-def test_cadre_marks_the_next_unit_complete(visit, language, demo):
+def test_cadre_journey_study_search_switch_language_sign_out(visit, language, demo):
     page = visit
     sign_in(page, "cadre", "cadre-demo-2026", TEXT[language], landing="/training/my-study/")
     card = page.locator(".module-card").filter(has_text="Political standing")
@@ -33,6 +33,20 @@ def test_cadre_marks_the_next_unit_complete(visit, language, demo):
     page.locator(".site-nav a[href='/training/my-study/']").click()
     expect(bar).to_have_attribute("value", "3")
     expect(page.locator(".module-card").first).to_have_class(re.compile("is-overdue"))
+
+    page.locator("#header-q").fill("民政")
+    page.locator("#header-q").press("Enter")
+    result = page.locator(".search-results .unit-card-title a").first
+    title = result.inner_text()
+    result.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(title)
+
+    other = "en" if language == "zh-hans" else "zh-hans"
+    page.get_by_label(re.compile("语言|Language")).select_option(other)
+    page.get_by_role("button", name=re.compile("切换|Switch")).click()
+    expect(page.locator("html")).to_have_attribute("lang", other)
+    page.get_by_role("button", name=TEXT[other]["sign_out"]).click()
+    expect(page.get_by_role("heading", name=TEXT[other]["sign_in"])).to_be_visible()
 
 
 def test_trainer_builds_assigns_follows_and_exports(visit, language, demo):

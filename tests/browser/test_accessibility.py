@@ -1,0 +1,91 @@
+"""axe-core on the pages people use: no serious or critical violation.
+
+axe-core comes from the npm registry (package.json; `npm ci`, which .ci/run does)
+and is injected into the page by the test: nothing is loaded from a CDN.
+"""
+
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from tests.browser.test_reading import TEXT, sign_in
+
+pytestmark = [pytest.mark.django_db(transaction=True)]
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules/axe-core/axe.min.js"
+WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+@pytest.fixture
+def demo(db):
+    if not AXE.exists():
+        pytest.skip(f"{AXE} is missing: run `npm ci`")
+    devnull = open("/dev/null", "w")  # noqa: SIM115
+    call_command("load_exposition", stdout=devnull)
+    call_command("load_demo", stdout=devnull)
+
+
+def violations(page):
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG
+    )
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']][:3]}"
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def check(page, path):
+    if path == "/no/such/page/":
+        page.expect_error_status(path, 404)
+    page.goto(page.base_url + path)
+    found = violations(page)
+    assert found == [], f"{path}: {found}"
+
+
+def test_sign_in_page(visit, demo):
+    check(visit, "/accounts/login/")
+
+
+def test_cadre_pages(visit, language, demo):
+    sign_in(visit, "cadre", "cadre-demo-2026", TEXT[language], landing="/training/my-study/")
+    for path in [
+        "/training/my-study/",
+        "/",
+        "/themes/livelihood-guarantee/",
+        "/units/do-our-best-and-do-what-we-can/",
+        "/tags/",
+        "/search/?q=民政",
+        "/search/?q=不存在的词",
+        "/training/my-record/",
+        "/no/such/page/",
+    ]:
+        check(visit, path)
+
+
+def test_trainer_pages(visit, language, demo):
+    from training.models import Module
+
+    sign_in(visit, "trainer-county", "trainer-demo-2026", TEXT[language], landing="/training/")
+    module = Module.objects.order_by("pk").first().pk
+    for path in [
+        "/training/",
+        f"/training/modules/{module}/",
+        f"/training/modules/{module}/progress/",
+        "/training/modules/new/",
+        f"/training/modules/{module}/assign/",
+    ]:
+        check(visit, path)
+
+
+def test_axe_finds_a_planted_violation(visit, demo):
+    """The harness itself works: an image without alt text is a critical violation."""
+    visit.goto(visit.base_url + "/accounts/login/")
+    visit.evaluate(
+        "() => { const i = document.createElement('img'); i.src = '/static/favicon.svg';"
+        " document.querySelector('main').appendChild(i); }"
+    )
+    assert any(v.startswith("image-alt") for v in violations(visit))
