@@ -89,3 +89,25 @@ def test_axe_finds_a_planted_violation(visit, demo):
         " document.querySelector('main').appendChild(i); }"
     )
     assert any(v.startswith("image-alt") for v in violations(visit))
+
+
+@pytest.mark.parametrize("status", [403, 500])
+def test_error_pages(visit, language, demo, status):
+    """The 403 and 500 pages as Django renders them, served at a path the browser opens."""
+    from django.test import RequestFactory
+    from django.utils import translation
+    from django.views.csrf import csrf_failure
+    from django.views.defaults import server_error
+
+    request = RequestFactory().get("/")
+    with translation.override(language):
+        response = csrf_failure(request) if status == 403 else server_error(request)
+    html = response.content.decode()
+    path = f"/error-{status}/"
+    visit.expect_error_status(path, status)
+    visit.route(
+        visit.base_url + path,
+        lambda route: route.fulfill(status=status, body=html, content_type="text/html"),
+    )
+    check(visit, path)
+    assert visit.locator("h1").is_visible()
