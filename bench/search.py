@@ -205,58 +205,31 @@ def run_backend(units, repeat):
     }
 
 
+def psql(sql):
+    subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", sql], check=True)
+
+
 def child(backend, units, repeat):
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="portal.settings")
     env.pop("DATABASE_URL", None)
     if backend == "postgresql":
-        subprocess.run(
-            [
-                "psql",
-                "-h",
-                "127.0.0.1",
-                "-U",
-                "postgres",
-                "-qc",
-                "DROP DATABASE IF EXISTS portal_bench_search",
-            ],
-            check=True,
-        )
-        subprocess.run(
-            [
-                "psql",
-                "-h",
-                "127.0.0.1",
-                "-U",
-                "postgres",
-                "-qc",
-                "CREATE DATABASE portal_bench_search",
-            ],
-            check=True,
-        )
+        psql("DROP DATABASE IF EXISTS portal_bench_search")
+        psql("CREATE DATABASE portal_bench_search")
         env["DATABASE_URL"] = PG_URL
     else:
         env["SQLITE_PATH"] = str(Path(tempfile.mkdtemp(prefix="bench-search-")) / "db.sqlite3")
-    out = subprocess.run(
-        [sys.executable, __file__, "--child", "--units", str(units), "--repeat", str(repeat)],
-        env=env,
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    if backend == "postgresql":
-        subprocess.run(
-            [
-                "psql",
-                "-h",
-                "127.0.0.1",
-                "-U",
-                "postgres",
-                "-qc",
-                "DROP DATABASE IF EXISTS portal_bench_search",
-            ],
+    try:
+        out = subprocess.run(
+            [sys.executable, __file__, "--child", "--units", str(units), "--repeat", str(repeat)],
+            env=env,
+            cwd=ROOT,
             check=True,
+            capture_output=True,
+            text=True,
         )
+    finally:
+        if backend == "postgresql":
+            psql("DROP DATABASE IF EXISTS portal_bench_search")
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 

@@ -44,6 +44,16 @@ def sign_in(page, username, password, text, landing="/"):
         page.wait_for_url(page.base_url + landing)
 
 
+def switch_language_and_sign_out(page, language):
+    """Switch to the other language with the header's switcher, then sign out."""
+    other = "en" if language == "zh-hans" else "zh-hans"
+    page.get_by_label(re.compile("语言|Language")).select_option(other)
+    page.get_by_role("button", name=re.compile("切换|Switch")).click()
+    expect(page.locator("html")).to_have_attribute("lang", other)
+    page.get_by_role("button", name=TEXT[other]["sign_out"]).click()
+    expect(page.get_by_role("heading", name=TEXT[other]["sign_in"])).to_be_visible()
+
+
 def test_cadre_reads_a_unit(visit, language, content, make_user):
     text = TEXT[language]
     make_user("reader", role=CADRE)
@@ -62,13 +72,7 @@ def test_cadre_reads_a_unit(visit, language, content, make_user):
     page.get_by_role("link", name="量力而行").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("量力而行")
 
-    other = "en" if language == "zh-hans" else "zh-hans"
-    page.get_by_label(re.compile("语言|Language")).select_option(other)
-    page.get_by_role("button", name=re.compile("切换|Switch")).click()
-    expect(page.locator("html")).to_have_attribute("lang", other)
-
-    page.get_by_role("button", name=TEXT[other]["sign_out"]).click()
-    expect(page.get_by_role("heading", name=TEXT[other]["sign_in"])).to_be_visible()
+    switch_language_and_sign_out(page, language)
 
 
 def test_skip_link_reaches_the_content(visit, language, content, make_user):
