@@ -4,6 +4,8 @@ from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.urls import include, path
 
+from . import health
+
 
 class LoginView(auth_views.LoginView):
     """Signing in from the site's root lands on the role's start page (a cadre's
@@ -31,4 +33,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     # Browsers ask for /favicon.ico on pages that name none (the admin's).
     path("favicon.ico", favicon),
+    path("healthz", health.healthz, name="healthz"),
 ]

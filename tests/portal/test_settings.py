@@ -1,4 +1,5 @@
 import os
+import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -37,7 +38,7 @@ def test_refuses_to_start_without_a_secret_key_when_debug_is_off():
 
 
 def test_starts_with_a_real_secret_key():
-    result = _import_settings(DJANGO_DEBUG="false", DJANGO_SECRET_KEY="x" * 50)
+    result = _import_settings(DJANGO_DEBUG="false", DJANGO_SECRET_KEY=secrets.token_urlsafe(50))
     assert result.returncode == 0, result.stderr
 
 
@@ -109,7 +110,11 @@ def test_chinese_catalogue_is_complete_and_compiled():
 
 def test_production_settings_pass_checks_before_collectstatic(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-    env.update(DJANGO_DEBUG="false", DJANGO_SECRET_KEY="y" * 50, SQLITE_PATH=str(tmp_path / "db"))
+    env.update(
+        DJANGO_DEBUG="false",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        SQLITE_PATH=str(tmp_path / "db"),
+    )
     env.pop("DATABASE_URL", None)
     result = subprocess.run(
         [sys.executable, "manage.py", "check"],
@@ -126,3 +131,27 @@ def test_favicon_ico_redirects_to_the_svg(client):
     response = client.get("/favicon.ico")
     assert response.status_code == 301
     assert response["Location"].endswith("favicon.svg")
+
+
+def test_production_settings_pass_the_deploy_check(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    env.update(
+        DJANGO_DEBUG="false",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        SQLITE_PATH=str(tmp_path / "db"),
+    )
+    env.pop("DATABASE_URL", None)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def test_refuses_a_weak_secret_key():
+    result = _import_settings(DJANGO_DEBUG="false", DJANGO_SECRET_KEY="a" * 60)
+    assert result.returncode != 0
