@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install migrate demo serve lint check messages lock clean
+.PHONY: run test install migrate demo serve lint check security messages lock clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -43,6 +43,10 @@ test: install node_modules/.package-lock.json
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+## make security: bandit over the project's code (each accepted finding is marked # nosec with why)
+security: install
+	$(BIN)/bandit -q -r portal expositions training -x '*/migrations/*'
 
 check: install
 	$(PY) manage.py check
