@@ -13,21 +13,28 @@ from django.utils import timezone
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _import_settings(**env):
+def _run(args, **env):
+    """Run a Python command in a fresh process, with only the given DJANGO_* settings."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
     clean.pop("DATABASE_URL", None)
     clean.update(env)
-    return subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import portal.settings as s; print(s.DATABASES['default']['ENGINE'])",
-        ],
-        cwd=ROOT,
-        env=clean,
-        capture_output=True,
-        text=True,
-        check=False,
+    return subprocess.run(  # noqa: S603 - the tests' own fixed commands
+        [sys.executable, *args], cwd=ROOT, env=clean, capture_output=True, text=True, check=False
+    )
+
+
+def _import_settings(**env):
+    return _run(
+        ["-c", "import portal.settings as s; print(s.DATABASES['default']['ENGINE'])"], **env
+    )
+
+
+def _manage_in_production(tmp_path, *args):
+    return _run(
+        ["manage.py", *args],
+        DJANGO_DEBUG="false",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        SQLITE_PATH=str(tmp_path / "db"),
     )
 
 
@@ -109,21 +116,7 @@ def test_chinese_catalogue_is_complete_and_compiled():
 
 
 def test_production_settings_pass_checks_before_collectstatic(tmp_path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-    env.update(
-        DJANGO_DEBUG="false",
-        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
-        SQLITE_PATH=str(tmp_path / "db"),
-    )
-    env.pop("DATABASE_URL", None)
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = _manage_in_production(tmp_path, "check")
     assert result.returncode == 0, result.stderr
 
 
@@ -134,21 +127,7 @@ def test_favicon_ico_redirects_to_the_svg(client):
 
 
 def test_production_settings_pass_the_deploy_check(tmp_path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-    env.update(
-        DJANGO_DEBUG="false",
-        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
-        SQLITE_PATH=str(tmp_path / "db"),
-    )
-    env.pop("DATABASE_URL", None)
-    result = subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = _manage_in_production(tmp_path, "check", "--deploy", "--fail-level", "WARNING")
     assert result.returncode == 0, result.stderr
 
 
