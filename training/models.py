@@ -23,7 +23,7 @@ class OrgUnitQuerySet(MP_NodeQuerySet):
         roots = managed_paths(user)
         if not roots:
             return self.none()
-        return self.filter(_subtree_q("path", roots))
+        return self.filter(subtree_q("path", roots))
 
     visible_to = managed_by
 
@@ -38,7 +38,7 @@ def managed_paths(user):
     return list(user.managed_org_units.values_list("path", flat=True))
 
 
-def _subtree_q(field, paths):
+def subtree_q(field, paths):
     """Q for rows whose materialised path starts with any of ``paths``."""
     q = Q(pk__in=[])
     for path in paths:
@@ -106,7 +106,7 @@ class OrgUnit(MP_Node):
 
 class CadreQuerySet(models.QuerySet):
     def in_subtree(self, *org_units):
-        return self.filter(_subtree_q("org_unit__path", [o.path for o in org_units]))
+        return self.filter(subtree_q("org_unit__path", [o.path for o in org_units]))
 
     def visible_to(self, user):
         """Trainers see cadres in the org units they manage and below; a cadre sees
@@ -118,7 +118,7 @@ class CadreQuerySet(models.QuerySet):
         roots = managed_paths(user)
         q = Q(user=user)
         if roots:
-            q |= _subtree_q("org_unit__path", roots)
+            q |= subtree_q("org_unit__path", roots)
         return self.filter(q)
 
 
@@ -243,7 +243,7 @@ class AssignmentQuerySet(models.QuerySet):
         if not roots:
             return self.none()
         return self.filter(
-            _subtree_q("org_unit__path", roots) | _subtree_q("cadre__org_unit__path", roots)
+            subtree_q("org_unit__path", roots) | subtree_q("cadre__org_unit__path", roots)
         )
 
 

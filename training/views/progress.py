@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from .. import exports
 from ..forms import ProgressFilterForm
-from ..models import Assignment, Cadre, Completion, ModuleUnit, OrgUnit
+from ..models import Assignment, Cadre, Completion, ModuleUnit, OrgUnit, subtree_q
 from ..progress import ModuleProgress, my_modules
 from .access import module_or_404, trainer_required
 
@@ -38,9 +38,9 @@ class ProgressPage:
             self.node = None
         self.roots = roots
         # The org-unit filter offers the scope of this page: the roots and all below them.
-        self.org_choices = managed.filter(
-            Q(pk__in=[]) | Q(*[Q(path__startswith=r.path) for r in roots], _connector=Q.OR)
-        ).only("pk", "name", "name_en", "depth", "path")
+        self.org_choices = managed.filter(subtree_q("path", [r.path for r in roots])).only(
+            "pk", "name", "name_en", "depth", "path"
+        )
         self.breadcrumbs = []
         if self.node is not None:
             top = [r for r in roots if self.node.path.startswith(r.path)]
