@@ -5,6 +5,7 @@ for the table of variables.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -22,6 +23,8 @@ def env_bool(name: str, default: bool) -> bool:
 
 
 DEBUG = env_bool("DJANGO_DEBUG", True)
+# `manage.py load_demo` (accounts with known passwords) runs only in local debug mode.
+DEMO_ACCOUNTS_ALLOWED = DEBUG
 
 _INSECURE_KEY = "django-insecure-local-development-only"  # noqa: S105 - refused below
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", _INSECURE_KEY)
@@ -49,6 +52,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "taggit",
     "simple_history",
+    "axes",
+    "csp",
     "treebeard",
     "expositions",
     "training",
@@ -65,6 +70,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "portal.sessions.IdleTimeoutMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: it turns a lock-out into the 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -127,6 +136,32 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Sign-in throttling (django-axes): after 5 failures for one username from one
+# address, sign-in is refused with 429 for 15 minutes. Locking on the pair, not
+# the username alone, stops a stranger from locking a cadre out on purpose.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("DJANGO_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "portal.lockout.locked_out"
+# Behind a load balancer, the client's address is the last one it appended.
+AXES_IPWARE_PROXY_COUNT = int(os.environ.get("DJANGO_PROXY_COUNT", "0")) or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
+)
+
+# Sessions end after an idle spell and, whatever happens, after a working day
+# (portal.sessions.IdleTimeoutMiddleware); sign-out, deactivation and a password
+# change end them at once (Django's session auth hash and is_active checks).
+SESSION_IDLE_SECONDS = int(os.environ.get("DJANGO_SESSION_IDLE_SECONDS", str(2 * 3600)))
+SESSION_COOKIE_AGE = int(os.environ.get("DJANGO_SESSION_MAX_SECONDS", str(12 * 3600)))
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "training:start"
 LOGOUT_REDIRECT_URL = "login"
@@ -166,6 +201,22 @@ CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+# Content Security Policy (django-csp): the portal has no inline script or style
+# and loads nothing from elsewhere; the SVG charts are inline markup, not images.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "form-action": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 if not DEBUG:
     # Secure by default in production (`manage.py check --deploy --fail-level WARNING`
     # passes); a local try-out over plain HTTP turns these off explicitly (README).

@@ -35,3 +35,6 @@ urlpatterns = [
     path("favicon.ico", favicon),
     path("healthz", health.healthz, name="healthz"),
 ]
+
+# A lost database gives a 503 page with Retry-After; other failures the 500 page.
+handler500 = "portal.failure.server_error"

@@ -1,5 +1,7 @@
 from django.contrib import admin, messages
+from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from treebeard.admin import TreeAdmin
@@ -16,6 +18,12 @@ class OrgUnitAdmin(TreeAdmin):
     list_filter = ("level",)
     search_fields = ("name", "name_en", "code")
     filter_horizontal = ("trainers",)
+
+    def children_view(self, request, parent_id):
+        # treebeard answers a parent id that is not a number with a 500.
+        if not parent_id.isdigit() or not OrgUnit.objects.filter(pk=parent_id).exists():
+            raise Http404
+        return super().children_view(request, parent_id)
 
 
 @admin.register(Cadre)
@@ -93,3 +101,36 @@ class CompletionAdmin(admin.ModelAdmin):
             self.message_user(request, " ".join(exc.messages), messages.ERROR)
             return
         obj.pk = completion.pk
+
+
+@admin.register(LogEntry)
+class AuditLogAdmin(admin.ModelAdmin):
+    """The audit log: every change made in the admin, and the portal's own
+    assignments, module edits and imports (training.audit). Read only."""
+
+    list_display = ("action_time", "user", "action", "content_type", "object_repr", "message")
+    list_filter = ("action_flag", "content_type")
+    search_fields = ("object_repr", "user__username", "change_message")
+    date_hierarchy = "action_time"
+    list_select_related = ("user", "content_type")
+    fields = list_display
+    readonly_fields = list_display
+
+    @admin.display(description=_("action"), ordering="action_flag")
+    def action(self, entry):
+        return {ADDITION: _("added"), CHANGE: _("changed"), DELETION: _("deleted")}.get(
+            entry.action_flag, entry.action_flag
+        )
+
+    @admin.display(description=_("what"))
+    def message(self, entry):
+        return entry.get_change_message()
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

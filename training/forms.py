@@ -29,6 +29,12 @@ class ModuleForm(forms.ModelForm):
             self.current = dict(self.instance.module_units.values_list("unit_id", "position"))
         self.ordered_units = []
 
+    @property
+    def units_changed(self):
+        """Did the chosen units or their order change (after ``is_valid``)?"""
+        before = [unit_id for unit_id, _pos in sorted(self.current.items(), key=lambda kv: kv[1])]
+        return before != [unit.pk for unit in self.ordered_units]
+
     def unit_rows(self):
         """(unit, checked, position) for the template, current units first."""
         data = self.data if self.is_bound else None

@@ -21,6 +21,10 @@ ROLE_PERMISSIONS = {
         "training": ALL,
         "auth": ("add_user", "change_user", "view_user", "view_group"),
         "simple_history": ALL,
+        # Lift a sign-in pause (delete the attempt) and read the sign-in logs.
+        "axes": ("view_", "delete_accessattempt"),
+        # The audit log (the admin's log entries): read only, for everyone's actions.
+        "admin": ("view_logentry",),
     },
     TRAINER: {
         "training": (

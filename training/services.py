@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from expositions.models import StudyUnit
 
+from . import audit
 from .models import Assignment, Cadre, Completion, Module, ModuleUnit, OrgUnit
 
 
@@ -86,6 +87,8 @@ def assignment_create(
             assignment, created = Assignment.objects.get_or_create(
                 module=module, **target, defaults={"due_on": due_on, "assigned_by": by}
             )
+            if created:
+                audit.record(by, assignment, audit.ADDITION, [{"added": {}}])
     except IntegrityError:
         assignment, created = Assignment.objects.get(module=module, **target), False
     return assignment, created

@@ -49,6 +49,12 @@ def test_starts_with_a_real_secret_key():
     assert result.returncode == 0, result.stderr
 
 
+def test_production_settings_refuse_to_create_demo_accounts(tmp_path):
+    result = _manage_in_production(tmp_path, "load_demo")
+    assert result.returncode != 0
+    assert "known passwords" in result.stderr
+
+
 def test_database_url_selects_postgresql():
     result = _import_settings(DATABASE_URL="postgres://postgres@127.0.0.1:5432/portal")
     assert result.stdout.strip() == "django.db.backends.postgresql"

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from expositions.models import StudyUnit
 
-from .. import services
+from .. import audit, services
 from ..forms import AssignForm, ModuleForm
 from ..models import Assignment, Module
 from .access import module_or_404, modules_for, trainer_required
@@ -41,6 +41,13 @@ def _save_module(request, form, creating):
             module.created_by = request.user
         module.save()
         services.module_set_units(module=module, units=form.ordered_units)
+        audit.record_form(
+            request.user,
+            module,
+            form,
+            creating,
+            extra_changed=(["study units"] if form.units_changed and not creating else []),
+        )
     return module
 
 

@@ -1,4 +1,5 @@
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 
 from training.demo import load_demo
 
@@ -10,6 +11,12 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
+        if not settings.DEMO_ACCOUNTS_ALLOWED:
+            # Known passwords have no place outside a local try-out.
+            raise CommandError(
+                "load_demo creates accounts with known passwords; it runs only with "
+                "DJANGO_DEBUG on (make run), never with production settings."
+            )
         accounts = load_demo()
         self.stdout.write("Demo sign-ins (local use only):")
         for username, password, role, *_rest in accounts:

@@ -1,0 +1,362 @@
+"""Every URL against every role: the status each gets, and that a refused POST
+writes nothing. A URL pattern without a row here fails the test.
+
+Roles: anonymous; a cadre; another cadre of the same township; a trainer of
+another county; the trainer of this cadre's county; an editor (staff). The
+admin's model URLs are checked from one table of what editors may do per model
+(ADMIN): a model registered without a row there fails too.
+"""
+
+import re
+from datetime import timedelta
+
+import pytest
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+from django.contrib import admin
+from django.contrib.admin.models import LogEntry
+from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
+from django.urls import URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from expositions.models import Exposition, Theme
+from training import services
+from training.models import Assignment, Completion, Module
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["anonymous", "cadre", "other_cadre", "other_trainer", "trainer", "editor"]
+LOGIN = "login"  # a redirect to the portal's sign-in
+ADMIN_LOGIN = "admin-login"  # a redirect to the admin's sign-in
+
+
+def row(*statuses):
+    return dict(zip(ROLES, statuses, strict=True))
+
+
+SIGNED_IN = row(LOGIN, 200, 200, 200, 200, 200)
+STAFF_ONLY = row(ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, ADMIN_LOGIN, 200)
+
+
+def staff(editor_status):
+    return {**STAFF_ONLY, "editor": editor_status}
+
+
+# URL name (or route, for unnamed patterns) -> (method, {role: expected status})
+MATRIX = {
+    # Reading: every signed-in person.
+    "expositions:home": ("get", SIGNED_IN),
+    "expositions:theme_detail": ("get", SIGNED_IN),
+    "expositions:tag_index": ("get", SIGNED_IN),
+    "expositions:tag_detail": ("get", SIGNED_IN),
+    "expositions:unit_detail": ("get", SIGNED_IN),
+    "expositions:search": ("get", SIGNED_IN),
+    # Training: cadres see their own study, trainers their own tree.
+    "training:start": ("get", row(LOGIN, 302, 302, 302, 302, 302)),
+    "training:my_study": ("get", row(LOGIN, 200, 200, 404, 404, 404)),
+    "training:my_record": ("get", row(LOGIN, 200, 200, 404, 404, 404)),
+    "training:completion_mark": ("post", row(LOGIN, 302, 302, 404, 404, 404)),
+    "training:completion_unmark": ("post", row(LOGIN, 302, 302, 404, 404, 404)),
+    "training:module_list": ("get", row(LOGIN, 404, 404, 200, 200, 404)),
+    "training:module_create": ("get", row(LOGIN, 404, 404, 200, 200, 404)),
+    "training:module_detail": ("get", row(LOGIN, 404, 404, 200, 200, 404)),
+    "training:module_edit": ("get", row(LOGIN, 404, 404, 404, 200, 404)),
+    "training:module_assign": ("post", row(LOGIN, 404, 404, 200, 302, 404)),
+    "training:module_progress": ("get", row(LOGIN, 404, 404, 200, 200, 404)),
+    "training:module_progress_export": ("get", row(LOGIN, 404, 404, 200, 200, 404)),
+    "training:assignment_progress": ("get", row(LOGIN, 404, 404, 404, 200, 404)),
+    "training:assignment_progress_export": ("get", row(LOGIN, 404, 404, 404, 200, 404)),
+    "training:cadre_record": ("get", row(LOGIN, 404, 404, 404, 200, 404)),
+    # Accounts, language, health: the allow-list that answers anyone.
+    "login": ("get", row(200, 302, 302, 302, 302, 302)),
+    "logout": ("post", row(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN)),
+    "set_language": ("post", row(302, 302, 302, 302, 302, 302)),
+    "healthz": ("get", row(200, 200, 200, 200, 200, 200)),
+    "favicon.ico": ("get", row(301, 301, 301, 301, 301, 301)),
+    # The admin's own pages: staff only.
+    "admin:index": ("get", staff(200)),
+    "admin:login": ("get", row(200, 200, 200, 200, 200, 302)),
+    "admin:logout": ("post", row(302, 302, 302, 302, 302, LOGIN)),  # 302: to /admin/
+    "admin:password_change": ("get", staff(200)),
+    "admin:password_change_done": ("get", staff(200)),
+    "admin:autocomplete": ("get", staff(403)),  # no field named: refused
+    "admin:jsi18n": ("get", staff(200)),
+    "admin:view_on_site": ("get", staff(302)),
+    "admin:app_list": ("get", staff(200)),
+    "admin/(?P<url>.*)$": ("get", staff(404)),
+    "admin:taggit_tag_merge_tags": ("get", staff(200)),
+    "admin:expositions_studyunit_preview": ("post", staff(200)),
+    "admin:expositions_studyunit_tag_suggestions": ("get", staff(200)),
+    "admin:expositions_studyunit_simple_history": ("get", staff(200)),
+    "admin/training/orgunit/move/": ("post", staff(400)),  # no node named: refused
+    "admin/training/orgunit/children/<str:parent_id>/": ("get", staff(200)),
+    # treebeard's translation catalogue: static text, like a file under /static/.
+    "admin:javascript-catalog": ("get", row(200, 200, 200, 200, 200, 200)),
+    "admin:auth_user_password_change": ("get", staff(200)),
+}
+
+# What the editor gets on each registered model's admin pages:
+# (changelist, add, change, delete, history); everyone else is sent to sign in.
+ADMIN = {
+    "admin.logentry": (200, 403, 200, 403, 200),  # the audit log: read only
+    "auth.group": (200, 403, 200, 403, 200),
+    "auth.user": (200, 200, 200, 403, 200),
+    "taggit.tag": (200, 200, 200, 200, 200),
+    "axes.accessattempt": (200, 403, 200, 200, 200),
+    "axes.accesslog": (200, 403, 200, 403, 200),
+    "axes.accessfailurelog": (200, 403, 200, 403, 200),
+    "expositions.exposition": (200, 200, 200, 200, 200),
+    "expositions.theme": (200, 200, 200, 200, 200),
+    "expositions.studyunit": (200, 200, 200, 200, 200),
+    "training.orgunit": (200, 200, 200, 200, 200),
+    "training.cadre": (200, 200, 200, 200, 200),
+    "training.module": (200, 200, 200, 200, 200),
+    "training.assignment": (200, 200, 200, 200, 200),
+    "training.completion": (200, 200, 200, 200, 200),
+}
+ADMIN_KINDS = ("changelist", "add", "change", "delete", "history")
+
+
+def url_patterns(patterns=None, namespace="", prefix=""):
+    """(key, route) of every URL pattern: key is the qualified name, or the route."""
+    for p in get_resolver().url_patterns if patterns is None else patterns:
+        if isinstance(p, URLResolver):
+            ns = namespace + (f"{p.namespace}:" if p.namespace else "")
+            yield from url_patterns(p.url_patterns, ns, prefix + str(p.pattern))
+        else:
+            route = prefix + str(p.pattern)
+            yield (namespace + p.name if p.name else route), route
+
+
+MODEL_ADMIN = re.compile(r"^admin:(?P<app>[a-z]+)_(?P<model>[a-z]+)_(?P<kind>[a-z]+)$")
+MODEL_ROUTE = re.compile(r"^admin/(?P<app>[a-z]+)/(?P<model>[a-z]+)/<path:object_id>/$")
+
+
+def model_admin_url(key):
+    """(model label, kind) for a standard model-admin URL, else None."""
+    if m := MODEL_ADMIN.match(key):
+        label = f"{m['app']}.{m['model']}"
+        if label in ADMIN and m["kind"] in ADMIN_KINDS:
+            return label, m["kind"]
+    if m := MODEL_ROUTE.match(key):  # /<id>/ alone: a redirect to the change page
+        return f"{m['app']}.{m['model']}", "redirect"
+    return None
+
+
+def test_every_url_pattern_is_in_the_matrix():
+    unlisted = [
+        key for key, _ in url_patterns() if key not in MATRIX and model_admin_url(key) is None
+    ]
+    assert unlisted == []
+
+
+def test_every_admin_model_is_in_the_table():
+    assert {m._meta.label_lower for m in admin.site._registry} == set(ADMIN)
+
+
+def test_every_matrix_row_is_a_url_pattern():
+    keys = {key for key, _ in url_patterns()}
+    assert set(MATRIX) - keys == set()
+
+
+@pytest.fixture
+def world(org, make_cadre, make_trainer, make_module, make_user):
+    from training.roles import EDITOR
+
+    trainer = make_trainer(org.county, username="trainer")
+    cadre = make_cadre(org.township_a, username="cadre")
+    other_cadre = make_cadre(org.township_a, username="other_cadre")
+    module = make_module(created_by=trainer)
+    unit = module.units.first()
+    unit.tags.add("民政")
+    assignment, _ = services.assignment_create(
+        module=module, org_unit=org.township_b, due_on=timezone.localdate(), by=trainer
+    )
+    completion, _ = services.completion_record(cadre=other_cadre, unit=module.units.last())
+    attempt = AccessAttempt.objects.create(
+        username="someone",
+        ip_address="10.0.0.1",
+        failures_since_start=1,
+        attempt_time=timezone.now(),
+    )
+    log = AccessLog.objects.create(
+        username="cadre", ip_address="10.0.0.1", attempt_time=timezone.now()
+    )
+    failure = AccessFailureLog.objects.create(
+        username="cadre", ip_address="10.0.0.1", attempt_time=timezone.now()
+    )
+    objects = {
+        "admin.logentry": LogEntry.objects.filter(object_id=str(assignment.pk)).get(),
+        "auth.group": Group.objects.get(name="cadre"),
+        "auth.user": cadre.user,
+        "taggit.tag": unit.tags.get(),
+        "axes.accessattempt": attempt,
+        "axes.accesslog": log,
+        "axes.accessfailurelog": failure,
+        "expositions.exposition": Exposition.objects.first(),
+        "expositions.theme": Theme.objects.first(),
+        "expositions.studyunit": unit,
+        "training.orgunit": org.township_a,
+        "training.cadre": cadre,
+        "training.module": module,
+        "training.assignment": assignment,
+        "training.completion": completion,
+    }
+    return {
+        "users": {
+            "cadre": cadre.user,
+            "other_cadre": other_cadre.user,
+            "other_trainer": make_trainer(org.other_county, username="other_trainer"),
+            "trainer": trainer,
+            "editor": make_user("editor", role=EDITOR, is_staff=True),
+        },
+        "cadre": cadre,
+        "module": module,
+        "assignment": assignment,
+        "unit": unit,
+        "org": org,
+        "objects": objects,
+    }
+
+
+def _url(key, world):
+    unit, module = world["unit"], world["module"]
+    args = {
+        "expositions:theme_detail": [unit.theme.slug],
+        "expositions:tag_detail": ["民政"],
+        "expositions:unit_detail": [unit.slug],
+        "training:completion_mark": [unit.slug],
+        "training:completion_unmark": [unit.slug],
+        "training:module_detail": [module.pk],
+        "training:module_edit": [module.pk],
+        "training:module_assign": [module.pk],
+        "training:module_progress": [module.pk],
+        "training:module_progress_export": [module.pk, "csv"],
+        "training:assignment_progress": [world["assignment"].pk],
+        "training:assignment_progress_export": [world["assignment"].pk, "xlsx"],
+        "training:cadre_record": [world["cadre"].pk],
+        "admin:view_on_site": [ContentType.objects.get_for_model(unit).pk, unit.pk],
+        "admin:app_list": ["training"],
+        "admin:auth_user_password_change": [world["cadre"].user.pk],
+        "admin:expositions_studyunit_simple_history": [
+            unit.pk,
+            unit.history.latest().history_id,
+        ],
+    }
+    literal = {
+        "favicon.ico": "/favicon.ico",
+        "admin/(?P<url>.*)$": "/admin/no-such-page/",
+        "admin/training/orgunit/move/": "/admin/training/orgunit/move/",
+        "admin/training/orgunit/children/<str:parent_id>/": (
+            f"/admin/training/orgunit/children/{world['org'].county.pk}/"
+        ),
+    }
+    if key in literal:
+        return literal[key]
+    return reverse(key, args=args.get(key, []))
+
+
+def _snapshot():
+    return (Completion.objects.count(), Assignment.objects.count(), Module.objects.count())
+
+
+def _check(response, want):
+    if want == LOGIN:
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login"))
+    elif want == ADMIN_LOGIN:
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("admin:login"))
+    else:
+        assert response.status_code == want
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("key", sorted(MATRIX))
+def test_role_gets_the_expected_status(client, world, key, role):
+    method, expected = MATRIX[key]
+    if role != "anonymous":
+        client.force_login(world["users"][role])
+    data = {}
+    if key == "training:module_assign":
+        data = {
+            "org_unit": world["org"].township_a.pk,
+            "confirm": "yes",
+            "due_on": (timezone.localdate() + timedelta(days=3)).isoformat(),
+        }
+    before = _snapshot()
+    response = getattr(client, method)(_url(key, world), data)
+    _check(response, expected[role])
+    if method == "post" and expected[role] != 302:
+        assert _snapshot() == before  # a refused POST writes nothing
+
+
+# What answers a stranger: signing in, the health check, static files (the favicon,
+# the tree widget's translation catalogue) and the language switch.
+ALLOW_LIST = {
+    "login",
+    "admin:login",
+    "healthz",
+    "favicon.ico",
+    "admin:javascript-catalog",
+    "set_language",
+}
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+@pytest.mark.parametrize("key", sorted(set(MATRIX) - ALLOW_LIST))
+def test_anonymous_requests_are_sent_to_sign_in_or_refused(client, world, key, method):
+    """The route sweep: nothing outside the allow-list answers a stranger."""
+    before = _snapshot()
+    response = getattr(client, method)(_url(key, world))
+    assert _snapshot() == before
+    if response.status_code in (403, 405):
+        return
+    assert response.status_code == 302, response.status_code
+    location = response["Location"]
+    assert location.startswith((reverse("login"), reverse("admin:login"), reverse("admin:index")))
+
+
+def test_the_allow_list_is_small_and_exists():
+    assert set(MATRIX) >= ALLOW_LIST
+    assert len(ALLOW_LIST) == 6
+
+
+def _admin_cases():
+    for label in sorted(ADMIN):
+        for kind in (*ADMIN_KINDS, "redirect"):
+            yield label, kind
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(("label", "kind"), list(_admin_cases()))
+def test_admin_model_pages(client, world, label, kind, role):
+    obj = world["objects"][label]
+    app, model = label.split(".")
+    if kind == "redirect":
+        url = reverse(f"admin:{app}_{model}_change", args=[obj.pk]).removesuffix("change/")
+        editor = 302
+    else:
+        args = [] if kind in ("changelist", "add") else [obj.pk]
+        url = reverse(f"admin:{app}_{model}_{kind}", args=args)
+        editor = ADMIN[label][ADMIN_KINDS.index(kind)]
+    if role != "anonymous":
+        client.force_login(world["users"][role])
+    _check(client.get(url), editor if role == "editor" else ADMIN_LOGIN)
+
+
+@pytest.mark.parametrize("parent_id", ["x", "999999"])
+def test_the_org_tree_children_view_answers_a_bad_id_with_404(client, world, parent_id):
+    client.force_login(world["users"]["editor"])
+    assert client.get(f"/admin/training/orgunit/children/{parent_id}/").status_code == 404
+
+
+def test_a_post_carrying_another_cadres_id_is_ignored(client, world):
+    """Completions are always the signed-in cadre's own, whatever the POST says."""
+    client.force_login(world["users"]["other_cadre"])
+    client.post(
+        _url("training:completion_mark", world),
+        {"cadre": world["cadre"].pk, "cadre_id": world["cadre"].pk},
+    )
+    assert not Completion.objects.filter(cadre=world["cadre"]).exists()
+    assert Completion.objects.filter(cadre__user=world["users"]["other_cadre"]).count() == 2
