@@ -162,6 +162,10 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = (
 SESSION_IDLE_SECONDS = int(os.environ.get("DJANGO_SESSION_IDLE_SECONDS", str(2 * 3600)))
 SESSION_COOKIE_AGE = int(os.environ.get("DJANGO_SESSION_MAX_SECONDS", str(12 * 3600)))
 
+# Imports of cadres and org units (training.imports): per file.
+IMPORT_MAX_BYTES = int(os.environ.get("DJANGO_IMPORT_MAX_BYTES", str(2 * 1024 * 1024)))
+IMPORT_MAX_ROWS = int(os.environ.get("DJANGO_IMPORT_MAX_ROWS", "10000"))
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "training:start"
 LOGOUT_REDIRECT_URL = "login"

@@ -92,3 +92,33 @@ def test_trainer_builds_assigns_follows_and_exports(visit, language, demo):
     with open(download.value.path(), "rb") as handle:
         sheet = openpyxl.load_workbook(io.BytesIO(handle.read())).active
     assert sheet.max_row == 4
+
+
+def test_trainer_imports_cadres_after_correcting_the_file(visit, language, demo):
+    from training.models import Cadre
+
+    page = visit
+    sign_in(page, "trainer-county", "trainer-demo-2026", TEXT[language], landing="/training/")
+    page.locator("a[href='/training/import/']").click()
+    page.locator("#id_kind").select_option("cadres")
+    header = "username,name,org_code,position\n"
+    wrong = header + "zhou.min,周敏,140105001,科员\nwu.hao,吴昊,999999,\n"
+    page.expect_error_status("/training/import/", 422)
+    page.set_input_files(
+        "#id_file", files=[{"name": "c.csv", "mimeType": "text/csv", "buffer": wrong.encode()}]
+    )
+    page.locator("main form button[type=submit]").click()
+    errors = page.locator(".import-result[role=alert] tbody tr")
+    expect(errors).to_have_count(1)
+    expect(errors.first).to_contain_text("3")
+    expect(errors.first).to_contain_text("org_code")
+    assert not Cadre.objects.filter(user__username="zhou.min").exists()
+
+    right = wrong.replace("999999", "140105100")
+    page.locator("#id_kind").select_option("cadres")
+    page.set_input_files(
+        "#id_file", files=[{"name": "c.csv", "mimeType": "text/csv", "buffer": right.encode()}]
+    )
+    page.locator("main form button[type=submit]").click()
+    expect(page.locator(".import-result[role=status]")).to_contain_text("2")
+    assert Cadre.objects.get(user__username="wu.hao").org_unit.code == "140105100"

@@ -67,6 +67,8 @@ MATRIX = {
     "training:assignment_progress": ("get", row(LOGIN, 404, 404, 404, 200, 404)),
     "training:assignment_progress_export": ("get", row(LOGIN, 404, 404, 404, 200, 404)),
     "training:cadre_record": ("get", row(LOGIN, 404, 404, 404, 200, 404)),
+    "training:import_upload": ("post", row(LOGIN, 404, 404, 200, 200, 404)),
+    "training:import_template": ("get", row(LOGIN, 404, 404, 200, 200, 200)),
     # Accounts, language, health: the allow-list that answers anyone.
     "login": ("get", row(200, 302, 302, 302, 302, 302)),
     "logout": ("post", row(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN)),
@@ -93,6 +95,8 @@ MATRIX = {
     # treebeard's translation catalogue: static text, like a file under /static/.
     "admin:javascript-catalog": ("get", row(200, 200, 200, 200, 200, 200)),
     "admin:auth_user_password_change": ("get", staff(200)),
+    "admin:training_cadre_import": ("get", staff(200)),
+    "admin:training_orgunit_import": ("get", staff(200)),
 }
 
 # What the editor gets on each registered model's admin pages:
@@ -238,6 +242,7 @@ def _url(key, world):
         "admin:view_on_site": [ContentType.objects.get_for_model(unit).pk, unit.pk],
         "admin:app_list": ["training"],
         "admin:auth_user_password_change": [world["cadre"].user.pk],
+        "training:import_template": ["cadres"],
         "admin:expositions_studyunit_simple_history": [
             unit.pk,
             unit.history.latest().history_id,

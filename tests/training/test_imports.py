@@ -1,0 +1,341 @@
+"""Importing cadres and org units from CSV and .xlsx: checked whole, written whole or
+not at all, errors by row and column, limits, safe workbook reading, idempotent."""
+
+import csv
+import io
+import zipfile
+
+import openpyxl
+import pytest
+from django.contrib.admin.models import ADDITION, LogEntry
+from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+from django.utils import translation
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
+
+from training import imports
+from training.models import Cadre, OrgUnit
+
+pytestmark = pytest.mark.django_db
+User = get_user_model()
+CADRE_HEADER = ["username", "name", "org_code", "position", "active"]
+
+
+def csv_file(rows, name="cadres.csv", encoding="utf-8-sig"):
+    out = io.StringIO()
+    csv.writer(out).writerows(rows)
+    return SimpleUploadedFile(name, out.getvalue().encode(encoding), "text/csv")
+
+
+def xlsx_file(rows, name="cadres.xlsx"):
+    book = openpyxl.Workbook()
+    for row in rows:
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return SimpleUploadedFile(name, out.getvalue())
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """The service's messages in English (the site's default language is Chinese)."""
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def trainer(org, make_trainer):
+    return make_trainer(org.county, username="trainer")
+
+
+def run(upload, user, kind=imports.CADRES, scoped=True):
+    return imports.run(upload, kind, user, user if scoped else None)
+
+
+def errors(result):
+    return [(e.row, e.column) for e in result.errors]
+
+
+GOOD = [
+    CADRE_HEADER,
+    ["li.na", "李娜", "P-C-K-A", "科员", "yes"],
+    ["zhao.lei", "赵磊", "P-C-K-B", "", ""],
+    ["sun.li", "孙丽", "P-C-K", "副局长", "no"],
+]
+
+
+def test_a_good_file_adds_every_cadre(org, trainer):
+    result = run(csv_file(GOOD), trainer)
+    assert result.ok, result.errors
+    assert (result.rows, result.created, result.updated, result.unchanged) == (3, 3, 0, 0)
+    li = Cadre.objects.select_related("user", "org_unit").get(user__username="li.na")
+    assert (li.name, li.org_unit, li.position, li.active) == ("李娜", org.township_a, "科员", True)
+    assert Cadre.objects.get(user__username="sun.li").active is False
+    assert not li.user.has_usable_password()  # an editor gives them one
+    assert li.user.groups.filter(name="cadre").exists()
+
+
+def test_the_same_file_twice_creates_nothing_new(org, trainer):
+    run(csv_file(GOOD), trainer)
+    counts = (User.objects.count(), Cadre.objects.count())
+    result = run(csv_file(GOOD), trainer)
+    assert (result.created, result.updated, result.unchanged) == (0, 0, 3)
+    assert (User.objects.count(), Cadre.objects.count()) == counts
+
+
+def test_a_changed_row_updates_its_cadre(org, trainer):
+    run(csv_file(GOOD), trainer)
+    changed = [CADRE_HEADER, ["li.na", "李娜", "P-C-K-B", "股长", "yes"]]
+    result = run(csv_file(changed), trainer)
+    assert (result.created, result.updated) == (0, 1)
+    li = Cadre.objects.get(user__username="li.na")
+    assert (li.org_unit, li.position) == (org.township_b, "股长")
+
+
+def test_one_bad_row_means_nothing_is_written_and_each_problem_is_listed(org, trainer):
+    rows = [
+        *GOOD,
+        ["bad name!", "", "NOPE", "", "maybe"],
+        ["li.na", "李娜", "P-C-K-A", "", ""],
+    ]
+    before = (User.objects.count(), Cadre.objects.count(), LogEntry.objects.count())
+    result = run(csv_file(rows), trainer)
+    assert not result.ok
+    assert errors(result) == [
+        (5, "username"),
+        (5, "name"),
+        (5, "active"),
+        (5, "org_code"),
+        (6, "username"),  # repeats row 2
+    ]
+    assert (result.created, result.updated) == (0, 0)
+    assert (User.objects.count(), Cadre.objects.count(), LogEntry.objects.count()) == before
+
+
+def test_a_trainer_imports_only_into_their_own_tree(org, trainer, make_cadre):
+    make_cadre(org.other_county, username="elsewhere")
+    rows = [
+        CADRE_HEADER,
+        ["new.one", "新人", "P-C-O", "", ""],  # another county
+        ["elsewhere", "别人", "P-C-K-A", "", ""],  # a cadre of another county
+        ["trainer", "培训", "P-C-K-A", "", ""],  # not a cadre's account
+    ]
+    result = run(csv_file(rows), trainer)
+    assert errors(result) == [(2, "org_code"), (3, "username"), (4, "username")]
+    assert Cadre.objects.get(user__username="elsewhere").org_unit == org.other_county
+
+
+def test_an_editor_imports_anywhere(org, editor_user):
+    rows = [CADRE_HEADER, ["new.one", "新人", "P-C-O", "", ""]]
+    assert run(csv_file(rows), editor_user, scoped=False).created == 1
+
+
+def test_chinese_headers_and_a_gb18030_file(org, trainer):
+    rows = [["用户名", "姓名", "组织代码", "职务"], ["wang.fang", "王芳", "P-C-K-A", "科员"]]
+    result = run(csv_file(rows, encoding="gb18030"), trainer)
+    assert result.created == 1
+    assert Cadre.objects.get().name == "王芳"
+
+
+def test_an_xlsx_file_with_numeric_codes(org, trainer):
+    OrgUnit.objects.add_child(
+        OrgUnit.objects.get(pk=org.township_a.pk),
+        {"code": "140105001", "level": 4, "name": "坞城街道"},
+    )
+    org.township_a.refresh_from_db()
+    result = run(xlsx_file([CADRE_HEADER[:3], ["li.na", "李娜", 140105001]]), trainer)
+    assert result.ok, result.errors
+    assert Cadre.objects.get().org_unit.code == "140105001"
+
+
+@pytest.mark.parametrize(
+    ("upload", "message"),
+    [
+        (SimpleUploadedFile("cadres.txt", b"username,name,org_code\n"), ".csv or .xlsx"),
+        (SimpleUploadedFile("cadres.csv", b""), "empty"),
+        (SimpleUploadedFile("cadres.xlsx", b"not a zip"), "not a valid .xlsx"),
+        (SimpleUploadedFile("cadres.csv", b"\xff\xfe\x00a\x00b"), "text"),
+    ],
+    ids=["wrong-type", "empty", "not-xlsx", "binary"],
+)
+def test_files_that_are_not_tables_are_refused(trainer, upload, message):
+    result = run(upload, trainer)
+    assert errors(result) == [(0, "")]
+    assert message in result.errors[0].message
+
+
+def test_unknown_and_missing_columns_are_named(trainer):
+    result = run(csv_file([["usrename", "name"], ["a", "b"]]), trainer)
+    assert errors(result) == [(1, "usrename"), (1, "username"), (1, "org_code")]
+
+
+def test_row_and_size_limits(trainer, settings):
+    settings.IMPORT_MAX_ROWS = 2
+    assert "limit is 2" in run(csv_file(GOOD), trainer).errors[0].message
+    settings.IMPORT_MAX_ROWS = 10_000
+    settings.IMPORT_MAX_BYTES = 50
+    assert "limit is 0 KB" in run(csv_file(GOOD), trainer).errors[0].message
+    assert Cadre.objects.count() == 0
+
+
+def test_a_zip_bomb_is_refused_before_it_is_unpacked(trainer):
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b"\x00" * (20 * 1024 * 1024))
+    result = run(SimpleUploadedFile("bomb.xlsx", out.getvalue()), trainer)
+    assert "unpacks to more" in result.errors[0].message
+
+
+def test_an_xlsx_with_an_external_entity_is_refused(org, trainer):
+    """XXE: defusedxml stops the entity; /etc/passwd never reaches the page."""
+    good = xlsx_file([CADRE_HEADER[:3], ["li.na", "&e;", "P-C-K-A"]]).read()
+    source, out = zipfile.ZipFile(io.BytesIO(good)), io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                assert b"<t>&amp;e;</t>" in data
+                doctype = b'<!DOCTYPE worksheet [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
+                data = doctype + data.replace(b"<t>&amp;e;</t>", b"<t>&e;</t>")
+            target.writestr(item, data)
+    assert imports.DEFUSEDXML
+    result = run(SimpleUploadedFile("xxe.xlsx", out.getvalue()), trainer)
+    assert not result.ok
+    assert Cadre.objects.count() == 0
+    assert "root:" not in str(result.errors)
+    assert "not a valid .xlsx" in result.errors[0].message  # defusedxml refused the entity
+
+
+# --- org units -----------------------------------------------------------------------
+
+ORG_HEADER = ["code", "name", "name_en", "parent_code", "level"]
+
+
+def test_org_units_with_parents_in_the_file_or_the_tree(org, trainer):
+    rows = [
+        ORG_HEADER,
+        ["P-C-K-C-1", "丙村", "C village", "P-C-K-C", "4"],  # its parent comes later
+        ["P-C-K-C", "丙镇", "C town", "P-C-K", "镇"],
+    ]
+    result = run(csv_file(rows, "orgs.csv"), trainer, kind=imports.ORG_UNITS)
+    assert errors(result) == [(2, "level")]  # a township under a township
+    rows[1][4] = "5"
+    assert errors(run(csv_file(rows, "orgs.csv"), trainer, kind=imports.ORG_UNITS)) == [
+        (2, "level")
+    ]
+    rows = [ORG_HEADER, ["P-C-K-C", "丙镇", "C town", "P-C-K", "4"]]
+    result = run(csv_file(rows, "orgs.csv"), trainer, kind=imports.ORG_UNITS)
+    assert result.created == 1
+    town = OrgUnit.objects.get(code="P-C-K-C")
+    assert OrgUnit.objects.get_parent(town) == org.county
+    again = run(csv_file(rows, "orgs.csv"), trainer, kind=imports.ORG_UNITS)
+    assert (again.created, again.unchanged) == (0, 1)
+    assert LogEntry.objects.filter(action_flag=ADDITION, object_id=str(town.pk)).exists()
+
+
+@pytest.mark.parametrize(
+    ("row", "expected"),
+    [
+        (["NEW-ROOT", "新省", "", "", "1"], [(2, "parent_code")]),  # editors only
+        (["P-C-O-X", "别村", "", "P-C-O", "4"], [(2, "parent_code")]),  # another county's
+        (["P-C-O", "别县", "", "P-C", "3"], [(2, "code")]),  # another county itself
+        (["P-C-K-A", "甲镇", "", "P-C-K", "2"], [(2, "level")]),  # not below its parent
+        (["P-C-K", "县", "", "P-C-K-A", "3"], [(2, "level"), (2, "parent_code")]),  # a move
+    ],
+    ids=["top-level", "outside-parent", "outside-code", "level", "move"],
+)
+def test_org_unit_rules_for_trainers(org, trainer, row, expected):
+    result = run(csv_file([ORG_HEADER, row], "orgs.csv"), trainer, kind=imports.ORG_UNITS)
+    assert errors(result) == expected
+    assert OrgUnit.objects.count() == 6
+
+
+def test_an_editor_adds_a_province(editor_user):
+    rows = [ORG_HEADER, ["14", "山西省", "Shanxi", "", "1"], ["1401", "太原市", "", "14", "2"]]
+    result = run(csv_file(rows, "orgs.csv"), editor_user, kind=imports.ORG_UNITS, scoped=False)
+    assert result.created == 2
+    assert OrgUnit.objects.get_parent(OrgUnit.objects.get(code="1401")).code == "14"
+
+
+# --- the property: all rows or none ---------------------------------------------------
+
+cell = st.text(alphabet="ab.1_李 !", max_size=6)
+row = st.tuples(
+    st.one_of(cell, st.sampled_from(["li", "wang", "zhao.lei"])),
+    st.one_of(cell, st.just("张三")),
+    st.sampled_from(["P-C-K-A", "P-C-K-B", "P-C-O", "NOPE", ""]),
+    st.sampled_from(["", "yes", "no", "maybe"]),
+)
+
+
+@hsettings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(rows=st.lists(row, min_size=1, max_size=8))
+def test_either_every_row_lands_or_none_does(org, trainer, rows):
+    from django.db import transaction
+
+    with transaction.atomic():
+        before = set(Cadre.objects.values_list("user__username", flat=True))
+        table = [["username", "name", "org_code", "active"], *[list(r) for r in rows]]
+        result = run(csv_file(table), trainer)
+        after = set(Cadre.objects.values_list("user__username", flat=True))
+        if result.ok:
+            assert after - before == {r[0] for r in rows} - before
+            assert result.created + result.updated + result.unchanged == len(rows)
+        else:
+            assert after == before
+            assert all(2 <= e.row <= len(rows) + 1 for e in result.errors)
+            assert {e.column for e in result.errors} <= {"username", "name", "org_code", "active"}
+        transaction.set_rollback(True)
+
+
+# --- pages ---------------------------------------------------------------------------
+
+
+def test_the_trainer_page_imports_and_reports(org, trainer):
+    client = Client()
+    client.force_login(trainer)
+    url = reverse("training:import_upload")
+    assert client.get(url).status_code == 200
+    response = client.post(url, {"kind": "cadres", "file": csv_file(GOOD)})
+    assert response.status_code == 200
+    assert "3" in response.content.decode() and Cadre.objects.count() == 3
+
+
+def test_the_trainer_page_lists_errors_by_row_and_column(org, trainer):
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(trainer)
+    bad = [CADRE_HEADER, ["li.na", "李娜", "NOPE", "", ""]]
+    response = client.post(
+        reverse("training:import_upload"), {"kind": "cadres", "file": csv_file(bad)}
+    )
+    assert response.status_code == 422
+    text = response.content.decode()
+    assert "Nothing was imported" in text
+    assert "<td>2</td><td>org_code</td>" in text
+
+
+def test_the_admin_import_page(org, editor_user):
+    client = Client()
+    client.force_login(editor_user)
+    url = reverse("admin:training_cadre_import")
+    assert client.get(url).status_code == 200
+    rows = [CADRE_HEADER, ["new.one", "新人", "P-C-O", "", ""]]
+    assert client.post(url, {"file": csv_file(rows)}).status_code == 200
+    assert Cadre.objects.get().org_unit == org.other_county
+    changelist = client.get(reverse("admin:training_cadre_changelist")).content.decode()
+    assert url in changelist
+
+
+def test_the_template_has_the_columns_and_a_bom(trainer):
+    client = Client()
+    client.force_login(trainer)
+    response = client.get(reverse("training:import_template", args=["cadres"]))
+    body = response.content.decode()
+    assert body.startswith("\ufeffusername,name,org_code,position,active")
+    assert response["Content-Disposition"].endswith('cadres-template.csv"')

@@ -1,0 +1,509 @@
+"""Importing org units and cadres from a CSV or .xlsx file.
+
+Everything is read and checked before anything is written; then every row is
+written in one transaction, or none is. Errors name the row (as a spreadsheet
+shows it: the header is row 1) and the column. Importing the same file again
+changes nothing. A trainer imports only into the org units they manage; an
+editor (``scope=None``) anywhere.
+"""
+
+import csv
+import io
+import zipfile
+from dataclasses import dataclass, field
+
+import openpyxl
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.validators import UnicodeUsernameValidator
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+from openpyxl.xml import DEFUSEDXML
+
+from . import audit
+from .models import Cadre, OrgUnit
+from .roles import CADRE, ensure_groups
+
+CADRES = "cadres"
+ORG_UNITS = "org_units"
+
+# column -> the names a header may use for it (English, Chinese)
+COLUMNS = {
+    CADRES: {
+        "username": ("username", "用户名"),
+        "name": ("name", "姓名"),
+        "org_code": ("org_code", "组织代码"),
+        "position": ("position", "职务"),
+        "active": ("active", "在职"),
+    },
+    ORG_UNITS: {
+        "code": ("code", "代码"),
+        "name": ("name", "名称"),
+        "name_en": ("name_en", "英文名称"),
+        "parent_code": ("parent_code", "上级代码"),
+        "level": ("level", "层级"),
+    },
+}
+REQUIRED = {
+    CADRES: ("username", "name", "org_code"),
+    ORG_UNITS: ("code", "name", "level"),
+}
+EXAMPLES = {
+    CADRES: ["wang.fang", "王芳", "140105001", "科员", "yes"],
+    ORG_UNITS: ["140105002", "龙城街道", "Longcheng Street", "140105", "4"],
+}
+YES = {"", "1", "yes", "y", "true", "是", "在职"}
+NO = {"0", "no", "n", "false", "否", "离职"}
+LEVELS = {str(level.value): level.value for level in OrgUnit.Level} | {
+    "省": 1,
+    "市": 2,
+    "县": 3,
+    "区": 3,
+    "乡": 4,
+    "镇": 4,
+    "街道": 4,
+}
+
+
+def max_bytes():
+    return getattr(settings, "IMPORT_MAX_BYTES", 2 * 1024 * 1024)
+
+
+def max_rows():
+    return getattr(settings, "IMPORT_MAX_ROWS", 10_000)
+
+
+XLSX_MAX_UNCOMPRESSED = 64 * 1024 * 1024  # bytes, all members together
+XLSX_MAX_RATIO = 100  # a zip bomb compresses far better than any real sheet
+
+
+@dataclass
+class RowError:
+    row: int  # as a spreadsheet numbers it: the header is row 1; 0 for the whole file
+    column: str
+    message: str
+
+
+@dataclass
+class ImportResult:
+    kind: str
+    filename: str
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list = field(default_factory=list)
+
+    @property
+    def ok(self):
+        return not self.errors
+
+
+class Refused(Exception):
+    def __init__(self, errors):
+        super().__init__(errors)
+        self.errors = errors
+
+
+def template_csv(kind):
+    """A header and one example row, for people to fill in."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(COLUMNS[kind])
+    writer.writerow(EXAMPLES[kind])
+    return "\ufeff" + out.getvalue()
+
+
+# --- reading ---------------------------------------------------------------------
+
+
+def _file_error(message):
+    return Refused([RowError(0, "", message)])
+
+
+def read_rows(upload, kind):
+    """[(row number, {column: text})] from an uploaded file, or Refused."""
+    name = (upload.name or "").lower()
+    if upload.size > max_bytes():
+        raise _file_error(
+            _("The file is %(size)s KB; the limit is %(limit)s KB.")
+            % {"size": upload.size // 1024, "limit": max_bytes() // 1024}
+        )
+    data = upload.read()
+    if name.endswith(".csv"):
+        table = _read_csv(data)
+    elif name.endswith(".xlsx"):
+        table = _read_xlsx(data)
+    else:
+        raise _file_error(_("Upload a .csv or .xlsx file."))
+    table = [row for row in table if any(cell.strip() for cell in row)]
+    if not table:
+        raise _file_error(_("The file is empty."))
+    header, body = table[0], table[1:]
+    if len(body) > max_rows():
+        raise _file_error(
+            _("The file has %(rows)s rows; the limit is %(limit)s.")
+            % {"rows": len(body), "limit": max_rows()}
+        )
+    columns = _columns(header, kind)
+    rows = []
+    for number, cells in enumerate(table[1:], start=2):
+        cells = cells + [""] * (len(columns) - len(cells))
+        rows.append((number, {col: cells[i].strip() for i, col in enumerate(columns) if col}))
+    return rows
+
+
+def _read_csv(data):
+    for encoding in ("utf-8-sig", "gb18030"):  # Excel in Chinese saves CSV as GB18030
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise _file_error(_("The file is not UTF-8 or GB18030 text."))
+    if "\x00" in text:
+        raise _file_error(_("The file is not a CSV text file."))
+    try:
+        return [list(row) for row in csv.reader(io.StringIO(text, newline=""))]
+    except csv.Error as exc:
+        raise _file_error(_("The CSV file cannot be read: %(error)s") % {"error": exc}) from None
+
+
+def _read_xlsx(data):
+    if not DEFUSEDXML:  # pragma: no cover - defusedxml is a dependency
+        raise _file_error(_("Excel files cannot be read safely on this server."))
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        members = archive.infolist()
+    except zipfile.BadZipFile:
+        raise _file_error(_("The file is not a valid .xlsx workbook.")) from None
+    unpacked = sum(m.file_size for m in members)
+    packed = sum(m.compress_size for m in members) or 1
+    if unpacked > XLSX_MAX_UNCOMPRESSED or unpacked / packed > XLSX_MAX_RATIO:
+        raise _file_error(_("The workbook unpacks to more than this server accepts."))
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # noqa: BLE001 - openpyxl raises many kinds for a broken file
+        raise _file_error(_("The file is not a valid .xlsx workbook.")) from None
+    try:
+        sheet = book.worksheets[0]
+        table = []
+        for values in sheet.iter_rows(values_only=True):
+            table.append(["" if v is None else _cell_text(v) for v in values])
+            if len(table) > max_rows() + 1:
+                break
+        return table
+    finally:
+        book.close()
+
+
+def _cell_text(value):
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # codes typed as numbers: 140105001.0 -> 140105001
+    return str(value)
+
+
+def _columns(header, kind):
+    """The column each header cell names (None for an empty one), or Refused."""
+    names = {alias.lower(): col for col, aliases in COLUMNS[kind].items() for alias in aliases}
+    columns, errors = [], []
+    for cell in header:
+        text = cell.strip().lower()
+        if not text:
+            columns.append(None)
+        elif text in names and names[text] not in columns:
+            columns.append(names[text])
+        else:
+            errors.append(
+                RowError(1, cell.strip(), _("Unknown or repeated column. Use the template."))
+            )
+            columns.append(None)
+    missing = [col for col in REQUIRED[kind] if col not in columns]
+    for col in missing:
+        errors.append(RowError(1, col, _("This column is missing.")))
+    if errors:
+        raise Refused(errors)
+    return columns
+
+
+# --- checking and writing --------------------------------------------------------
+
+
+def run(upload, kind, user, scope_user=None):
+    """Check every row, then write all of them or none. ``scope_user`` is the trainer
+    whose org units bound the import; None for an editor."""
+    result = ImportResult(kind=kind, filename=upload.name or "")
+    try:
+        rows = read_rows(upload, kind)
+    except Refused as refused:
+        result.errors = refused.errors
+        return result
+    result.rows = len(rows)
+    importer = CadreImport if kind == CADRES else OrgUnitImport
+    return importer(rows, user, scope_user, result).run()
+
+
+class _Import:
+    def __init__(self, rows, user, scope_user, result):
+        self.rows, self.user, self.scope_user, self.result = rows, user, scope_user, result
+        self.errors = result.errors
+
+    def error(self, row, column, message):
+        self.errors.append(RowError(row, column, message))
+
+    def org_units_in_scope(self):
+        qs = OrgUnit.objects.all()
+        if self.scope_user is not None:
+            qs = OrgUnit.objects.managed_by(self.scope_user)
+        return {o.code: o for o in qs}
+
+    def run(self):
+        plan = self.check()
+        if self.errors:
+            return self.result
+        try:
+            with transaction.atomic():
+                self.write(plan)
+        except IntegrityError:
+            self.result.created = self.result.updated = self.result.unchanged = 0
+            self.error(
+                0,
+                "",
+                _("Someone changed the same rows meanwhile; nothing was imported. Try again."),
+            )
+        return self.result
+
+    def log(self, objects, action):
+        if objects:
+            message = _("Imported from %(file)s") % {"file": self.result.filename}
+            audit.LogEntry.objects.log_actions(self.user.pk, objects, action, message)
+
+
+class CadreImport(_Import):
+    def check(self):
+        orgs = self.org_units_in_scope()
+        usernames = [values["username"] for _n, values in self.rows]
+        users = {
+            u.username: u
+            for u in get_user_model()
+            .objects.filter(username__in=usernames)
+            .select_related("cadre__org_unit")
+        }
+        in_scope_cadres = set()
+        if self.scope_user is not None:
+            in_scope_cadres = set(
+                Cadre.objects.visible_to(self.scope_user)
+                .filter(user__username__in=usernames)
+                .values_list("user__username", flat=True)
+            )
+        validate_username = UnicodeUsernameValidator()
+        seen, plan = {}, []
+        for number, values in self.rows:
+            username, name = values["username"], values["name"]
+            if not username:
+                self.error(number, "username", _("A username is needed."))
+            elif len(username) > 150:
+                self.error(number, "username", _("At most 150 characters."))
+            else:
+                try:
+                    validate_username(username)
+                except ValidationError:
+                    self.error(
+                        number,
+                        "username",
+                        _("Letters, digits and @ . + - _ only."),
+                    )
+            if username in seen:
+                self.error(number, "username", _("Repeats row %(row)s.") % {"row": seen[username]})
+            seen.setdefault(username, number)
+            if not name:
+                self.error(number, "name", _("A name is needed."))
+            elif len(name) > 100:
+                self.error(number, "name", _("At most 100 characters."))
+            position = values.get("position", "")
+            if len(position) > 100:
+                self.error(number, "position", _("At most 100 characters."))
+            active_text = values.get("active", "").lower()
+            if active_text not in YES | NO:
+                self.error(number, "active", _("Write yes or no."))
+            org = orgs.get(values["org_code"])
+            if org is None:
+                self.error(
+                    number,
+                    "org_code",
+                    _("No org unit with this code among those you may import into."),
+                )
+            user = users.get(username)
+            if user is not None:
+                cadre = getattr(user, "cadre", None)
+                if cadre is None:
+                    self.error(
+                        number,
+                        "username",
+                        _("This username belongs to an account that is not a cadre."),
+                    )
+                elif self.scope_user is not None and username not in in_scope_cadres:
+                    self.error(
+                        number,
+                        "username",
+                        _("This username belongs to a cadre outside the org units you manage."),
+                    )
+            plan.append((username, name, org, position, active_text not in NO, users.get(username)))
+        return plan
+
+    def write(self, plan):
+        User = get_user_model()
+        group = ensure_groups()[CADRE]
+        new_users = []
+        for username, *_rest, user in plan:
+            if user is None:
+                new = User(username=username)
+                new.set_unusable_password()  # they get a password from an editor (README)
+                new_users.append(new)
+        User.objects.bulk_create(new_users)
+        created_users = {
+            u.username: u for u in User.objects.filter(username__in=[u.username for u in new_users])
+        }
+        group.user_set.add(*created_users.values())
+        new_cadres, changed = [], []
+        for username, name, org, position, active, user in plan:
+            if user is None:
+                new_cadres.append(
+                    Cadre(
+                        user=created_users[username],
+                        name=name,
+                        org_unit=org,
+                        position=position,
+                        active=active,
+                    )
+                )
+                continue
+            cadre = user.cadre
+            fields = {"name": name, "org_unit_id": org.pk, "position": position, "active": active}
+            if any(getattr(cadre, f) != v for f, v in fields.items()):
+                for f, v in fields.items():
+                    setattr(cadre, f, v)
+                changed.append(cadre)
+        Cadre.objects.bulk_create(new_cadres)
+        Cadre.objects.bulk_update(changed, ["name", "org_unit", "position", "active"])
+        created = list(Cadre.objects.filter(user__in=created_users.values()))
+        self.log(created, audit.ADDITION)
+        self.log(changed, audit.CHANGE)
+        self.result.created = len(created)
+        self.result.updated = len(changed)
+        self.result.unchanged = len(plan) - len(created) - len(changed)
+
+
+class OrgUnitImport(_Import):
+    def check(self):
+        in_scope = self.org_units_in_scope()
+        codes = [values["code"] for _n, values in self.rows]
+        existing = {o.code: o for o in OrgUnit.objects.filter(code__in=codes)}
+        parent_paths = {o.path[: -o.steplen] for o in existing.values() if o.depth > 1}
+        parent_codes = dict(
+            OrgUnit.objects.filter(path__in=parent_paths).values_list("path", "code")
+        )
+        in_file = {}
+        plan = []
+        for number, values in self.rows:
+            code, name = values["code"], values["name"]
+            if not code:
+                self.error(number, "code", _("A code is needed."))
+            elif len(code) > 32:
+                self.error(number, "code", _("At most 32 characters."))
+            elif code in in_file:
+                self.error(number, "code", _("Repeats row %(row)s.") % {"row": in_file[code][0]})
+            if not name:
+                self.error(number, "name", _("A name is needed."))
+            elif len(name) > 200:
+                self.error(number, "name", _("At most 200 characters."))
+            if len(values.get("name_en", "")) > 200:
+                self.error(number, "name_en", _("At most 200 characters."))
+            level = LEVELS.get(values["level"])
+            if level is None:
+                self.error(
+                    number, "level", _("Write 1 (province), 2 (city), 3 (county) or 4 (township).")
+                )
+            in_file.setdefault(code, (number, level))
+            plan.append((number, values, level))
+        for number, values, level in plan:
+            code, parent_code = values["code"], values.get("parent_code", "")
+            current = existing.get(code)
+            if current is not None and code not in in_scope:
+                self.error(
+                    number,
+                    "code",
+                    _("This code belongs to an org unit outside the units you manage."),
+                )
+                continue
+            if not parent_code:
+                if self.scope_user is not None:
+                    self.error(
+                        number, "parent_code", _("Only editors can add a top-level org unit.")
+                    )
+                elif current is not None and current.depth != 1:
+                    self.error(number, "parent_code", _("This org unit has a parent: name it."))
+                continue
+            if parent_code == code:
+                self.error(number, "parent_code", _("An org unit cannot be its own parent."))
+                continue
+            parent_level = None
+            if parent_code in in_file:
+                parent_level = in_file[parent_code][1]
+            elif parent_code in in_scope:
+                parent_level = in_scope[parent_code].level
+            else:
+                self.error(
+                    number,
+                    "parent_code",
+                    _("No org unit with this code in the file or among those you manage."),
+                )
+                continue
+            if level is not None and parent_level is not None and parent_level >= level:
+                self.error(number, "level", _("The level must be below the parent's level."))
+            moved = current is not None and (
+                parent_codes.get(current.path[: -current.steplen]) != parent_code
+            )
+            if moved:
+                self.error(
+                    number,
+                    "parent_code",
+                    _("This org unit exists under another parent; move it in the admin."),
+                )
+        return plan
+
+    def write(self, plan):
+        codes = [values["code"] for _n, values, _level in plan]
+        existing = {o.code: o for o in OrgUnit.objects.filter(code__in=codes)}
+        created, changed = [], []
+        # Parents before children: by level, then as the file has them.
+        for _number, values, level in sorted(plan, key=lambda p: (p[2], p[0])):
+            fields = {
+                "code": values["code"],
+                "name": values["name"],
+                "name_en": values.get("name_en", ""),
+                "level": level,
+            }
+            current = existing.get(values["code"])
+            if current is not None:
+                if any(getattr(current, f) != v for f, v in fields.items()):
+                    for f, v in fields.items():
+                        setattr(current, f, v)
+                    current.save(update_fields=["name", "name_en", "level"])
+                    changed.append(current)
+                continue
+            parent_code = values.get("parent_code", "")
+            if parent_code:
+                parent = OrgUnit.objects.get(code=parent_code)
+                node = OrgUnit.objects.add_child(parent, fields)
+            else:
+                node = OrgUnit.objects.add_root(fields)
+            existing[node.code] = node
+            created.append(node)
+        self.log(created, audit.ADDITION)
+        self.log(changed, audit.CHANGE)
+        self.result.created = len(created)
+        self.result.updated = len(changed)
+        self.result.unchanged = len(plan) - len(created) - len(changed)
