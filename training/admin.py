@@ -10,7 +10,7 @@ from django.utils.translation import ngettext
 from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
 
-from . import imports, services
+from . import imports, progress_store, services
 from .models import Assignment, Cadre, Completion, Module, ModuleUnit, OrgUnit
 from .views.imports import ImportForm
 from .views.imports import limits as import_limits
@@ -110,6 +110,10 @@ class ModuleAdmin(admin.ModelAdmin):
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        progress_store.recompute([form.instance.pk])  # the inline may have changed its units
 
 
 @admin.register(Assignment)

@@ -1,7 +1,6 @@
 from django.utils.functional import SimpleLazyObject
 
-from .models import Cadre
-from .views.access import is_trainer
+from .views.access import cadre_of, is_trainer
 
 
 def roles(request):
@@ -10,6 +9,6 @@ def roles(request):
     if user is None or not user.is_authenticated:
         return {"is_cadre": False, "is_trainer": False}
     return {
-        "is_cadre": SimpleLazyObject(lambda: Cadre.objects.filter(user=user, active=True).exists()),
+        "is_cadre": SimpleLazyObject(lambda: cadre_of(request) is not None),
         "is_trainer": SimpleLazyObject(lambda: is_trainer(user)),
     }

@@ -5,22 +5,39 @@ neutralised with a leading apostrophe: names and org units come from people.
 """
 
 import csv
+import io
 import tempfile
 
 import xlsxwriter
+from django.db.models import Case, CharField, F, Func, Value, When
+from django.db.models.functions import Concat, Replace
 from django.http import FileResponse, StreamingHttpResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .models import Completion
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-CSV_BATCH = 500  # rows per chunk sent: one row per chunk is about 5x slower
+_FORMULA_FIRST = frozenset(FORMULA_STARTS)
+CSV_BATCH = 2000  # rows per chunk sent: one row per chunk is about 5x slower
 
 
 def neutralise(value):
     if value is None:
         return ""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    if value.__class__ is str and value[:1] in _FORMULA_FIRST:
         return "'" + value
     return value
+
+
+def _neutralised(row):
+    # The hot loop of a million-row export: neutralise() inlined.
+    return [
+        ("'" + v if v[:1] in _FORMULA_FIRST else v)
+        if v.__class__ is str
+        else ("" if v is None else v)
+        for v in row
+    ]
 
 
 def _date(value):
@@ -69,6 +86,88 @@ def cadre_rows(cadres, total):
     return header, rows()
 
 
+COMPLETION_FIELDS = ("cadre__name", "cadre__user__username", "cadre__org_unit__name", "unit__title")
+
+
+def _completion_header():
+    return [_("Name"), _("Username"), _("Org unit"), _("Study unit"), _("Completed at")]
+
+
+def _completions(cadres, unit_ids):
+    return Completion.objects.filter(
+        cadre__in=cadres.order_by().values("pk"), unit_id__in=unit_ids
+    ).order_by("cadre_id", "unit_id")
+
+
+def completions_csv_postgresql(filename, cadres, unit_ids):
+    """The completions export on PostgreSQL: each CSV line is built by the database
+    (quoted, formulas neutralised, time in local time), so Python only passes text
+    on. Measured in bench/export.py: the row-by-row Python path took about 6x as
+    long as PostgreSQL's own COPY for a million rows."""
+
+    def cell(field):
+        text = Case(
+            When(
+                **{f"{field}__regex": r"^[=+\-@\t\r]"},
+                then=Concat(Value("'"), F(field), output_field=CharField()),
+            ),
+            default=F(field),
+            output_field=CharField(),
+        )
+        quoted = Replace(text, Value('"'), Value('""'))
+        return [Value('"'), quoted, Value('"')]
+
+    zone = timezone.get_current_timezone_name()
+    local_time = Func(
+        F("completed_at"),
+        Value(zone),
+        template="to_char(%(expressions)s, 'YYYY-MM-DD HH24:MI')",
+        arg_joiner=" AT TIME ZONE ",
+        output_field=CharField(),
+    )
+    parts = []
+    for field in COMPLETION_FIELDS:
+        parts += [*cell(field), Value(",")]
+    parts += [local_time, Value("\r\n")]
+    lines = (
+        _completions(cadres, unit_ids)
+        .annotate(csv_line=Concat(*parts, output_field=CharField()))
+        .values_list("csv_line", flat=True)
+    )
+
+    def chunks():
+        buffer = io.StringIO()
+        csv.writer(buffer).writerow(_neutralised(_completion_header()))
+        yield "\ufeff" + buffer.getvalue()
+        batch = []
+        for line in lines.iterator(chunk_size=20_000):
+            batch.append(line)
+            if len(batch) >= CSV_BATCH:
+                yield "".join(batch)
+                batch = []
+        yield "".join(batch)
+
+    response = StreamingHttpResponse(chunks(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def completion_rows(cadres, unit_ids):
+    """Every completion of the module's units by these cadres: one row each, streamed
+    from the database in chunks (no list of a million rows in memory)."""
+    header = _completion_header()
+    completions = _completions(cadres, unit_ids).values_list(*COMPLETION_FIELDS, "completed_at")
+
+    def rows():
+        zone = timezone.get_current_timezone()
+        for name, username, org, unit, at in completions.iterator(chunk_size=10_000):
+            # isoformat is several times faster than strftime over a million rows.
+            local = at.astimezone(zone).replace(tzinfo=None).isoformat(" ", "minutes")
+            yield [name, username, org, unit, local]
+
+    return header, rows()
+
+
 def org_rows(rows, totals):
     header = [
         _("Org unit"),
@@ -108,23 +207,22 @@ def org_rows(rows, totals):
     return header, gen()
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 def _csv_chunks(header, rows):
-    writer = csv.writer(_Echo())
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
     yield "\ufeff"  # a BOM, so that Excel opens UTF-8 Chinese correctly
-    yield writer.writerow([neutralise(v) for v in header])
+    writer.writerow(_neutralised(header))
     batch = []
     for row in rows:
-        batch.append(writer.writerow([neutralise(v) for v in row]))
+        batch.append(_neutralised(row))
         if len(batch) >= CSV_BATCH:
-            yield "".join(batch)
+            writer.writerows(batch)
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
             batch = []
-    if batch:
-        yield "".join(batch)
+    writer.writerows(batch)
+    yield buffer.getvalue()
 
 
 def csv_response(filename, header, rows):

@@ -332,6 +332,16 @@ class Completion(models.Model):
         verbose_name=_("study unit"),
     )
     completed_at = models.DateTimeField(_("completed at"), default=timezone.now)
+    # Where the cadre worked when they completed it: the weekly activity chart counts
+    # completions where they happened, whatever moves came later.
+    org_unit = models.ForeignKey(
+        OrgUnit,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("org unit at completion"),
+    )
 
     class Meta:
         verbose_name = _("completion")
@@ -343,3 +353,60 @@ class Completion(models.Model):
 
     def __str__(self):
         return f"{self.cadre} ✓ {self.unit}"
+
+    def save(self, *args, **kwargs):
+        if self.org_unit_id is None and self.cadre_id is not None:
+            self.org_unit_id = Cadre.objects.values_list("org_unit_id", flat=True).get(
+                pk=self.cadre_id
+            )
+        super().save(*args, **kwargs)
+
+
+class Progress(models.Model):
+    """How many of a module's published units a cadre has completed: kept here so that
+    the province roll-up reads one row per cadre instead of counting completions.
+
+    Written only by training.progress_store (completion added or removed, a module's
+    units changed, a unit published, unpublished or deleted); `manage.py
+    rebuild_progress` recomputes it from the completions, and a test checks the two
+    agree after every kind of change.
+    """
+
+    module = models.ForeignKey(Module, on_delete=models.CASCADE, related_name="progress_rows")
+    cadre = models.ForeignKey(Cadre, on_delete=models.CASCADE, related_name="progress")
+    done = models.PositiveIntegerField(default=0)
+    last_completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("progress")
+        verbose_name_plural = _("progress")
+        constraints = [
+            models.UniqueConstraint(fields=["module", "cadre"], name="unique_progress"),
+        ]
+
+    def __str__(self):
+        return f"{self.cadre} · {self.module}: {self.done}"
+
+
+class ProgressWeek(models.Model):
+    """Completions of a module's published units per org unit (where the cadre worked
+    when they completed) and week (Monday, local time): the weekly activity chart
+    sums a few thousand of these rows instead of counting up to a million completions.
+    Kept in step by training.progress_store, like Progress."""
+
+    module = models.ForeignKey(Module, on_delete=models.CASCADE, related_name="+")
+    org_unit = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="+")
+    week = models.DateField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("weekly completions")
+        verbose_name_plural = _("weekly completions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["module", "org_unit", "week"], name="unique_progress_week"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.module} · {self.org_unit} · {self.week}: {self.count}"

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 
 from expositions.models import StudyUnit
 
-from . import audit
+from . import audit, progress_store
 from .models import Assignment, Cadre, Completion, Module, ModuleUnit, OrgUnit
 
 
@@ -45,6 +45,7 @@ def module_set_units(*, module: Module, units: list[StudyUnit]) -> None:
             for i, unit in enumerate(units, start=1)
         )
         module.save(update_fields=["updated_at"])
+        progress_store.recompute([module.pk])
 
 
 def assignment_reach(*, cadre: Cadre | None = None, org_unit: OrgUnit | None = None) -> int:

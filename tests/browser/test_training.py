@@ -78,7 +78,7 @@ def test_trainer_builds_assigns_follows_and_exports(visit, language, demo):
 
     page.go_back()
     with page.expect_download() as download:
-        page.locator(".export-links a", has_text="CSV").last.click()
+        page.locator(".export-links a[href*='table=cadres']", has_text="CSV").click()
     with open(download.value.path(), encoding="utf-8-sig") as handle:
         body = handle.read()
     rows = list(csv.reader(io.StringIO(body)))

@@ -285,7 +285,7 @@ def test_either_every_row_lands_or_none_does(org, trainer, rows):
         result = run(csv_file(table), trainer)
         after = set(Cadre.objects.values_list("user__username", flat=True))
         if result.ok:
-            assert after - before == {r[0] for r in rows} - before
+            assert after - before == {r[0].strip() for r in rows} - before  # cells are trimmed
             assert result.created + result.updated + result.unchanged == len(rows)
         else:
             assert after == before

@@ -1,7 +1,8 @@
 from django import template
 
-from ..models import Cadre, Completion
+from ..models import Completion
 from ..progress import my_modules
+from ..views.access import cadre_of
 
 register = template.Library()
 
@@ -10,15 +11,11 @@ register = template.Library()
 def completion_panel(context, unit):
     """On a unit page: the cadre's "Mark as complete" and the modules it moves."""
     request = context["request"]
-    cadre = (
-        Cadre.objects.filter(user=request.user, active=True).select_related("org_unit").first()
-        if request.user.is_authenticated
-        else None
-    )
+    cadre = cadre_of(request)
     if cadre is None or not unit.is_published:
         return {"cadre": None}
     completion = Completion.objects.filter(cadre=cadre, unit=unit).first()
-    modules = list(my_modules(cadre).filter(module_units__unit=unit))
+    modules = my_modules(cadre, containing=unit)
     return {
         "cadre": cadre,
         "unit": unit,

@@ -26,14 +26,27 @@ def trainer_required(view):
     return wrapped
 
 
+def cadre_of(request):
+    """The signed-in user's active cadre profile (with its org unit), or None: one
+    query per request, shared by the view, the navigation and the completion panel."""
+    if not hasattr(request, "_cadre_of"):
+        user = getattr(request, "user", None)
+        request._cadre_of = (
+            Cadre.objects.select_related("org_unit").filter(user=user, active=True).first()
+            if user is not None and user.is_authenticated
+            else None
+        )
+    return request._cadre_of
+
+
 def cadre_required(view):
     """The signed-in user's own cadre profile, as ``request.cadre``; 404 without one."""
 
     @login_required
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        cadre = Cadre.objects.select_related("org_unit").filter(user=request.user).first()
-        if cadre is None or not cadre.active:
+        cadre = cadre_of(request)
+        if cadre is None:
             raise Http404
         request.cadre = cadre
         return view(request, *args, **kwargs)

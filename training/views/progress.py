@@ -2,6 +2,7 @@
 cadre's unit-by-unit record, and their exports."""
 
 from django.core.paginator import Paginator
+from django.db import connection
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
@@ -37,16 +38,24 @@ class ProgressPage:
         else:
             self.node = None
         self.roots = roots
-        # The org-unit filter offers the scope of this page: the roots and all below them.
-        self.org_choices = managed.filter(subtree_q("path", [r.path for r in roots])).only(
-            "pk", "name", "name_en", "depth", "path"
-        )
         self.breadcrumbs = []
         if self.node is not None:
             top = [r for r in roots if self.node.path.startswith(r.path)]
             floor = len(top[0].path) if top else len(self.node.path)
             paths = [p for p in self.node.ancestor_paths() if len(p) >= floor]
             self.breadcrumbs = list(OrgUnit.objects.filter(path__in=paths).order_by("depth"))
+        # The org-unit filter offers the way up and one step down, all inside the scope:
+        # the roots, the node's ancestors, the node and its children. (The whole scope
+        # of a province trainer is 1,532 options: too many to render or to pick from.)
+        near = Q(pk__in=[r.pk for r in roots]) | Q(pk__in=[b.pk for b in self.breadcrumbs])
+        if self.node is not None:
+            near |= Q(path__startswith=self.node.path, depth=self.node.depth + 1)
+        self.org_choices = (
+            managed.filter(subtree_q("path", [r.path for r in roots]))
+            .filter(near)
+            .only("pk", "name", "name_en", "depth", "path")
+            .order_by("path")
+        )
 
     def cadres(self):
         base = Cadre.objects.in_subtree(self.node)
@@ -102,7 +111,7 @@ def _render_progress(request, page, assignment):
     if page.node is not None:
         rows, totals = page.rollup()
         context.update(rows=rows, totals=totals)
-        context["weeks"] = page.progress.completions_by_week(Cadre.objects.in_subtree(page.node))
+        context["weeks"] = page.progress.completions_by_week(page.node)
         context["cadres"] = Paginator(page.filtered_cadres(), CADRE_PAGE_SIZE).get_page(
             request.GET.get("page")
         )
@@ -134,6 +143,12 @@ def progress_export(request, kind, pk, fmt):
     if table == "orgs":
         rows, totals = page.rollup()
         header, data = exports.org_rows(rows, totals)
+    elif table == "completions":
+        if fmt == "csv" and connection.vendor == "postgresql":
+            return exports.completions_csv_postgresql(
+                f"{name}.csv", page.filtered_cadres(), page.progress.unit_ids
+            )
+        header, data = exports.completion_rows(page.filtered_cadres(), page.progress.unit_ids)
     else:
         header, data = exports.cadre_rows(page.filtered_cadres(), page.progress.total)
     if fmt == "xlsx":

@@ -1,0 +1,146 @@
+"""Benchmark 2: the trainer's progress page at province scale, on PostgreSQL.
+
+  .venv/bin/python bench/progress.py [--cadres 50000] [--repeat 9] [--fresh] [--json]
+
+A generated province (portal_bench_province_<cadres>: 11 cities, 120 counties,
+1,400 townships, the cadres, 2.5 million completions at 50,000 cadres) is made on
+first use. Measured in this process through Django's test client (server time:
+middleware, queries, template), for the province and for one county, signed in as
+the province trainer, on the module assigned to the whole province:
+
+- the roll-up page (median and worst of --repeat) and its query count;
+- My study for one cadre (bench-cadre);
+- baseline, in the same run: the database's own best on-the-fly answer to the
+  roll-up's question, one raw GROUP BY counting completions per child org unit.
+"""
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _province  # noqa: E402
+
+
+def measure(repeat):
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from training.models import (
+        Assignment,
+        Cadre,
+        Completion,
+        ModuleUnit,
+        OrgUnit,
+    )
+
+    trainer = Client()
+    trainer.cookies["sessionid"] = _province.session_for("bench-trainer-province")
+    cadre = Client()
+    cadre.cookies["sessionid"] = _province.session_for("bench-cadre")
+    module = Assignment.objects.filter(org_unit__depth=1).order_by("pk").first().module
+    province = OrgUnit.objects.get(depth=1)
+    county = OrgUnit.objects.filter(depth=3).order_by("path").first()
+    units = list(ModuleUnit.objects.filter(module=module).values_list("unit_id", flat=True))
+
+    def raw_group_by(node):
+        sql = (
+            "SELECT SUBSTRING(o.path, 1, %s), COUNT(*) FROM training_completion c "
+            "JOIN training_cadre d ON d.id = c.cadre_id "
+            "JOIN training_orgunit o ON o.id = d.org_unit_id "
+            "WHERE o.path LIKE %s AND c.unit_id = ANY(%s) GROUP BY 1"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [len(node.path) + 4, node.path + "%", units])
+            return cursor.fetchall()
+
+    result = {
+        "cadres": Cadre.objects.count(),
+        "completions": Completion.objects.count(),
+        "module_units": len(units),
+    }
+    for label, node in (("province", province), ("county", county)):
+        url = f"/training/modules/{module.pk}/progress/?org={node.pk}"
+        assert trainer.get(url).status_code == 200
+        connection.queries_log.clear()  # a full log (9,000 entries) would count nothing
+        with CaptureQueriesContext(connection) as queries:
+            trainer.get(url)
+        median, worst = _province.timed(lambda url=url: trainer.get(url), repeat)
+        base_median, base_worst = _province.timed(lambda node=node: raw_group_by(node), repeat)
+        result[label] = {
+            "cadres": Cadre.objects.filter(org_unit__path__startswith=node.path).count(),
+            "median_ms": round(median, 1),
+            "worst_ms": round(worst, 1),
+            "queries": len(queries),
+            "raw_group_by_median_ms": round(base_median, 1),
+            "ratio_to_raw_group_by": round(median / base_median, 2),
+        }
+    assert cadre.get("/training/my-study/").status_code == 200
+    connection.queries_log.clear()
+    with CaptureQueriesContext(connection) as queries:
+        cadre.get("/training/my-study/")
+    median, worst = _province.timed(lambda: cadre.get("/training/my-study/"), repeat)
+    result["my_study"] = {
+        "median_ms": round(median, 1),
+        "worst_ms": round(worst, 1),
+        "queries": len(queries),
+    }
+    return result
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cadres", type=int, default=50_000)
+    parser.add_argument("--repeat", type=int, default=9)
+    parser.add_argument("--fresh", action="store_true", help="generate the database again")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    sizes = scaled_sizes(args.cadres)
+    url = _province.province_database(
+        f"portal_bench_province_{args.cadres}", args.cadres, args.fresh, sizes
+    )
+    _province.setup_django(url)
+    result = measure(args.repeat)
+    if args.json:
+        print(json.dumps(result))
+        return
+    print(
+        f"{result['cadres']:,} cadres, {result['completions']:,} completions; "
+        f"module of {result['module_units']} units assigned to the province"
+    )
+    for label in ("province", "county"):
+        r = result[label]
+        print(
+            f"  {label:<9} ({r['cadres']:>6,} cadres): median {r['median_ms']:7.1f} ms, "
+            f"worst {r['worst_ms']:7.1f} ms, {r['queries']} queries; raw GROUP BY "
+            f"{r['raw_group_by_median_ms']:.1f} ms -> ratio {r['ratio_to_raw_group_by']}"
+        )
+    r = result["my_study"]
+    print(
+        f"  my study : median {r['median_ms']:.1f} ms, worst {r['worst_ms']:.1f} ms, "
+        f"{r['queries']} queries"
+    )
+
+
+def scaled_sizes(cadres):
+    """The province's shape scaled to ``cadres`` (50,000 is the full province)."""
+    share = cadres / 50_000
+    townships = max(12, round(1400 * share))
+    counties = max(4, min(120, round(120 * share)))
+    cities = max(2, min(11, round(11 * share)))
+    return [
+        "--cities",
+        str(cities),
+        "--counties",
+        str(counties),
+        "--townships",
+        str(townships),
+        "--completions",
+        str(round(2_500_000 * share)),
+    ]
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,208 @@
+"""Benchmark 4: 64 cadres marking units complete at once, through gunicorn.
+
+  .venv/bin/python bench/writes.py [--seconds 30] [--clients 64] [--only postgresql|sqlite]
+
+Each client is one cadre with their own session and keep-alive connection, posting
+"mark complete" for unit after unit until the time is up (bounded: the run stops by
+itself). gunicorn: 2 workers x 8 threads, production settings. Reported:
+completions/s, median and p99 latency, the POSTs that failed, and afterwards, counted
+in the database: rows lost (a 302 without a row), rows duplicated, and whether the
+pre-computed progress still equals a recount. Baseline, same run: the trivial
+signed-in view (bench/wsgi.py) under the same clients, requests/s.
+
+PostgreSQL: the generated province (bench/progress.py). SQLite: a generated
+province of 2,000 cadres in a temporary file.
+"""
+
+import argparse
+import http.client
+import statistics
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _province  # noqa: E402
+from progress import scaled_sizes  # noqa: E402
+
+CSRF = "b" * 32
+
+
+def client_loop(port, session, paths, deadline, results, method="POST"):
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    body = urllib.parse.urlencode({"csrfmiddlewaretoken": CSRF})
+    headers = {
+        "Cookie": f"sessionid={session}; csrftoken={CSRF}",
+        "Content-Type": "application/x-www-form-urlencoded",
+        "Referer": f"http://127.0.0.1:{port}/",
+    }
+    for path in paths:
+        if time.perf_counter() >= deadline:
+            break
+        started = time.perf_counter()
+        try:
+            if method == "POST":
+                conn.request("POST", path, body, headers)
+            else:
+                conn.request("GET", path, headers=headers)
+            response = conn.getresponse()
+            response.read()
+            status = response.status
+        except (OSError, http.client.HTTPException):
+            conn.close()
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            status = 0
+        results.append((path, status, (time.perf_counter() - started) * 1000))
+    conn.close()
+
+
+def run_clients(port, sessions, plans, seconds, method="POST"):
+    results = [[] for _ in sessions]
+    deadline = time.perf_counter() + seconds
+    started = time.perf_counter()
+    threads = [
+        threading.Thread(target=client_loop, args=(port, s, p, deadline, r, method))
+        for s, p, r in zip(sessions, plans, results, strict=True)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results, time.perf_counter() - started
+
+
+def measure(env, clients, seconds, label):
+    from django.db import connection
+
+    from expositions.models import StudyUnit
+    from training.models import Cadre, Completion
+
+    cadres = list(Cadre.objects.filter(active=True).order_by("pk")[:clients])
+    units = list(StudyUnit.objects.published().order_by("pk").values_list("pk", "slug"))
+    sessions, plans = [], []
+    for cadre in cadres:
+        done = set(Completion.objects.filter(cadre=cadre).values_list("unit_id", flat=True))
+        sessions.append(_province.session_for(cadre.user.username))
+        plans.append([f"/training/units/{slug}/complete/" for pk, slug in units if pk not in done])
+    before = Completion.objects.filter(cadre__in=cadres).count()
+    connection.close()
+    with _province.Gunicorn(env, workers=2, threads=8) as server:
+        status = _province.get_status(f"{server.url}/bench/trivial/", sessions[0])
+        if status != 200:
+            sys.exit(f"the signed-in baseline answered {status}: sessions are not valid")
+        run_clients(server.port, sessions, [["/bench/trivial/"] * 50] * len(sessions), 3, "GET")
+        trivial, trivial_time = run_clients(
+            server.port, sessions, [["/bench/trivial/"] * 100_000] * len(sessions), 5, "GET"
+        )
+        results, elapsed = run_clients(server.port, sessions, plans, seconds)
+    flat = [r for rs in results for r in rs]
+    ok = [r for r in flat if r[1] == 302]
+    failed = len(flat) - len(ok)
+    latencies = sorted(r[2] for r in flat)
+    after = Completion.objects.filter(cadre__in=cadres).count()
+    distinct = (
+        Completion.objects.filter(cadre__in=cadres).values("cadre_id", "unit_id").distinct().count()
+    )
+    recount_ok = _progress_matches(cadres)
+    trivial_rate = sum(len(r) for r in trivial) / trivial_time
+    print(f"{label}: {len(cadres)} clients for {seconds} s (gunicorn 2 workers x 8 threads)")
+    print(f"  trivial signed-in view: {trivial_rate:8.1f} req/s (baseline)")
+    print(
+        f"  mark complete:          {len(ok) / elapsed:8.1f} completions/s "
+        f"(ratio {len(ok) / elapsed / trivial_rate:.2f}), median "
+        f"{statistics.median(latencies):.1f} ms, p99 "
+        f"{latencies[int(len(latencies) * 0.99) - 1]:.1f} ms, failed {failed}"
+    )
+    print(
+        f"  rows: {after - before:,} new for {len(ok):,} successful POSTs -> lost "
+        f"{len(ok) - (after - before)}, duplicated {after - distinct}; progress equals a "
+        f"recount: {recount_ok}"
+    )
+
+
+def _progress_matches(cadres):
+    """Does the pre-computed progress of these cadres equal a recount from scratch?"""
+    from django.db import connection
+
+    ids = [c.pk for c in cadres]
+    marks = ", ".join(["%s"] * len(ids))
+    # Only placeholders are formatted in.
+    sql = (
+        "SELECT mu.module_id, c.cadre_id, COUNT(*) FROM training_completion c "  # noqa: S608
+        "JOIN training_moduleunit mu ON mu.unit_id = c.unit_id "
+        "JOIN expositions_studyunit su ON su.id = c.unit_id AND su.status = 'published' "
+        f"WHERE c.cadre_id IN ({marks}) GROUP BY 1, 2"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, ids)
+        recount = {(m, c): n for m, c, n in cursor.fetchall()}
+    from training.models import Progress
+
+    stored = {
+        (m, c): n
+        for m, c, n in Progress.objects.filter(cadre_id__in=ids, done__gt=0).values_list(
+            "module_id", "cadre_id", "done"
+        )
+    }
+    return stored == recount
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=30)
+    parser.add_argument("--clients", type=int, default=64)
+    parser.add_argument("--cadres", type=int, default=50_000)
+    parser.add_argument("--only", choices=["postgresql", "sqlite"])
+    args = parser.parse_args()
+    if args.only != "sqlite":
+        url = _province.province_database(
+            f"portal_bench_province_{args.cadres}", args.cadres, sizes=scaled_sizes(args.cadres)
+        )
+        if args.only == "postgresql":
+            _province.setup_django(url)
+            measure(_province.server_env(url), args.clients, args.seconds, "PostgreSQL")
+            return
+    # Each database in its own process: Django binds one database per process.
+    import subprocess
+
+    for backend in ("postgresql", "sqlite") if args.only is None else ("sqlite",):
+        if backend == "postgresql":
+            subprocess.run(  # noqa: S603 - this script again
+                [
+                    sys.executable,
+                    __file__,
+                    "--only",
+                    "postgresql",
+                    "--seconds",
+                    str(args.seconds),
+                    "--clients",
+                    str(args.clients),
+                    "--cadres",
+                    str(args.cadres),
+                ],
+                check=True,
+            )
+            continue
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "writes.sqlite3"
+            env = _province.server_env(sqlite_path=path)
+            _province.manage(env, "migrate", "--noinput", "-v0")
+            _province.manage(env, "generate_demo_data", "--cadres", "2000", *scaled_sizes(2000))
+            import os
+
+            os.environ["SQLITE_PATH"] = str(path)
+            os.environ["DJANGO_SECRET_KEY"] = _province.SECRET_KEY
+            os.environ.pop("DATABASE_URL", None)
+            os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
+            sys.path.insert(0, str(_province.ROOT))
+            import django
+
+            django.setup()
+            measure(env, args.clients, args.seconds, "SQLite")
+
+
+if __name__ == "__main__":
+    main()

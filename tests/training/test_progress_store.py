@@ -1,0 +1,194 @@
+"""The pre-computed Progress rows always equal what the completions say, after every
+kind of change that can move them."""
+
+import threading
+
+import pytest
+from django.core.management import call_command
+from django.db import connection, connections
+from django.urls import reverse
+
+from expositions.models import StudyUnit
+from training import progress_store, services
+from training.models import Completion, ModuleUnit, Progress, ProgressWeek
+
+
+def expected():
+    """{(module, cadre): (done, last completed)} computed from scratch in Python."""
+    published = set(
+        StudyUnit.objects.filter(status=StudyUnit.Status.PUBLISHED).values_list("pk", flat=True)
+    )
+    modules_of = {}
+    for module_id, unit_id in ModuleUnit.objects.values_list("module_id", "unit_id"):
+        modules_of.setdefault(unit_id, []).append(module_id)
+    result = {}
+    for cadre_id, unit_id, at in Completion.objects.values_list(
+        "cadre_id", "unit_id", "completed_at"
+    ):
+        if unit_id not in published:
+            continue
+        for module_id in modules_of.get(unit_id, []):
+            done, last = result.get((module_id, cadre_id), (0, None))
+            result[(module_id, cadre_id)] = (done + 1, max(last, at) if last else at)
+    return result
+
+
+def expected_weeks():
+    """{(module, org unit, week): count} from scratch."""
+    published = set(
+        StudyUnit.objects.filter(status=StudyUnit.Status.PUBLISHED).values_list("pk", flat=True)
+    )
+    result = {}
+    for module_id, unit_id in ModuleUnit.objects.values_list("module_id", "unit_id"):
+        if unit_id not in published:
+            continue
+        for org_id, at in Completion.objects.filter(unit_id=unit_id).values_list(
+            "org_unit_id", "completed_at"
+        ):
+            key = (module_id, org_id, progress_store.week_of(at))
+            result[key] = result.get(key, 0) + 1
+    return result
+
+
+def stored_weeks():
+    return {
+        (m, o, w): n
+        for m, o, w, n in ProgressWeek.objects.filter(count__gt=0).values_list(
+            "module_id", "org_unit_id", "week", "count"
+        )
+    }
+
+
+def stored():
+    return {
+        (m, c): (d, at)
+        for m, c, d, at in Progress.objects.filter(done__gt=0).values_list(
+            "module_id", "cadre_id", "done", "last_completed_at"
+        )
+    }
+
+
+@pytest.fixture
+def world(org, make_cadre, make_unit, make_module):
+    units = [make_unit() for _ in range(5)]
+    first = make_module(units=units[:3])
+    second = make_module(units=units[2:])  # units[2] is in both
+    cadres = [make_cadre(org.township_a), make_cadre(org.township_b)]
+    return units, first, second, cadres
+
+
+@pytest.mark.django_db
+def test_it_follows_every_kind_of_change(world, client, editor_user):
+    units, first, second, (a, b) = world
+    steps = [
+        lambda: services.completion_record(cadre=a, unit=units[0]),
+        lambda: services.completion_record(cadre=a, unit=units[2]),  # counts in both modules
+        lambda: services.completion_record(cadre=b, unit=units[2]),
+        lambda: services.completion_record(cadre=a, unit=units[2]),  # again: nothing new
+        lambda: services.completion_undo(cadre=a, unit=units[0]),
+        lambda: services.completion_record(cadre=b, unit=units[4]),
+        lambda: services.module_set_units(module=first, units=[units[4], units[0], units[1]]),
+        lambda: _set_status(units[2], StudyUnit.Status.DRAFT),  # unpublished: stops counting
+        lambda: _set_status(units[2], StudyUnit.Status.PUBLISHED),  # and counts again
+        lambda: Completion.objects.filter(cadre=b, unit=units[4]).delete(),  # e.g. in the admin
+        lambda: services.completion_record(cadre=b, unit=units[3]),
+        lambda: services.module_set_units(module=second, units=[units[2]]),
+        lambda: StudyUnit.objects.get(pk=units[3].pk).delete(),  # in no module now
+        lambda: services.cadre_move(cadre=a, org_unit=b.org_unit),  # history stays put
+        lambda: services.completion_record(cadre=a, unit=units[1]),  # counted where a is now
+        lambda: b.delete(),
+    ]
+    for i, step in enumerate(steps):
+        step()
+        assert stored() == expected(), f"after step {i}"
+        assert stored_weeks() == expected_weeks(), f"weeks, after step {i}"
+    assert stored() and stored_weeks()  # something was being checked
+
+
+def _set_status(unit, status):
+    unit = StudyUnit.objects.get(pk=unit.pk)
+    unit.status = status
+    unit.save()
+
+
+@pytest.mark.django_db
+def test_an_admin_edit_of_a_modules_units_recomputes(world, editor_user, client):
+    units, first, _second, (a, _b) = world
+    services.completion_record(cadre=a, unit=units[3])
+    client.force_login(editor_user)
+    url = reverse("admin:training_module_change", args=[first.pk])
+    rows = list(ModuleUnit.objects.filter(module=first).order_by("position"))
+    data = {
+        "title": first.title,
+        "description": "",
+        "study_hours": "1",
+        "status": first.status,
+        "module_units-TOTAL_FORMS": str(len(rows) + 1),
+        "module_units-INITIAL_FORMS": str(len(rows)),
+        "module_units-MIN_NUM_FORMS": "0",
+        "module_units-MAX_NUM_FORMS": "1000",
+    }
+    for i, mu in enumerate(rows):
+        data |= {
+            f"module_units-{i}-id": mu.pk,
+            f"module_units-{i}-module": first.pk,
+            f"module_units-{i}-unit": mu.unit_id,
+            f"module_units-{i}-position": mu.position,
+        }
+    n = len(rows)
+    data |= {f"module_units-{n}-module": first.pk, f"module_units-{n}-unit": units[3].pk}
+    data[f"module_units-{n}-position"] = n + 1
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert ModuleUnit.objects.filter(module=first, unit=units[3]).exists()
+    assert stored() == expected()
+
+
+@pytest.mark.django_db
+def test_rebuild_gives_the_same_rows(world):
+    units, _first, _second, (a, b) = world
+    for unit in units:
+        services.completion_record(cadre=a, unit=unit)
+    services.completion_record(cadre=b, unit=units[1])
+    before = stored()
+    Progress.objects.all().delete()
+    call_command("rebuild_progress", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    weeks = stored_weeks()
+    assert stored() == before == expected()
+    ProgressWeek.objects.all().delete()
+    progress_store.rebuild()
+    assert stored_weeks() == weeks == expected_weeks()
+
+
+@pytest.mark.postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_completions_of_one_module_all_count(org, make_cadre, make_unit, make_module):
+    """16 units of one module completed at once by one cadre: done ends at 16."""
+    units = [make_unit() for _ in range(16)]
+    module = make_module(units=units)
+    cadre = make_cadre(org.county)
+    barrier = threading.Barrier(16)
+    errors = []
+
+    def mark(unit):
+        try:
+            barrier.wait()
+            services.completion_record(cadre=cadre, unit=unit)
+        except Exception as exc:  # noqa: BLE001 - any error is the failure we look for
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=mark, args=(u,)) for u in units]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert connection.vendor == "postgresql"
+    assert errors == []
+    assert Progress.objects.get(module=module, cadre=cadre).done == 16
+
+
+def test_recompute_of_no_modules_does_nothing(db):
+    progress_store.recompute([])
+    assert Progress.objects.count() == 0
