@@ -137,18 +137,19 @@ def read_rows(upload, kind):
         table = _read_xlsx(data)
     else:
         raise _file_error(_("Upload a .csv or .xlsx file."))
-    table = [row for row in table if any(cell.strip() for cell in row)]
-    if not table:
+    # Row numbers as the spreadsheet shows them, blank rows skipped but counted.
+    numbered = [(n, row) for n, row in enumerate(table, start=1) if any(c.strip() for c in row)]
+    if not numbered:
         raise _file_error(_("The file is empty."))
-    header, body = table[0], table[1:]
+    (header_number, header), body = numbered[0], numbered[1:]
     if len(body) > max_rows():
         raise _file_error(
             _("The file has %(rows)s rows; the limit is %(limit)s.")
             % {"rows": len(body), "limit": max_rows()}
         )
-    columns = _columns(header, kind)
+    columns = _columns(header, kind, header_number)
     rows = []
-    for number, cells in enumerate(table[1:], start=2):
+    for number, cells in body:
         cells = cells + [""] * (len(columns) - len(cells))
         rows.append((number, {col: cells[i].strip() for i, col in enumerate(columns) if col}))
     return rows
@@ -205,7 +206,7 @@ def _cell_text(value):
     return str(value)
 
 
-def _columns(header, kind):
+def _columns(header, kind, row=1):
     """The column each header cell names (None for an empty one), or Refused."""
     names = {alias.lower(): col for col, aliases in COLUMNS[kind].items() for alias in aliases}
     columns, errors = [], []
@@ -217,12 +218,12 @@ def _columns(header, kind):
             columns.append(names[text])
         else:
             errors.append(
-                RowError(1, cell.strip(), _("Unknown or repeated column. Use the template."))
+                RowError(row, cell.strip(), _("Unknown or repeated column. Use the template."))
             )
             columns.append(None)
     missing = [col for col in REQUIRED[kind] if col not in columns]
     for col in missing:
-        errors.append(RowError(1, col, _("This column is missing.")))
+        errors.append(RowError(row, col, _("This column is missing.")))
     if errors:
         raise Refused(errors)
     return columns

@@ -41,7 +41,7 @@ def _greatest(a, b):
 
 
 def completion_added(completion):
-    if not StudyUnit.objects.filter(pk=completion.unit_id, status=PUBLISHED).exists():
+    if not StudyUnit.objects.published().filter(pk=completion.unit_id).exists():
         return
     last = _greatest(f"{P}.last_completed_at", "excluded.last_completed_at")
     with connection.cursor() as cursor:
@@ -68,18 +68,18 @@ def week_of(moment):
 
 
 def completion_removed(completion):
-    if not StudyUnit.objects.filter(pk=completion.unit_id, status=PUBLISHED).exists():
+    if not StudyUnit.objects.published().filter(pk=completion.unit_id).exists():
         return
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {P} SET done = done - 1, last_completed_at = ("  # noqa: S608  # nosec B608
             f"  SELECT MAX(c.completed_at) FROM {C} c"
             f"  JOIN {MU} mu ON mu.unit_id = c.unit_id"
-            f"  JOIN {SU} su ON su.id = c.unit_id AND su.status = %s"
+            f"  JOIN {SU} su ON su.id = c.unit_id AND su.status = %s AND su.published_at <= %s"
             f"  WHERE c.cadre_id = {P}.cadre_id AND mu.module_id = {P}.module_id)"
             f" WHERE cadre_id = %s AND done > 0"
             f" AND module_id IN (SELECT module_id FROM {MU} WHERE unit_id = %s)",
-            [PUBLISHED, completion.cadre_id, completion.unit_id],
+            [PUBLISHED, timezone.now(), completion.cadre_id, completion.unit_id],
         )
         if completion.org_unit_id is not None:
             cursor.execute(
@@ -117,9 +117,9 @@ def _recompute_progress(module_ids):
             f"INSERT INTO {P} (module_id, cadre_id, done, last_completed_at) "  # noqa: S608  # nosec B608
             f"SELECT mu.module_id, c.cadre_id, COUNT(*), MAX(c.completed_at) FROM {C} c "
             f"JOIN {MU} mu ON mu.unit_id = c.unit_id "
-            f"JOIN {SU} su ON su.id = c.unit_id AND su.status = %s "
+            f"JOIN {SU} su ON su.id = c.unit_id AND su.status = %s AND su.published_at <= %s "
             f"WHERE 1 = 1{where} GROUP BY mu.module_id, c.cadre_id",
-            [PUBLISHED, *params],
+            [PUBLISHED, timezone.now(), *params],
         )
 
 
@@ -136,15 +136,15 @@ def _recompute_weeks(module_ids):
                 f"INSERT INTO {W} (module_id, org_unit_id, week, count) "  # noqa: S608  # nosec B608
                 f"SELECT mu.module_id, c.org_unit_id, {week}, COUNT(*) FROM {C} c "
                 f"JOIN {MU} mu ON mu.unit_id = c.unit_id "
-                f"JOIN {SU} su ON su.id = c.unit_id AND su.status = %s "
+                f"JOIN {SU} su ON su.id = c.unit_id AND su.status = %s AND su.published_at <= %s "
                 f"WHERE c.org_unit_id IS NOT NULL{where} "
                 f"GROUP BY 1, 2, 3",
-                [timezone.get_current_timezone_name(), PUBLISHED, *params],
+                [timezone.get_current_timezone_name(), PUBLISHED, timezone.now(), *params],
             )
         return
     # SQLite (development scale): local weeks are simplest to get right in Python.
     counts = {}
-    links = ModuleUnit.objects.filter(unit__status=PUBLISHED)
+    links = ModuleUnit.objects.filter(unit__in=StudyUnit.objects.published())
     if module_ids is not None:
         links = links.filter(module_id__in=module_ids)
     modules_of = {}
@@ -183,16 +183,18 @@ def _completion_deleted(sender, instance, **kwargs):
 
 
 def _unit_before_save(sender, instance, **kwargs):
-    instance._status_before = (
-        StudyUnit.objects.filter(pk=instance.pk).values_list("status", flat=True).first()
-        if instance.pk
-        else None
+    instance._visible_before = (
+        StudyUnit.objects.published().filter(pk=instance.pk).exists() if instance.pk else False
     )
 
 
 def _unit_saved(sender, instance, created, **kwargs):
-    before = getattr(instance, "_status_before", None)
-    was, now = before == PUBLISHED, instance.status == PUBLISHED
+    was = getattr(instance, "_visible_before", False)
+    now = (
+        instance.status == PUBLISHED
+        and instance.published_at is not None
+        and instance.published_at <= timezone.now()
+    )
     if not created and was != now:
         recompute(modules_of_unit(instance.pk))
 

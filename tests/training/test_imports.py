@@ -116,6 +116,17 @@ def test_one_bad_row_means_nothing_is_written_and_each_problem_is_listed(org, tr
     assert (User.objects.count(), Cadre.objects.count(), LogEntry.objects.count()) == before
 
 
+def test_row_numbers_are_the_spreadsheets_even_after_blank_rows(org, trainer):
+    rows = [
+        CADRE_HEADER,
+        ["li.na", "李娜", "P-C-K-A", "", ""],
+        ["", "", "", "", ""],
+        ["x", "", "NOPE"],
+    ]
+    result = run(csv_file(rows), trainer)
+    assert errors(result) == [(4, "name"), (4, "org_code")]
+
+
 def test_a_trainer_imports_only_into_their_own_tree(org, trainer, make_cadre):
     make_cadre(org.other_county, username="elsewhere")
     rows = [

@@ -2,11 +2,13 @@
 kind of change that can move them."""
 
 import threading
+from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
 from django.db import connection, connections
 from django.urls import reverse
+from django.utils import timezone
 
 from expositions.models import StudyUnit
 from training import progress_store, services
@@ -15,9 +17,7 @@ from training.models import Completion, ModuleUnit, Progress, ProgressWeek
 
 def expected():
     """{(module, cadre): (done, last completed)} computed from scratch in Python."""
-    published = set(
-        StudyUnit.objects.filter(status=StudyUnit.Status.PUBLISHED).values_list("pk", flat=True)
-    )
+    published = set(StudyUnit.objects.published().values_list("pk", flat=True))
     modules_of = {}
     for module_id, unit_id in ModuleUnit.objects.values_list("module_id", "unit_id"):
         modules_of.setdefault(unit_id, []).append(module_id)
@@ -35,9 +35,7 @@ def expected():
 
 def expected_weeks():
     """{(module, org unit, week): count} from scratch."""
-    published = set(
-        StudyUnit.objects.filter(status=StudyUnit.Status.PUBLISHED).values_list("pk", flat=True)
-    )
+    published = set(StudyUnit.objects.published().values_list("pk", flat=True))
     result = {}
     for module_id, unit_id in ModuleUnit.objects.values_list("module_id", "unit_id"):
         if unit_id not in published:
@@ -90,6 +88,8 @@ def test_it_follows_every_kind_of_change(world, client, editor_user):
         lambda: services.module_set_units(module=first, units=[units[4], units[0], units[1]]),
         lambda: _set_status(units[2], StudyUnit.Status.DRAFT),  # unpublished: stops counting
         lambda: _set_status(units[2], StudyUnit.Status.PUBLISHED),  # and counts again
+        lambda: _reschedule(units[2], days=3),  # published, but from a later date: not yet
+        lambda: _reschedule(units[2], days=-1),
         lambda: Completion.objects.filter(cadre=b, unit=units[4]).delete(),  # e.g. in the admin
         lambda: services.completion_record(cadre=b, unit=units[3]),
         lambda: services.module_set_units(module=second, units=[units[2]]),
@@ -103,6 +103,12 @@ def test_it_follows_every_kind_of_change(world, client, editor_user):
         assert stored() == expected(), f"after step {i}"
         assert stored_weeks() == expected_weeks(), f"weeks, after step {i}"
     assert stored() and stored_weeks()  # something was being checked
+
+
+def _reschedule(unit, days):
+    unit = StudyUnit.objects.get(pk=unit.pk)
+    unit.published_at = timezone.now() + timedelta(days=days)
+    unit.save()
 
 
 def _set_status(unit, status):
