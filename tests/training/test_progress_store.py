@@ -198,3 +198,27 @@ def test_concurrent_completions_of_one_module_all_count(org, make_cadre, make_un
 def test_recompute_of_no_modules_does_nothing(db):
     progress_store.recompute([])
     assert Progress.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_the_weekly_chart_counts_one_by_one_assignments_once(
+    org, make_cadre, make_unit, make_module, assign
+):
+    from training.progress import ModuleProgress
+
+    units = [make_unit() for _ in range(3)]
+    module = make_module(units=units)
+    in_town = make_cadre(org.township_a)  # reached by the township's assignment
+    alone = make_cadre(org.township_b)  # reached only by an assignment of their own
+    assign(module, org.township_a)
+    assign(module, in_town)  # also assigned one by one: still counted once
+    assign(module, alone)
+    for unit in units:
+        services.completion_record(cadre=in_town, unit=unit)
+    services.completion_record(cadre=alone, unit=units[0])
+    bystander = make_cadre(org.township_b)  # not reached at all
+    services.completion_record(cadre=bystander, unit=units[1])
+    progress = ModuleProgress(module, list(module.assignments.select_related("org_unit")))
+    weeks = progress.completions_by_week(org.county)
+    assert sum(n for _week, n in weeks) == 4
+    assert sum(n for _week, n in progress.completions_by_week(org.township_b)) == 1
