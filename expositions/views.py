@@ -46,20 +46,13 @@ def tag_detail(request, slug):
 @login_required
 def unit_detail(request, slug):
     visible = StudyUnit.objects.visible_to(request.user)
-    unit = get_object_or_404(
-        visible.select_related("theme", "exposition").prefetch_related("tags"), slug=slug
-    )
-    siblings = visible.for_theme(unit.theme).only("slug", "title", "order")
-    previous_unit = (
-        siblings.filter(Q(order__lt=unit.order) | Q(order=unit.order, pk__lt=unit.pk))
-        .order_by("-order", "-pk")
-        .first()
-    )
-    next_unit = (
-        siblings.filter(Q(order__gt=unit.order) | Q(order=unit.order, pk__gt=unit.pk))
-        .order_by("order", "pk")
-        .first()
-    )
+    # Tags are read by the template only when its cached part is rendered afresh.
+    unit = get_object_or_404(visible.select_related("theme", "exposition"), slug=slug)
+    # The theme's units in reading order, in one query, for the previous and next links.
+    siblings = list(visible.for_theme(unit.theme).only("slug", "title").order_by("order", "pk"))
+    here = next(i for i, s in enumerate(siblings) if s.pk == unit.pk)
+    previous_unit = siblings[here - 1] if here > 0 else None
+    next_unit = siblings[here + 1] if here + 1 < len(siblings) else None
     return render(
         request,
         "expositions/studyunit_detail.html",

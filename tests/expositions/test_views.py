@@ -243,14 +243,35 @@ def test_list_pages_query_count_does_not_grow(
 
 
 def test_unit_page_query_count(cadre_client, make_unit, django_assert_max_num_queries):
+    from django.core.cache import cache
+
     units = [make_unit(tags=["民生", "基层"]) for _ in range(5)]
     cadre_client.get(units[2].get_absolute_url())
+    cache.clear()  # the unit's own part is cached: compare pages rendered afresh
     with django_assert_max_num_queries(12) as small:
         cadre_client.get(units[2].get_absolute_url())
     more = [make_unit(tags=["民生"]) for _ in range(195)]
+    cache.clear()
     with CaptureQueriesContext(connection) as large:
         cadre_client.get(more[100].get_absolute_url())
     assert len(large.captured_queries) == len(small.captured_queries)
+    with CaptureQueriesContext(connection) as warm:
+        cadre_client.get(more[100].get_absolute_url())
+    assert len(warm.captured_queries) == len(large.captured_queries) - 1  # no tags query
+
+
+def test_the_unit_page_shows_an_edit_at_once_despite_its_cache(
+    cadre_client, editor_user, make_unit
+):
+    unit = make_unit(title="Before", tags=["民生"])
+    assert "Before" in cadre_client.get(unit.get_absolute_url()).content.decode()
+    unit.title = "After"
+    unit.save()
+    unit.tags.add("养老")
+    html = cadre_client.get(unit.get_absolute_url()).content.decode()
+    assert "After" in html and "养老" in html
+    unit.tags.remove("养老")
+    assert "养老" not in cadre_client.get(unit.get_absolute_url()).content.decode()
 
 
 def test_signing_in_from_the_root_lands_on_the_start_page(client, cadre_user):
