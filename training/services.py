@@ -23,7 +23,9 @@ def completion_record(*, cadre: Cadre, unit: StudyUnit) -> tuple[Completion, boo
         raise ValidationError(_("This study unit is not published."))
     try:
         with transaction.atomic():
-            return Completion.objects.get_or_create(cadre=cadre, unit=unit)
+            return Completion.objects.get_or_create(
+                cadre=cadre, unit=unit, defaults={"org_unit_id": cadre.org_unit_id}
+            )
     except IntegrityError:
         return Completion.objects.get(cadre=cadre, unit=unit), False
 
