@@ -2,7 +2,6 @@ import os
 import secrets
 import subprocess
 import sys
-from pathlib import Path
 
 import polib
 import pytest
@@ -10,16 +9,18 @@ from django.conf import settings
 from django.core.management import call_command
 from django.utils import timezone
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.servers import ROOT, clean_env
 
 
 def _run(args, **env):
     """Run a Python command in a fresh process, with only the given DJANGO_* settings."""
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-    clean.pop("DATABASE_URL", None)
-    clean.update(env)
     return subprocess.run(  # noqa: S603 - the tests' own fixed commands
-        [sys.executable, *args], cwd=ROOT, env=clean, capture_output=True, text=True, check=False
+        [sys.executable, *args],
+        cwd=ROOT,
+        env=clean_env(**env),
+        capture_output=True,
+        text=True,
+        check=False,
     )
 
 

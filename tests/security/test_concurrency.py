@@ -9,21 +9,19 @@ database when DATABASE_URL points at PostgreSQL.
 import json
 import os
 import secrets
-import socket
 import subprocess
 import sys
 import threading
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.servers import ROOT, clean_env, gunicorn
+
 N = 24
 
 SETUP = """
@@ -79,9 +77,7 @@ print(json.dumps({"completions": Completion.objects.count(),
 def database(tmp_path):
     """Environment for a server on a database of its own, migrated."""
     url = os.environ.get("DATABASE_URL", "")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-    env.pop("DATABASE_URL", None)
-    env.update(DJANGO_SECRET_KEY=secrets.token_urlsafe(50), DJANGO_LOG_LEVEL="ERROR")
+    env = clean_env(DJANGO_SECRET_KEY=secrets.token_urlsafe(50), DJANGO_LOG_LEVEL="ERROR")
     name = None
     if url.startswith("postgres"):
         import psycopg2
@@ -112,12 +108,6 @@ def manage(env, *args):
     )
     assert result.returncode == 0, result.stderr
     return result.stdout
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def post_all_at_once(url, session, data):
@@ -157,23 +147,7 @@ def post_all_at_once(url, session, data):
 
 def test_double_submissions_across_processes_leave_one_row(database):
     ids = json.loads(manage(database, "shell", "-c", SETUP).strip().splitlines()[-1])
-    port = free_port()
-    server = subprocess.Popen(  # noqa: S603 - our own server, on loopback
-        [sys.executable, "-m", "gunicorn", "portal.wsgi", "-b", f"127.0.0.1:{port}"]
-        + ["-w", "3", "--threads", "4"],
-        cwd=ROOT,
-        env=database,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
+    with gunicorn(database, workers=3, threads=4) as base:
         mark = post_all_at_once(f"{base}/training/units/{ids['unit']}/complete/", ids["cadre"], {})
         due = (timezone.localdate() + timedelta(days=7)).isoformat()
         assign = post_all_at_once(
@@ -181,9 +155,6 @@ def test_double_submissions_across_processes_leave_one_row(database):
             ids["trainer"],
             {"org_unit": ids["org"], "due_on": due, "confirm": "yes"},
         )
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
     assert mark == [302] * N
     assert assign == [302] * N
     counts = json.loads(manage(database, "shell", "-c", COUNT).strip().splitlines()[-1])

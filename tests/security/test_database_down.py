@@ -2,16 +2,11 @@
 itself when the database returns (a real gunicorn behind a TCP proxy we cut)."""
 
 import contextlib
-import os
 import secrets
 import socket
-import subprocess
-import sys
 import threading
-import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 
 import pytest
 from django.contrib.sessions.backends.db import SessionStore
@@ -20,9 +15,8 @@ from django.test import Client
 from django.urls import reverse
 
 from portal.failure import database_unavailable
+from tests.servers import clean_env, gunicorn
 from training.models import Module, ModuleUnit
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -180,10 +174,8 @@ def test_the_portal_answers_503_while_the_database_is_down_and_recovers(cadre_us
     cookie = f"sessionid={client.cookies['sessionid'].value}"
     proxy = Proxy()
     proxy.start()
-    port = Proxy().port  # a free port for the server
     db = connection.settings_dict
-    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
-    env.update(
+    env = clean_env(
         DATABASE_URL=f"postgres://{db['USER']}@127.0.0.1:{proxy.port}/{db['NAME']}",
         DJANGO_DEBUG="false",
         DJANGO_TESTING="true",
@@ -191,35 +183,20 @@ def test_the_portal_answers_503_while_the_database_is_down_and_recovers(cadre_us
         DJANGO_SECURE_SSL_REDIRECT="false",
         DJANGO_LOG_LEVEL="CRITICAL",
     )
-    server = subprocess.Popen(  # noqa: S603 - our own server, on loopback
-        [sys.executable, "-m", "gunicorn", "portal.wsgi", "-b", f"127.0.0.1:{port}", "-w", "1"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
-        assert _get(base + "/", cookie)[0] == 200
-        assert _get(base + "/healthz", cookie)[0] == 200
+        with gunicorn(env) as base:
+            assert _get(base + "/", cookie)[0] == 200
+            assert _get(base + "/healthz", cookie)[0] == 200
 
-        proxy.stop()  # the database goes away, connections and all
-        status, headers, body = _get(base + "/", cookie)
-        assert status == 503
-        assert headers["Retry-After"] == "30"
-        assert "briefly unavailable" in body
-        assert _get(base + "/healthz", cookie)[0] == 503
+            proxy.stop()  # the database goes away, connections and all
+            status, headers, body = _get(base + "/", cookie)
+            assert status == 503
+            assert headers["Retry-After"] == "30"
+            assert "briefly unavailable" in body
+            assert _get(base + "/healthz", cookie)[0] == 503
 
-        proxy.start()  # it comes back: the next request works, nobody restarted anything
-        assert _get(base + "/", cookie)[0] == 200
-        assert _get(base + "/healthz", cookie)[0] == 200
+            proxy.start()  # it comes back: the next request works, nobody restarted anything
+            assert _get(base + "/", cookie)[0] == 200
+            assert _get(base + "/healthz", cookie)[0] == 200
     finally:
-        server.terminate()
-        server.wait(timeout=10)
         proxy.stop()
