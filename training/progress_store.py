@@ -34,6 +34,23 @@ SU = StudyUnit._meta.db_table
 PUBLISHED = StudyUnit.Status.PUBLISHED.value
 
 
+# "A unit readers can see" (as StudyUnit.objects.published()), joined as ``su`` on the
+# unit column named; its parameters come from _visible().
+VISIBLE = f"JOIN {SU} su ON su.id = {{unit}} AND su.status = %s AND su.published_at <= %s"
+
+
+def _visible():
+    return [PUBLISHED, timezone.now()]
+
+
+def _modules_showing(unit_id):
+    """SQL for the modules holding ``unit_id`` while readers can see it, and its parameters.
+    A hidden unit selects no module, so its completions move nothing."""
+    visible = VISIBLE.format(unit="mu.unit_id")
+    sql = f"SELECT mu.module_id FROM {MU} mu {visible} WHERE mu.unit_id = %s"  # noqa: S608  # nosec B608
+    return sql, [*_visible(), unit_id]
+
+
 def _greatest(a, b):
     if connection.vendor == "postgresql":
         return f"GREATEST({a}, {b})"
@@ -41,23 +58,23 @@ def _greatest(a, b):
 
 
 def completion_added(completion):
-    if not StudyUnit.objects.published().filter(pk=completion.unit_id).exists():
-        return
+    modules, params = _modules_showing(completion.unit_id)
     last = _greatest(f"{P}.last_completed_at", "excluded.last_completed_at")
     with connection.cursor() as cursor:
+        # "WHERE true": SQLite needs a WHERE before ON CONFLICT in INSERT ... SELECT.
         cursor.execute(
             f"INSERT INTO {P} (module_id, cadre_id, done, last_completed_at) "  # noqa: S608  # nosec B608
-            f"SELECT module_id, %s, 1, %s FROM {MU} WHERE unit_id = %s "
+            f"SELECT m.module_id, %s, 1, %s FROM ({modules}) m WHERE true "
             f"ON CONFLICT (module_id, cadre_id) DO UPDATE "
             f"SET done = {P}.done + 1, last_completed_at = {last}",
-            [completion.cadre_id, completion.completed_at, completion.unit_id],
+            [completion.cadre_id, completion.completed_at, *params],
         )
         if completion.org_unit_id is not None:
             cursor.execute(
                 f"INSERT INTO {W} (module_id, org_unit_id, week, count) "  # noqa: S608  # nosec B608
-                f"SELECT module_id, %s, %s, 1 FROM {MU} WHERE unit_id = %s "
+                f"SELECT m.module_id, %s, %s, 1 FROM ({modules}) m WHERE true "
                 f"ON CONFLICT (module_id, org_unit_id, week) DO UPDATE SET count = {W}.count + 1",
-                [completion.org_unit_id, week_of(completion.completed_at), completion.unit_id],
+                [completion.org_unit_id, week_of(completion.completed_at), *params],
             )
 
 
@@ -68,24 +85,21 @@ def week_of(moment):
 
 
 def completion_removed(completion):
-    if not StudyUnit.objects.published().filter(pk=completion.unit_id).exists():
-        return
+    modules, params = _modules_showing(completion.unit_id)
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {P} SET done = done - 1, last_completed_at = ("  # noqa: S608  # nosec B608
             f"  SELECT MAX(c.completed_at) FROM {C} c"
-            f"  JOIN {MU} mu ON mu.unit_id = c.unit_id"
-            f"  JOIN {SU} su ON su.id = c.unit_id AND su.status = %s AND su.published_at <= %s"
+            f"  JOIN {MU} mu ON mu.unit_id = c.unit_id {VISIBLE.format(unit='c.unit_id')}"
             f"  WHERE c.cadre_id = {P}.cadre_id AND mu.module_id = {P}.module_id)"
-            f" WHERE cadre_id = %s AND done > 0"
-            f" AND module_id IN (SELECT module_id FROM {MU} WHERE unit_id = %s)",
-            [PUBLISHED, timezone.now(), completion.cadre_id, completion.unit_id],
+            f" WHERE cadre_id = %s AND done > 0 AND module_id IN ({modules})",
+            [*_visible(), completion.cadre_id, *params],
         )
         if completion.org_unit_id is not None:
             cursor.execute(
                 f"UPDATE {W} SET count = count - 1 WHERE org_unit_id = %s AND week = %s"  # noqa: S608  # nosec B608
-                f" AND count > 0 AND module_id IN (SELECT module_id FROM {MU} WHERE unit_id = %s)",
-                [completion.org_unit_id, week_of(completion.completed_at), completion.unit_id],
+                f" AND count > 0 AND module_id IN ({modules})",
+                [completion.org_unit_id, week_of(completion.completed_at), *params],
             )
 
 
@@ -116,10 +130,9 @@ def _recompute_progress(module_ids):
         cursor.execute(
             f"INSERT INTO {P} (module_id, cadre_id, done, last_completed_at) "  # noqa: S608  # nosec B608
             f"SELECT mu.module_id, c.cadre_id, COUNT(*), MAX(c.completed_at) FROM {C} c "
-            f"JOIN {MU} mu ON mu.unit_id = c.unit_id "
-            f"JOIN {SU} su ON su.id = c.unit_id AND su.status = %s AND su.published_at <= %s "
+            f"JOIN {MU} mu ON mu.unit_id = c.unit_id {VISIBLE.format(unit='c.unit_id')} "
             f"WHERE 1 = 1{where} GROUP BY mu.module_id, c.cadre_id",
-            [PUBLISHED, timezone.now(), *params],
+            [*_visible(), *params],
         )
 
 
@@ -135,11 +148,10 @@ def _recompute_weeks(module_ids):
             cursor.execute(
                 f"INSERT INTO {W} (module_id, org_unit_id, week, count) "  # noqa: S608  # nosec B608
                 f"SELECT mu.module_id, c.org_unit_id, {week}, COUNT(*) FROM {C} c "
-                f"JOIN {MU} mu ON mu.unit_id = c.unit_id "
-                f"JOIN {SU} su ON su.id = c.unit_id AND su.status = %s AND su.published_at <= %s "
+                f"JOIN {MU} mu ON mu.unit_id = c.unit_id {VISIBLE.format(unit='c.unit_id')} "
                 f"WHERE c.org_unit_id IS NOT NULL{where} "
                 f"GROUP BY 1, 2, 3",
-                [timezone.get_current_timezone_name(), PUBLISHED, timezone.now(), *params],
+                [timezone.get_current_timezone_name(), *_visible(), *params],
             )
         return
     # SQLite (development scale): local weeks are simplest to get right in Python.
