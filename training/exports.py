@@ -135,21 +135,7 @@ def completions_csv_postgresql(filename, cadres, unit_ids):
         .values_list("csv_line", flat=True)
     )
 
-    def chunks():
-        buffer = io.StringIO()
-        csv.writer(buffer).writerow(_neutralised(_completion_header()))
-        yield "\ufeff" + buffer.getvalue()
-        batch = []
-        for line in lines.iterator(chunk_size=20_000):
-            batch.append(line)
-            if len(batch) >= CSV_BATCH:
-                yield "".join(batch)
-                batch = []
-        yield "".join(batch)
-
-    response = StreamingHttpResponse(chunks(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return csv_response(filename, _completion_header(), lines=lines.iterator(chunk_size=20_000))
 
 
 def completion_rows(cadres, unit_ids):
@@ -207,11 +193,17 @@ def org_rows(rows, totals):
     return header, gen()
 
 
+def _header_chunk(header):
+    """A BOM (so that Excel opens UTF-8 Chinese correctly) and the header line."""
+    buffer = io.StringIO()
+    csv.writer(buffer).writerow(_neutralised(header))
+    return "\ufeff" + buffer.getvalue()
+
+
 def _csv_chunks(header, rows):
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    yield "\ufeff"  # a BOM, so that Excel opens UTF-8 Chinese correctly
-    writer.writerow(_neutralised(header))
+    yield _header_chunk(header)
     batch = []
     for row in rows:
         batch.append(_neutralised(row))
@@ -225,10 +217,23 @@ def _csv_chunks(header, rows):
     yield buffer.getvalue()
 
 
-def csv_response(filename, header, rows):
-    response = StreamingHttpResponse(
-        _csv_chunks(header, rows), content_type="text/csv; charset=utf-8"
-    )
+def _line_chunks(header, lines):
+    """Lines the database already wrote as CSV, passed on in batches."""
+    yield _header_chunk(header)
+    batch = []
+    for line in lines:
+        batch.append(line)
+        if len(batch) >= CSV_BATCH:
+            yield "".join(batch)
+            batch = []
+    yield "".join(batch)
+
+
+def csv_response(filename, header, rows=None, *, lines=None):
+    """A streamed CSV download of ``rows`` (written and neutralised here) or of ``lines``
+    (already written, e.g. by the database)."""
+    chunks = _csv_chunks(header, rows) if lines is None else _line_chunks(header, lines)
+    response = StreamingHttpResponse(chunks, content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
