@@ -1,13 +1,17 @@
-"""Running the portal in other processes, for tests that need a real server or a
-fresh settings import: a clean environment, a free port, gunicorn on loopback."""
+"""Running the portal elsewhere than in the test's own thread: a clean environment for
+a fresh process, a free port, gunicorn on loopback, and calls released at once from
+several threads."""
 
 import contextlib
 import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
+
+from django.db import connections
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -50,3 +54,26 @@ def gunicorn(env, workers=1, threads=1):
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def at_once(calls):
+    """Run each zero-argument callable in ``calls`` in its own thread, released together;
+    returns (results, errors). Each thread closes its database connections."""
+    barrier = threading.Barrier(len(calls))
+    results, errors = [], []
+
+    def run(call):
+        try:
+            barrier.wait()
+            results.append(call())
+        except Exception as exc:  # noqa: BLE001 - any error is the failure we look for
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return results, errors

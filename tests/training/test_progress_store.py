@@ -1,16 +1,16 @@
 """The pre-computed Progress rows always equal what the completions say, after every
 kind of change that can move them."""
 
-import threading
 from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
-from django.db import connection, connections
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
 from expositions.models import StudyUnit
+from tests.servers import at_once
 from training import progress_store, services
 from training.models import Completion, ModuleUnit, Progress, ProgressWeek
 
@@ -173,23 +173,9 @@ def test_concurrent_completions_of_one_module_all_count(org, make_cadre, make_un
     units = [make_unit() for _ in range(16)]
     module = make_module(units=units)
     cadre = make_cadre(org.county)
-    barrier = threading.Barrier(16)
-    errors = []
-
-    def mark(unit):
-        try:
-            barrier.wait()
-            services.completion_record(cadre=cadre, unit=unit)
-        except Exception as exc:  # noqa: BLE001 - any error is the failure we look for
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=mark, args=(u,)) for u in units]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    _results, errors = at_once(
+        [lambda u=u: services.completion_record(cadre=cadre, unit=u) for u in units]
+    )
     assert connection.vendor == "postgresql"
     assert errors == []
     assert Progress.objects.get(module=module, cadre=cadre).done == 16

@@ -1,13 +1,13 @@
-import threading
 from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection, connections
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import override
 
 from expositions.models import StudyUnit
+from tests.servers import at_once
 from training import services
 from training.models import Assignment, Cadre, Completion, Module
 from training.progress import ModuleProgress, my_modules
@@ -205,23 +205,10 @@ def test_a_completion_counts_toward_every_module_with_the_unit(
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_completions_leave_one_row(org, make_cadre, make_unit):
     cadre, unit = make_cadre(org.county), make_unit()
-    barrier = threading.Barrier(16)
-    results, errors = [], []
-
-    def mark():
-        try:
-            barrier.wait()
-            results.append(services.completion_record(cadre=cadre, unit=unit)[1])
-        except Exception as exc:  # noqa: BLE001 - any error is the failure we look for
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=mark) for _ in range(16)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    outcomes, errors = at_once(
+        [lambda: services.completion_record(cadre=cadre, unit=unit) for _ in range(16)]
+    )
+    results = [created for _completion, created in outcomes]
     assert connection.vendor == "postgresql"
     assert errors == []
     assert results.count(True) == 1
