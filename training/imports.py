@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import openpyxl
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -23,7 +24,7 @@ from openpyxl.xml import DEFUSEDXML
 
 from . import audit
 from .models import Cadre, OrgUnit
-from .roles import CADRE, ensure_groups
+from .roles import CADRE
 
 CADRES = "cadres"
 ORG_UNITS = "org_units"
@@ -356,7 +357,8 @@ class CadreImport(_Import):
 
     def write(self, plan):
         User = get_user_model()
-        group = ensure_groups()[CADRE]
+        # The role groups exist after every migrate (training.apps): no need to reset them.
+        group = Group.objects.get_or_create(name=CADRE)[0]
         new_users = []
         for username, *_rest, user in plan:
             if user is None:
