@@ -1,12 +1,14 @@
 """Search at 50,000 study units, on PostgreSQL and SQLite.
 
   .venv/bin/python bench/search.py [--units 50000] [--repeat 15] [--only postgresql|sqlite]
+                                   [--keep]
 
 Each backend gets a throw-away database (PostgreSQL: portal_bench_search on
-127.0.0.1, dropped first; SQLite: a temporary file), filled with generated units
-of mixed Chinese and English text. For every query it times what the search page
-does (count the hits, fetch the best 20), reports median and worst, and a ratio to
-a baseline measured in the same run: fetching 20 units by primary key.
+127.0.0.1, dropped first, and after unless --keep; SQLite: a temporary file),
+filled with generated units of mixed Chinese and English text. For every query it
+times what the search page does (count the hits, fetch the best 20), reports median
+and worst, and a ratio to a baseline measured in the same run: fetching 20 units by
+primary key.
 """
 
 import argparse
@@ -209,7 +211,7 @@ def psql(sql):
     subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-qc", sql], check=True)
 
 
-def child(backend, units, repeat):
+def child(backend, units, repeat, keep=False):
     env = dict(os.environ, DJANGO_SETTINGS_MODULE="portal.settings")
     env.pop("DATABASE_URL", None)
     if backend == "postgresql":
@@ -228,7 +230,7 @@ def child(backend, units, repeat):
             text=True,
         )
     finally:
-        if backend == "postgresql":
+        if backend == "postgresql" and not keep:
             psql("DROP DATABASE IF EXISTS portal_bench_search")
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -238,6 +240,9 @@ def main():
     parser.add_argument("--units", type=int, default=50000)
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--only", choices=["postgresql", "sqlite"])
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the PostgreSQL database, to look at plans"
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
@@ -245,7 +250,7 @@ def main():
         print(json.dumps(run_backend(args.units, args.repeat), ensure_ascii=False))
         return
     for backend in [args.only] if args.only else ["postgresql", "sqlite"]:
-        result = child(backend, args.units, args.repeat)
+        result = child(backend, args.units, args.repeat, keep=args.keep)
         print(
             f"\n{result['vendor']}: {result['units']:,} units (loaded in {result['load_s']} s); "
             f"baseline (20 units by id) {result['baseline_median_ms']} ms"

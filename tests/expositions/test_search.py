@@ -5,7 +5,16 @@ from django.test import Client
 from django.urls import reverse
 
 from expositions.models import StudyUnit
-from expositions.search import SearchResults, highlight, index_tokens, query_terms, search
+from expositions.search import (
+    PREFIX_MAX,
+    SearchResults,
+    _tsquery,
+    document_tokens,
+    highlight,
+    index_tokens,
+    query_terms,
+    search,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -31,6 +40,7 @@ CORPUS = {
         ["Social Assistance"],
     ),
     "split": ("民生与政治", "民生工作要讲政治，局面稳定。", []),
+    "long": ("Care reform", "Deinstitutionalisation of care.", []),
 }
 
 CASES = [
@@ -49,6 +59,11 @@ CASES = [
     ("社会救助 低保", {"dibao"}),
     ("allowance", {"assistance"}),
     ("ssistance", set()),  # not the start of a word
+    ("g", {"grassroots", "english"}),  # one letter: a prefix search
+    ("deinstitutional", {"long"}),  # a word start, indexed as a token
+    ("DEINSTITUTIONALISATIO", {"long"}),  # a start longer than the indexed ones
+    ("deinstitutionalisation", {"long"}),
+    ("deinstitutionalisations", set()),
     ("不存在的词", set()),
     ("民", {"dibao", "bureau", "split"}),  # a single character: substring only
     ("！？。", set()),
@@ -122,6 +137,20 @@ def test_terms_and_tokens():
         "governance",
     ]
     assert index_tokens("基层治理 of 民") == ["基层", "层治", "治理", "of", "民"]
+
+
+def test_word_starts_are_tokens():
+    assert document_tokens("养老 Elderly of") == " 养老 el eld elde elder elderl elderly of "
+    long_word = "x" * 30
+    assert long_word[: PREFIX_MAX + 1] not in document_tokens(long_word).split()
+    assert long_word in document_tokens(long_word).split()
+
+
+def test_query_words_are_exact_tokens_where_indexed():
+    # GIN's word:* prefix search is several times slower than an exact token.
+    assert _tsquery(["elder", "基层治理"]) == "elder & 基层 & 层治 & 治理"
+    assert _tsquery(["e"]) == "e:*"
+    assert _tsquery(["x" * (PREFIX_MAX + 1)]) == "x" * (PREFIX_MAX + 1) + ":*"
 
 
 def test_highlight_escapes_html():
