@@ -91,6 +91,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "training.context_processors.roles",
+                # Last: replaces csrf_token while a page is rendered for the page cache.
+                "portal.page_cache.csrf_placeholder",
             ],
         },
     },
@@ -161,6 +163,22 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = (
 # change end them at once (Django's session auth hash and is_active checks).
 SESSION_IDLE_SECONDS = int(os.environ.get("DJANGO_SESSION_IDLE_SECONDS", str(2 * 3600)))
 SESSION_COOKIE_AGE = int(os.environ.get("DJANGO_SESSION_MAX_SECONDS", str(12 * 3600)))
+
+# The cache: Redis when REDIS_URL is set (shared by every process and machine),
+# else each process's own memory.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+        }
+    }
+# Whole pages cached per user (portal.page_cache): only where every process shares
+# the cache, or in single-process debug mode; per-process caches would miss changes
+# made in another process.
+PAGE_CACHE = env_bool("DJANGO_PAGE_CACHE", bool(REDIS_URL) or DEBUG)
+PAGE_CACHE_SECONDS = int(os.environ.get("DJANGO_PAGE_CACHE_SECONDS", "3600"))
 
 # Imports of cadres and org units (training.imports): per file.
 IMPORT_MAX_BYTES = int(os.environ.get("DJANGO_IMPORT_MAX_BYTES", str(2 * 1024 * 1024)))

@@ -23,6 +23,13 @@ def _empty_cache():
 
 
 @pytest.fixture(autouse=True)
+def _page_cache_on(settings):
+    """Every test runs with whole pages cached per user (portal.page_cache), as with Redis in
+    production: one process here, so the per-process memory cache is shared by all."""
+    settings.PAGE_CACHE = True
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

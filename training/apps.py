@@ -17,6 +17,9 @@ class TrainingConfig(AppConfig):
         # The role groups exist on every database after `migrate`, demo or not.
         # Training is the last app installed, so every app's permissions exist by now.
         post_migrate.connect(_ensure_groups, sender=self, dispatch_uid="training.ensure_groups")
+        from portal import page_cache
+
         from . import progress_store
 
         progress_store.connect()
+        page_cache.connect()

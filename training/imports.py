@@ -22,6 +22,8 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from openpyxl.xml import DEFUSEDXML
 
+from portal import page_cache
+
 from . import audit
 from .models import Cadre, OrgUnit
 from .roles import CADRE
@@ -394,6 +396,7 @@ class CadreImport(_Import):
         created = list(Cadre.objects.filter(user__in=created_users.values()))
         self.log(created, audit.ADDITION)
         self.log(changed, audit.CHANGE)
+        page_cache.content_changed()  # bulk writes send no signals
         self.result.created = len(created)
         self.result.updated = len(changed)
         self.result.unchanged = len(plan) - len(created) - len(changed)
@@ -507,6 +510,7 @@ class OrgUnitImport(_Import):
             created.append(node)
         self.log(created, audit.ADDITION)
         self.log(changed, audit.CHANGE)
+        page_cache.content_changed()  # bulk writes send no signals
         self.result.created = len(created)
         self.result.updated = len(changed)
         self.result.unchanged = len(plan) - len(created) - len(changed)

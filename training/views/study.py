@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from expositions.models import StudyUnit
+from portal.page_cache import cached_page
 
 from .. import services
 from ..models import Cadre, Completion
@@ -29,6 +30,8 @@ def start(request):
     return redirect("expositions:home")
 
 
+@login_required
+@cached_page
 @cadre_required
 def my_study(request):
     modules = list(my_modules(request.cadre))
