@@ -76,11 +76,18 @@ def run_clients(port, sessions, plans, seconds, method="POST"):
 
 def measure(env, clients, seconds, label):
     from django.db import connection
+    from django.db.models import Exists, OuterRef
 
     from expositions.models import StudyUnit
     from training.models import Cadre, Completion
 
-    cadres = list(Cadre.objects.filter(active=True).order_by("pk")[:clients])
+    # Cadres who have completed nothing yet, so that every run starts alike (a run
+    # leaves its completions behind; the generated province has 10,000 such cadres).
+    started = Completion.objects.filter(cadre=OuterRef("pk"))
+    fresh = Cadre.objects.filter(~Exists(started), active=True)
+    cadres = list(fresh.order_by("pk")[:clients])
+    if len(cadres) < clients:
+        sys.exit("too few cadres without completions left: drop the province database")
     units = list(StudyUnit.objects.published().order_by("pk").values_list("pk", "slug"))
     sessions, plans = [], []
     for cadre in cadres:

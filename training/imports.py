@@ -510,7 +510,6 @@ class OrgUnitImport(_Import):
             created.append(node)
         self.log(created, audit.ADDITION)
         self.log(changed, audit.CHANGE)
-        page_cache.content_changed()  # bulk writes send no signals
         self.result.created = len(created)
         self.result.updated = len(changed)
         self.result.unchanged = len(plan) - len(created) - len(changed)
