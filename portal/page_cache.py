@@ -17,17 +17,18 @@ version tokens kept in the cache:
   so a unit appears on the minute it is published.
 
 Tokens are random and never reused: a change deletes the token (at once and again
-after its transaction commits) and the next read makes a new one, so a page
-rendered from old data can only ever be stored under a token nobody asks for any more. Today's date
-in the key handles due dates and "overdue". A request with a query string or with
-messages to show is not cached, nor is anything but a 200.
+after its transaction commits) and the next read makes a new one, so a page rendered
+from old data can only ever be stored under a token nobody asks for any more. Today's
+date in the key handles due dates and "overdue". A request with a query string or
+with messages to show is not cached, nor is anything but a 200.
 
 Each page's CSRF tokens are stored as a placeholder and filled in with the
 requesting session's token when served.
 
 The tokens must be shared by every process that serves pages, so the cache is on by
-default only with Redis (``REDIS_URL``) or in single-process debug mode (settings.PAGE_CACHE);
-with per-process memory caches a change seen by one process would not reach another.
+default (``settings.PAGE_CACHE``) only with Redis (``REDIS_URL``) or in single-process
+debug mode: with per-process memory caches a change handled by one process would not
+reach the pages another has cached.
 """
 
 import hashlib
