@@ -2,6 +2,7 @@
 
 import itertools
 import os
+import secrets
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -247,3 +248,34 @@ def assign():
         )
 
     return make
+
+
+# --- a server in another process ---------------------------------------------------
+
+
+@pytest.fixture
+def database(tmp_path):
+    """Environment for a server in another process (tests/servers.py) on a database of
+    its own, migrated: a SQLite file, or a PostgreSQL database when DATABASE_URL points
+    at PostgreSQL (dropped afterwards)."""
+    from tests.servers import clean_env, manage
+
+    url = os.environ.get("DATABASE_URL", "")
+    env = clean_env(DJANGO_SECRET_KEY=secrets.token_urlsafe(50), DJANGO_LOG_LEVEL="ERROR")
+    name = None
+    if url.startswith("postgres"):
+        import psycopg2
+
+        name = f"portal_server_{os.getpid()}"
+        admin = psycopg2.connect(url.rsplit("/", 1)[0] + "/postgres")
+        admin.autocommit = True
+        admin.cursor().execute(f"DROP DATABASE IF EXISTS {name}")
+        admin.cursor().execute(f"CREATE DATABASE {name}")
+        env["DATABASE_URL"] = url.rsplit("/", 1)[0] + "/" + name
+    else:
+        env["SQLITE_PATH"] = str(tmp_path / "portal.sqlite3")
+    manage(env, "migrate", "--noinput", "-v0")
+    yield env
+    if name:
+        admin.cursor().execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        admin.close()

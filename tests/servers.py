@@ -1,6 +1,7 @@
 """Running the portal elsewhere than in the test's own thread: a clean environment for
-a fresh process, a free port, gunicorn on loopback, and calls released at once from
-several threads."""
+a fresh process, a database of its own for a server, ``manage.py`` in a subprocess, a
+script that sets up a cadre and a trainer with sessions, a free port, gunicorn on
+loopback, and calls released at once from several threads."""
 
 import contextlib
 import os
@@ -77,3 +78,61 @@ def at_once(calls):
     for t in threads:
         t.join()
     return results, errors
+
+
+def manage(env, *args):
+    """``manage.py *args`` in a fresh process with ``env``; its standard output."""
+    result = subprocess.run(  # noqa: S603 - our own manage.py
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+# For `manage(env, "shell", "-c", SETUP)`: the shipped units, an org tree of two, a trainer
+# and a cadre with sessions, a module of two units; prints their ids and session keys.
+SETUP = """
+import json
+from django.contrib.auth import get_user_model
+from django.contrib.sessions.backends.db import SessionStore
+from django.core.management import call_command
+from training import services
+from training.models import Cadre, Module, OrgUnit
+from training.roles import CADRE, TRAINER, ensure_groups
+from expositions.models import StudyUnit
+
+call_command("load_exposition", verbosity=0)
+groups = ensure_groups()
+root = OrgUnit.objects.add_root({"code": "P", "level": 1, "name": "省"})
+town = OrgUnit.objects.add_child(root, {"code": "P-T", "level": 4, "name": "镇"})
+User = get_user_model()
+trainer = User.objects.create_user("trainer", password="x" * 20)
+trainer.groups.add(groups[TRAINER])
+root.trainers.add(trainer)
+user = User.objects.create_user("cadre", password="x" * 20)
+user.groups.add(groups[CADRE])
+Cadre.objects.create(user=user, org_unit=town, name="干部")
+units = list(StudyUnit.objects.order_by("pk")[:2])
+module = Module.objects.create(title="M", status="active", created_by=trainer)
+services.module_set_units(module=module, units=units)
+
+
+def session(u):
+    s = SessionStore()
+    s["_auth_user_id"] = str(u.pk)
+    s["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
+    s["_auth_user_hash"] = u.get_session_auth_hash()
+    s.create()
+    return s.session_key
+
+
+print(json.dumps({
+    "cadre": session(user), "trainer": session(trainer), "unit": units[0].slug,
+    "module": module.pk, "org": town.pk,
+}))
+"""

@@ -14,8 +14,7 @@ import urllib.request
 
 import pytest
 
-from tests.security.test_concurrency import SETUP, database, manage  # noqa: F401
-from tests.servers import at_once, gunicorn
+from tests.servers import SETUP, at_once, gunicorn, manage
 
 REDIS_URL = "redis://127.0.0.1:6379/10"  # a database of its own, emptied before and after
 REQUESTS = 12
@@ -55,7 +54,7 @@ def redis_db():
     client.flushdb()
 
 
-def test_a_completion_reaches_the_pages_of_every_worker(database, redis_db):  # noqa: F811
+def test_a_completion_reaches_the_pages_of_every_worker(database, redis_db):
     ids = json.loads(manage(database, "shell", "-c", SETUP).strip().splitlines()[-1])
     env = {
         **database,
