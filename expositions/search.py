@@ -2,13 +2,14 @@
 
 Design (measured in bench/RESULTS.md):
 
-* Every unit keeps three derived columns, rebuilt on each save and tag change:
+* Every unit keeps four derived columns, rebuilt on each save and tag change:
   ``search_text`` (its whole text, NFKC-normalised and lower-cased),
-  ``search_title`` (title and tags, the same way, for ranking) and
+  ``search_title`` (title and tags, the same way, for ranking),
   ``search_tokens`` (space-separated index terms: each Latin word, and every
   two-character window of each run of Chinese: the CJK bigrams that Lucene's CJK
   analyzer uses; no dictionary to load; and the starts of each Latin word, from two
-  letters up to ``PREFIX_MAX``, so that "elder" finds "elderly" by an exact token).
+  letters up to ``PREFIX_MAX``, so that "elder" finds "elderly" by an exact token) and
+  ``search_title_tokens`` (the same for the title and tags).
 * A query is cut the same way into terms: runs of Chinese and Latin words.
   A unit matches when it holds every term: a Chinese run as a substring, a Latin
   word as the start of one of its words (case does not matter).

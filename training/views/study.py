@@ -30,8 +30,7 @@ def start(request):
     return redirect("expositions:home")
 
 
-@login_required
-@cached_page
+@cached_page  # passes anonymous requests on to cadre_required, which sends them to sign in
 @cadre_required
 def my_study(request):
     modules = list(my_modules(request.cadre))
