@@ -43,10 +43,11 @@ test: install node_modules/.package-lock.json
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 ## make security: bandit over the project's code (each accepted finding is marked # nosec with why)
 security: install
-	$(BIN)/bandit -q -r portal expositions training -x '*/migrations/*'
+	$(BIN)/bandit -q -r portal expositions org training -x '*/migrations/*'
 
 check: install
 	$(PY) manage.py check

@@ -46,8 +46,9 @@ def part(name, rows):
     from django.test import Client
 
     from expositions.models import StudyUnit
+    from org.models import OrgUnit
     from training import services
-    from training.models import Completion, Module, OrgUnit
+    from training.models import Completion, Module
 
     province = OrgUnit.objects.get(depth=1)
     counts = (

@@ -79,7 +79,8 @@ def measure(env, clients, seconds, label):
     from django.db.models import Exists, OuterRef
 
     from expositions.models import StudyUnit
-    from training.models import Cadre, Completion
+    from org.models import Cadre
+    from training.models import Completion
 
     # Cadres who have completed nothing yet, so that every run starts alike (a run
     # leaves its completions behind; the generated province has 10,000 such cadres).

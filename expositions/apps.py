@@ -7,4 +7,4 @@ class ExpositionsConfig(AppConfig):
     verbose_name = _("Expositions")
 
     def ready(self):
-        from . import signals  # noqa: F401 - connects the receivers
+        from . import tag_signals  # noqa: F401 - connects the receivers

@@ -118,6 +118,22 @@ class StudyUnitQuerySet(models.QuerySet):
     def for_tag(self, tag_slug):
         return self.filter(tags__slug=tag_slug)
 
+    def reindex_search(self):
+        """Recompute the derived search columns of these units from their fields and
+        tags (expositions.search); returns how many were written."""
+        units = self.prefetch_related("tags").order_by("pk")
+        batch, count = [], 0
+        for unit in units.iterator(chunk_size=500):
+            for name, value in search.document(unit, [t.name for t in unit.tags.all()]).items():
+                setattr(unit, name, value)
+            batch.append(unit)
+            if len(batch) >= 500:
+                count += StudyUnit.objects.bulk_update(batch, search.DERIVED_FIELDS)
+                batch = []
+        if batch:
+            count += StudyUnit.objects.bulk_update(batch, search.DERIVED_FIELDS)
+        return count
+
     def for_listing(self):
         """What a list of units shows: its theme and its tags, in three queries at most."""
         return (

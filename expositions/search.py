@@ -301,23 +301,3 @@ def snippet(unit, terms):
     end = min(len(text), start + SNIPPET_CHARS)
     piece = ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
     return highlight(piece, terms)
-
-
-def reindex(unit_ids=None):
-    """Recompute the search columns of the given units (all when None); returns how many."""
-    from .models import StudyUnit
-
-    units = StudyUnit.objects.prefetch_related("tags").order_by("pk")
-    if unit_ids is not None:
-        units = units.filter(pk__in=unit_ids)
-    batch, count = [], 0
-    for unit in units.iterator(chunk_size=500):
-        for name, value in document(unit, [t.name for t in unit.tags.all()]).items():
-            setattr(unit, name, value)
-        batch.append(unit)
-        if len(batch) >= 500:
-            count += StudyUnit.objects.bulk_update(batch, DERIVED_FIELDS)
-            batch = []
-    if batch:
-        count += StudyUnit.objects.bulk_update(batch, DERIVED_FIELDS)
-    return count

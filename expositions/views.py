@@ -6,8 +6,6 @@ from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, render
 from taggit.models import Tag
 
-from portal.page_cache import cached_page
-
 from .models import StudyUnit, Theme
 from .search import highlight, snippet
 from .search import search as search_units
@@ -46,7 +44,6 @@ def tag_detail(request, slug):
 
 
 @login_required
-@cached_page
 def unit_detail(request, slug):
     visible = StudyUnit.objects.visible_to(request.user)
     # Tags are read by the template only when its cached part is rendered afresh.

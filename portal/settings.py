@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "csp",
     "treebeard",
     "expositions",
+    "org",
     "training",
 ]
 
@@ -90,9 +91,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "training.context_processors.roles",
-                # Last: replaces csrf_token while a page is rendered for the page cache.
-                "portal.page_cache.csrf_placeholder",
+                "org.context_processors.roles",
             ],
         },
     },
@@ -164,8 +163,8 @@ AXES_IPWARE_META_PRECEDENCE_ORDER = (
 SESSION_IDLE_SECONDS = int(os.environ.get("DJANGO_SESSION_IDLE_SECONDS", str(2 * 3600)))
 SESSION_COOKIE_AGE = int(os.environ.get("DJANGO_SESSION_MAX_SECONDS", str(12 * 3600)))
 
-# The cache: Redis when REDIS_URL is set (shared by every process and machine),
-# else each process's own memory.
+# The cache (rate limits, the unit page's rendered part): Redis when REDIS_URL is set,
+# shared by every process and machine; else each process's own memory. Optional.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CACHES = {
@@ -174,13 +173,8 @@ if REDIS_URL:
             "LOCATION": REDIS_URL,
         }
     }
-# Whole pages cached per user (portal.page_cache): only where every process shares
-# the cache, or in single-process debug mode; per-process caches would miss changes
-# made in another process.
-PAGE_CACHE = env_bool("DJANGO_PAGE_CACHE", bool(REDIS_URL) or DEBUG)
-PAGE_CACHE_SECONDS = int(os.environ.get("DJANGO_PAGE_CACHE_SECONDS", "3600"))
 
-# Imports of cadres and org units (training.imports): per file.
+# Imports of cadres and org units (org.imports): per file.
 IMPORT_MAX_BYTES = int(os.environ.get("DJANGO_IMPORT_MAX_BYTES", str(2 * 1024 * 1024)))
 IMPORT_MAX_ROWS = int(os.environ.get("DJANGO_IMPORT_MAX_ROWS", "10000"))
 

@@ -8,7 +8,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from expositions.models import Exposition, StudyUnit, Theme
-from training.roles import CADRE, EDITOR, ensure_groups
+from org.roles import CADRE, EDITOR, ensure_groups
 
 _seq = itertools.count(1)
 
@@ -21,13 +21,6 @@ def _empty_cache():
     cache.clear()
     yield
     cache.clear()
-
-
-@pytest.fixture(autouse=True)
-def _page_cache_on(settings):
-    """Every test runs with whole pages cached per user (portal.page_cache), as with Redis in
-    production: one process here, so the per-process memory cache is shared by all."""
-    settings.PAGE_CACHE = True
 
 
 @pytest.fixture(autouse=True)
@@ -164,7 +157,7 @@ def pytest_collection_modifyitems(config, items):
 @pytest.fixture
 def org(db):
     """A small tree: province > city > (county > township A, township B), other county."""
-    from training.models import OrgUnit
+    from org.models import OrgUnit
 
     def add(parent, code, level, name):
         fields = {"code": code, "level": level, "name": name, "name_en": f"{name} (en)"}
@@ -192,7 +185,7 @@ def org(db):
 
 @pytest.fixture
 def make_cadre(make_user):
-    from training.models import Cadre
+    from org.models import Cadre
 
     def make(org_unit, name=None, username=None, **kwargs):
         user = make_user(username, role=CADRE)
@@ -205,7 +198,7 @@ def make_cadre(make_user):
 
 @pytest.fixture
 def make_trainer(make_user):
-    from training.roles import TRAINER
+    from org.roles import TRAINER
 
     def make(*org_units, username=None):
         user = make_user(username, role=TRAINER)

@@ -102,8 +102,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.sessions.backends.db import SessionStore
 from django.core.management import call_command
 from training import services
-from training.models import Cadre, Module, OrgUnit
-from training.roles import CADRE, TRAINER, ensure_groups
+from org.models import Cadre, OrgUnit
+from training.models import Module
+from org.roles import CADRE, TRAINER, ensure_groups
 from expositions.models import StudyUnit
 
 call_command("load_exposition", verbosity=0)

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 def _ensure_groups(sender, **kwargs):
-    from .roles import ensure_groups
+    from org.roles import ensure_groups
 
     ensure_groups()
 
@@ -17,9 +17,6 @@ class TrainingConfig(AppConfig):
         # The role groups exist on every database after `migrate`, demo or not.
         # Training is the last app installed, so every app's permissions exist by now.
         post_migrate.connect(_ensure_groups, sender=self, dispatch_uid="training.ensure_groups")
-        from portal import page_cache
-
         from . import progress_store
 
         progress_store.connect()
-        page_cache.connect()

@@ -13,8 +13,6 @@ from pathlib import Path
 from django.core.management.base import CommandError
 from django.db import connections
 
-from portal import page_cache
-
 
 def _pg_env_and_args(settings_dict):
     env = {**os.environ}
@@ -94,7 +92,6 @@ def restore(path, using="default"):
             source.close()
     else:
         raise CommandError(f"No restore for {connection.vendor}.")
-    page_cache.content_changed()  # every cached page shows what the database held before
 
 
 def _run(command, env):

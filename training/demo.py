@@ -13,10 +13,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from expositions.models import StudyUnit, Theme
+from org.models import Cadre, OrgUnit
+from org.roles import CADRE, EDITOR, TRAINER, ensure_groups
 
 from . import services
-from .models import Assignment, Cadre, Module, OrgUnit
-from .roles import CADRE, EDITOR, TRAINER, ensure_groups
+from .models import Assignment, Module
 
 # code, parent code, level, Chinese name, English name
 ORG_TREE = [

@@ -2,7 +2,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import Cadre, Module, OrgUnit
+from org.models import Cadre, OrgUnit
+
+from .models import Module
 from .progress import STATUSES
 
 MAX_UNITS_PER_MODULE = 100
@@ -106,8 +108,7 @@ class AssignForm(forms.Form):
         if not username:
             return None
         cadre = (
-            Cadre.objects.visible_to(self.user)
-            .exclude(user=self.user)
+            Cadre.objects.managed_by(self.user)
             .filter(user__username=username, active=True)
             .select_related("org_unit")
             .first()

@@ -1,157 +1,23 @@
-"""Who must study what, by when, and who has: org units, cadres, modules,
-assignments and completions."""
+"""Who must study what, by when, and who has: modules, assignments, completions and
+the progress totals kept from them. The people and the org tree are in ``org``."""
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
 from expositions.models import StudyUnit
-
-
-class OrgUnitQuerySet(MP_NodeQuerySet):
-    def managed_by(self, user):
-        """The org units a user manages, and everything below them (one query)."""
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_superuser:
-            return self.all()
-        roots = managed_paths(user)
-        if not roots:
-            return self.none()
-        return self.filter(subtree_q("path", roots))
-
-    visible_to = managed_by
-
-
-class OrgUnitManager(MP_NodeManager.from_queryset(OrgUnitQuerySet)):
-    def get_queryset(self):
-        return OrgUnitQuerySet(self.model, using=self._db).order_by("path")
-
-
-def managed_paths(user):
-    """Paths of the org units a trainer manages directly (the roots of their scope)."""
-    return list(user.managed_org_units.values_list("path", flat=True))
-
-
-def subtree_q(field, paths):
-    """Q for rows whose materialised path starts with any of ``paths``."""
-    q = Q(pk__in=[])
-    for path in paths:
-        q |= Q(**{f"{field}__startswith": path})
-    return q
-
-
-def ancestor_paths(path, steplen):
-    """Every ancestor's path of a materialised path, the path itself included (no query)."""
-    return [path[:i] for i in range(steplen, len(path) + 1, steplen)]
-
-
-class OrgUnit(MP_Node):
-    """A node of the hierarchy province → city → county/district → township/street.
-
-    A materialised path (django-treebeard's MP_Node): every node below ``path`` has a
-    path that starts with it, so a whole subtree, and every cadre in it, comes from
-    one indexed prefix query, and a node's ancestors are read off its own path.
-    """
-
-    class Level(models.IntegerChoices):
-        PROVINCE = 1, _("Province")
-        CITY = 2, _("City")
-        COUNTY = 3, _("County / district")
-        TOWNSHIP = 4, _("Township / street")
-
-    name = models.CharField(_("name"), max_length=200)
-    name_en = models.CharField(_("English name"), max_length=200, blank=True)
-    code = models.CharField(_("code"), max_length=32, unique=True)
-    level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices)
-    trainers = models.ManyToManyField(
-        settings.AUTH_USER_MODEL,
-        blank=True,
-        related_name="managed_org_units",
-        verbose_name=_("trainers"),
-        help_text=_("Trainers who manage this org unit and everything under it."),
-    )
-
-    node_order_by = ["code"]
-    objects = OrgUnitManager()
-
-    class Meta:
-        verbose_name = _("org unit")
-        verbose_name_plural = _("org units")
-        indexes = [
-            # LIKE 'prefix%' on PostgreSQL uses an index only with pattern ops.
-            models.Index(
-                fields=["path"], name="orgunit_path_prefix", opclasses=["varchar_pattern_ops"]
-            ),
-        ]
-
-    def __str__(self):
-        return self.display_name
-
-    @property
-    def display_name(self):
-        language = (get_language() or "").lower()
-        if not language.startswith("zh") and self.name_en:
-            return self.name_en
-        return self.name
-
-    def ancestor_paths(self):
-        return ancestor_paths(self.path, self.steplen)
-
-
-class CadreQuerySet(models.QuerySet):
-    def in_subtree(self, *org_units):
-        return self.filter(subtree_q("org_unit__path", [o.path for o in org_units]))
-
-    def visible_to(self, user):
-        """Trainers see cadres in the org units they manage and below; a cadre sees
-        only themself; editors and everybody else, nobody (superusers: all)."""
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_superuser:
-            return self.all()
-        roots = managed_paths(user)
-        q = Q(user=user)
-        if roots:
-            q |= subtree_q("org_unit__path", roots)
-        return self.filter(q)
-
-
-class Cadre(models.Model):
-    """A civil-affairs official who studies: a profile one-to-one with the user."""
-
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.CASCADE,
-        related_name="cadre",
-        verbose_name=_("user"),
-    )
-    name = models.CharField(_("name"), max_length=100)
-    org_unit = models.ForeignKey(
-        OrgUnit, on_delete=models.PROTECT, related_name="cadres", verbose_name=_("org unit")
-    )
-    position = models.CharField(_("position"), max_length=100, blank=True)
-    active = models.BooleanField(_("active"), default=True)
-
-    objects = CadreQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("cadre")
-        verbose_name_plural = _("cadres")
-        ordering = ["name", "pk"]
-
-    def __str__(self):
-        return self.name
+from org.models import Cadre, OrgUnit, ancestor_paths, in_scope
 
 
 class ModuleQuerySet(models.QuerySet):
-    def active(self):
-        return self.filter(status=Module.Status.ACTIVE)
+    def visible_to(self, user):
+        """What a trainer may open: every active module, and their own whatever its status."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(Q(status=Module.Status.ACTIVE) | Q(created_by=user))
 
     def editable_by(self, user):
         if user.has_perm("training.change_module") and user.is_staff:
@@ -235,16 +101,7 @@ class AssignmentQuerySet(models.QuerySet):
 
     def visible_to(self, user):
         """Assignments whose target lies in the org units the user manages."""
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_superuser:
-            return self.all()
-        roots = managed_paths(user)
-        if not roots:
-            return self.none()
-        return self.filter(
-            subtree_q("org_unit__path", roots) | subtree_q("cadre__org_unit__path", roots)
-        )
+        return in_scope(self, user, "org_unit__path", "cadre__org_unit__path")
 
 
 class Assignment(models.Model):

@@ -28,19 +28,9 @@ from django.db.models.functions import Coalesce, Substr, TruncWeek
 from django.utils import timezone
 
 from expositions.models import StudyUnit
+from org.models import Cadre, OrgUnit, subtree_q
 
-from .models import (
-    Assignment,
-    Cadre,
-    Completion,
-    Module,
-    ModuleUnit,
-    OrgUnit,
-    Progress,
-    ProgressWeek,
-    ancestor_paths,
-    subtree_q,
-)
+from .models import Assignment, Completion, Module, ModuleUnit, Progress, ProgressWeek
 
 COMPLETE = "complete"
 IN_PROGRESS = "in_progress"
@@ -240,10 +230,7 @@ def my_modules(cadre, today=None, containing=None):
     10 ms for a cadre of the generated province, most of a unit page's time.
     """
     today = today or timezone.localdate()
-    paths = ancestor_paths(cadre.org_unit.path, OrgUnit.steplen)
-    reaching = Assignment.objects.filter(
-        Q(cadre=cadre) | Q(org_unit__path__in=paths), module__status=Module.Status.ACTIVE
-    )
+    reaching = Assignment.objects.for_cadre(cadre).filter(module__status=Module.Status.ACTIVE)
     if containing is not None:
         reaching = reaching.filter(module__module_units__unit=containing)
     due = {}

@@ -21,7 +21,6 @@ from django.db.models.signals import post_delete, post_save, pre_delete, pre_sav
 from django.utils import timezone
 
 from expositions.models import StudyUnit
-from portal import page_cache
 
 from .models import Completion, ModuleUnit, Progress, ProgressWeek
 
@@ -177,8 +176,6 @@ def _recompute_weeks(module_ids):
 
 def rebuild():
     recompute(None)
-    # Written around the ORM: cached pages could not have seen the completions change.
-    page_cache.content_changed()
 
 
 def modules_of_unit(unit_id):

@@ -7,9 +7,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from expositions.models import StudyUnit
+from org.models import Cadre, OrgUnit
+from portal import audit
 
-from . import audit, progress_store
-from .models import Assignment, Cadre, Completion, Module, ModuleUnit, OrgUnit
+from . import progress_store
+from .models import Assignment, Completion, Module, ModuleUnit
 
 
 def completion_record(*, cadre: Cadre, unit: StudyUnit) -> tuple[Completion, bool]:
@@ -78,7 +80,7 @@ def assignment_create(
     if module.status != Module.Status.ACTIVE:
         raise ValidationError(_("Only an active module can be assigned."))
     if cadre is not None:
-        in_scope = Cadre.objects.visible_to(by).filter(pk=cadre.pk).exclude(user=by).exists()
+        in_scope = Cadre.objects.managed_by(by).filter(pk=cadre.pk).exists()
     else:
         in_scope = OrgUnit.objects.managed_by(by).filter(pk=org_unit.pk).exists()
     if not in_scope:

@@ -30,10 +30,4 @@ urlpatterns = [
         name="assignment_progress_export",
     ),
     path("cadres/<int:pk>/", views.cadre_record, name="cadre_record"),
-    path("import/", views.import_upload, name="import_upload"),
-    re_path(
-        r"^import/(?P<kind>cadres|org_units)-template\.csv$",
-        views.import_template,
-        name="import_template",
-    ),
 ]

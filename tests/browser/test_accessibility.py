@@ -79,7 +79,7 @@ def test_trainer_pages(visit, language, demo):
         f"/training/modules/{module}/progress/",
         "/training/modules/new/",
         f"/training/modules/{module}/assign/",
-        "/training/import/",
+        "/org/import/",
     ]:
         check(visit, path)
 

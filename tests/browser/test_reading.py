@@ -4,7 +4,7 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from training.roles import CADRE, EDITOR
+from org.roles import CADRE, EDITOR
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 

@@ -95,15 +95,15 @@ def test_trainer_builds_assigns_follows_and_exports(visit, language, demo):
 
 
 def test_trainer_imports_cadres_after_correcting_the_file(visit, language, demo):
-    from training.models import Cadre
+    from org.models import Cadre
 
     page = visit
     sign_in(page, "trainer-county", "trainer-demo-2026", TEXT[language], landing="/training/")
-    page.locator("a[href='/training/import/']").click()
+    page.locator("a[href='/org/import/']").click()
     page.locator("#id_kind").select_option("cadres")
     header = "username,name,org_code,position\n"
     wrong = header + "zhou.min,周敏,140105001,科员\nwu.hao,吴昊,999999,\n"
-    page.expect_error_status("/training/import/", 422)
+    page.expect_error_status("/org/import/", 422)
     page.set_input_files(
         "#id_file", files=[{"name": "c.csv", "mimeType": "text/csv", "buffer": wrong.encode()}]
     )

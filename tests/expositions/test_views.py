@@ -242,10 +242,9 @@ def test_list_pages_query_count_does_not_grow(
         cadre_client.get(url)
 
 
-def test_unit_page_query_count(cadre_client, make_unit, django_assert_max_num_queries, settings):
+def test_unit_page_query_count(cadre_client, make_unit, django_assert_max_num_queries):
     from django.core.cache import cache
 
-    settings.PAGE_CACHE = False  # the page rendered each time (tests/portal/test_page_cache.py)
     units = [make_unit(tags=["民生", "基层"]) for _ in range(5)]
     cadre_client.get(units[2].get_absolute_url())
     cache.clear()  # the unit's own part is cached: compare pages rendered afresh

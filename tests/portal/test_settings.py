@@ -84,7 +84,8 @@ def test_whitenoise_follows_security_middleware():
 
 @pytest.mark.django_db
 def test_demo_data_is_idempotent(django_user_model):
-    from training.models import Assignment, Cadre, Completion, Module, OrgUnit
+    from org.models import Cadre, OrgUnit
+    from training.models import Assignment, Completion, Module
 
     call_command("load_exposition", stdout=open(os.devnull, "w"))  # noqa: SIM115
     call_command("load_demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
@@ -101,7 +102,7 @@ def test_demo_data_is_idempotent(django_user_model):
     editor = django_user_model.objects.get(username="editor")
     assert editor.is_staff
     assert editor.has_perm("expositions.change_studyunit")
-    assert editor.has_perm("training.change_orgunit")
+    assert editor.has_perm("org.change_orgunit")
     assert not django_user_model.objects.get(username="cadre").has_perm(
         "expositions.change_studyunit"
     )

@@ -21,7 +21,7 @@ def trainer(org, make_trainer):
 
 @pytest.fixture
 def editor(make_user):
-    from training.roles import EDITOR
+    from org.roles import EDITOR
 
     client = Client()
     client.force_login(make_user("editor", role=EDITOR, is_staff=True))

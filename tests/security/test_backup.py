@@ -9,8 +9,9 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db import connection
 
+from org.models import Cadre
 from training import services
-from training.models import Cadre, Completion
+from training.models import Completion
 
 
 def fingerprint():

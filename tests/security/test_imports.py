@@ -17,8 +17,8 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
-from training import imports
-from training.models import Cadre, OrgUnit
+from org import imports
+from org.models import Cadre, OrgUnit
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
@@ -311,7 +311,7 @@ def test_either_every_row_lands_or_none_does(org, trainer, rows):
 def test_the_trainer_page_imports_and_reports(org, trainer):
     client = Client()
     client.force_login(trainer)
-    url = reverse("training:import_upload")
+    url = reverse("org:import_upload")
     assert client.get(url).status_code == 200
     response = client.post(url, {"kind": "cadres", "file": csv_file(GOOD)})
     assert response.status_code == 200
@@ -322,9 +322,7 @@ def test_the_trainer_page_lists_errors_by_row_and_column(org, trainer):
     client = Client(HTTP_ACCEPT_LANGUAGE="en")
     client.force_login(trainer)
     bad = [CADRE_HEADER, ["li.na", "李娜", "NOPE", "", ""]]
-    response = client.post(
-        reverse("training:import_upload"), {"kind": "cadres", "file": csv_file(bad)}
-    )
+    response = client.post(reverse("org:import_upload"), {"kind": "cadres", "file": csv_file(bad)})
     assert response.status_code == 422
     text = response.content.decode()
     assert "Nothing was imported" in text
@@ -334,19 +332,19 @@ def test_the_trainer_page_lists_errors_by_row_and_column(org, trainer):
 def test_the_admin_import_page(org, editor_user):
     client = Client()
     client.force_login(editor_user)
-    url = reverse("admin:training_cadre_import")
+    url = reverse("admin:org_cadre_import")
     assert client.get(url).status_code == 200
     rows = [CADRE_HEADER, ["new.one", "新人", "P-C-O", "", ""]]
     assert client.post(url, {"file": csv_file(rows)}).status_code == 200
     assert Cadre.objects.get().org_unit == org.other_county
-    changelist = client.get(reverse("admin:training_cadre_changelist")).content.decode()
+    changelist = client.get(reverse("admin:org_cadre_changelist")).content.decode()
     assert url in changelist
 
 
 def test_the_template_has_the_columns_and_a_bom(trainer):
     client = Client()
     client.force_login(trainer)
-    response = client.get(reverse("training:import_template", args=["cadres"]))
+    response = client.get(reverse("org:import_template", args=["cadres"]))
     body = response.content.decode()
     assert body.startswith("\ufeffusername,name,org_code,position,active")
     assert response["Content-Disposition"].endswith('cadres-template.csv"')

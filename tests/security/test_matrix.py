@@ -67,8 +67,8 @@ MATRIX = {
     "training:assignment_progress": ("get", row(LOGIN, 404, 404, 404, 200, 404)),
     "training:assignment_progress_export": ("get", row(LOGIN, 404, 404, 404, 200, 404)),
     "training:cadre_record": ("get", row(LOGIN, 404, 404, 404, 200, 404)),
-    "training:import_upload": ("post", row(LOGIN, 404, 404, 200, 200, 404)),
-    "training:import_template": ("get", row(LOGIN, 404, 404, 200, 200, 200)),
+    "org:import_upload": ("post", row(LOGIN, 404, 404, 200, 200, 404)),
+    "org:import_template": ("get", row(LOGIN, 404, 404, 200, 200, 200)),
     # Accounts, language, health: the allow-list that answers anyone.
     "login": ("get", row(200, 302, 302, 302, 302, 302)),
     "logout": ("post", row(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN)),
@@ -90,13 +90,13 @@ MATRIX = {
     "admin:expositions_studyunit_preview": ("post", staff(200)),
     "admin:expositions_studyunit_tag_suggestions": ("get", staff(200)),
     "admin:expositions_studyunit_simple_history": ("get", staff(200)),
-    "admin/training/orgunit/move/": ("post", staff(400)),  # no node named: refused
-    "admin/training/orgunit/children/<str:parent_id>/": ("get", staff(200)),
+    "admin/org/orgunit/move/": ("post", staff(400)),  # no node named: refused
+    "admin/org/orgunit/children/<str:parent_id>/": ("get", staff(200)),
     # treebeard's translation catalogue: static text, like a file under /static/.
     "admin:javascript-catalog": ("get", row(200, 200, 200, 200, 200, 200)),
     "admin:auth_user_password_change": ("get", staff(200)),
-    "admin:training_cadre_import": ("get", staff(200)),
-    "admin:training_orgunit_import": ("get", staff(200)),
+    "admin:org_cadre_import": ("get", staff(200)),
+    "admin:org_orgunit_import": ("get", staff(200)),
 }
 
 # What the editor gets on each registered model's admin pages:
@@ -112,8 +112,8 @@ ADMIN = {
     "expositions.exposition": (200, 200, 200, 200, 200),
     "expositions.theme": (200, 200, 200, 200, 200),
     "expositions.studyunit": (200, 200, 200, 200, 200),
-    "training.orgunit": (200, 200, 200, 200, 200),
-    "training.cadre": (200, 200, 200, 200, 200),
+    "org.orgunit": (200, 200, 200, 200, 200),
+    "org.cadre": (200, 200, 200, 200, 200),
     "training.module": (200, 200, 200, 200, 200),
     "training.assignment": (200, 200, 200, 200, 200),
     "training.completion": (200, 200, 200, 200, 200),
@@ -165,7 +165,7 @@ def test_every_matrix_row_is_a_url_pattern():
 
 @pytest.fixture
 def world(org, make_cadre, make_trainer, make_module, make_user):
-    from training.roles import EDITOR
+    from org.roles import EDITOR
 
     trainer = make_trainer(org.county, username="trainer")
     cadre = make_cadre(org.township_a, username="cadre")
@@ -200,8 +200,8 @@ def world(org, make_cadre, make_trainer, make_module, make_user):
         "expositions.exposition": Exposition.objects.first(),
         "expositions.theme": Theme.objects.first(),
         "expositions.studyunit": unit,
-        "training.orgunit": org.township_a,
-        "training.cadre": cadre,
+        "org.orgunit": org.township_a,
+        "org.cadre": cadre,
         "training.module": module,
         "training.assignment": assignment,
         "training.completion": completion,
@@ -242,7 +242,7 @@ def _url(key, world):
         "admin:view_on_site": [ContentType.objects.get_for_model(unit).pk, unit.pk],
         "admin:app_list": ["training"],
         "admin:auth_user_password_change": [world["cadre"].user.pk],
-        "training:import_template": ["cadres"],
+        "org:import_template": ["cadres"],
         "admin:expositions_studyunit_simple_history": [
             unit.pk,
             unit.history.latest().history_id,
@@ -251,9 +251,9 @@ def _url(key, world):
     literal = {
         "favicon.ico": "/favicon.ico",
         "admin/(?P<url>.*)$": "/admin/no-such-page/",
-        "admin/training/orgunit/move/": "/admin/training/orgunit/move/",
-        "admin/training/orgunit/children/<str:parent_id>/": (
-            f"/admin/training/orgunit/children/{world['org'].county.pk}/"
+        "admin/org/orgunit/move/": "/admin/org/orgunit/move/",
+        "admin/org/orgunit/children/<str:parent_id>/": (
+            f"/admin/org/orgunit/children/{world['org'].county.pk}/"
         ),
     }
     if key in literal:
@@ -353,7 +353,7 @@ def test_admin_model_pages(client, world, label, kind, role):
 @pytest.mark.parametrize("parent_id", ["x", "999999"])
 def test_the_org_tree_children_view_answers_a_bad_id_with_404(client, world, parent_id):
     client.force_login(world["users"]["editor"])
-    assert client.get(f"/admin/training/orgunit/children/{parent_id}/").status_code == 404
+    assert client.get(f"/admin/org/orgunit/children/{parent_id}/").status_code == 404
 
 
 def test_a_post_carrying_another_cadres_id_is_ignored(client, world):

@@ -79,7 +79,7 @@ def problems(response):
 
 @pytest.fixture
 def hostile(org, make_cadre, make_trainer, make_unit, make_user):
-    from training.roles import EDITOR
+    from org.roles import EDITOR
 
     org.township_a.name = f"甲镇{PAYLOADS[1]}"
     org.township_a.name_en = f"Town A{PAYLOADS[2]}"
@@ -141,9 +141,9 @@ def editor_pages(h):
         reverse("admin:expositions_studyunit_changelist"),
         reverse("admin:expositions_studyunit_change", args=[unit.pk]),
         reverse("admin:expositions_studyunit_history", args=[unit.pk]),
-        reverse("admin:training_cadre_changelist"),
-        reverse("admin:training_cadre_change", args=[cadre.pk]),
-        reverse("admin:training_orgunit_changelist"),
+        reverse("admin:org_cadre_changelist"),
+        reverse("admin:org_cadre_change", args=[cadre.pk]),
+        reverse("admin:org_orgunit_changelist"),
         reverse("admin:training_module_changelist"),
         reverse("admin:taggit_tag_changelist"),
     ]

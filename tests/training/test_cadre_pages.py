@@ -68,10 +68,7 @@ def _my_study_queries(client):
     return len(ctx.captured_queries)
 
 
-def test_my_study_query_count_is_constant(
-    my_client, me, org, make_module, make_unit, assign, settings
-):
-    settings.PAGE_CACHE = False  # the page rendered each time (tests/portal/test_page_cache.py)
+def test_my_study_query_count_is_constant(my_client, me, org, make_module, make_unit, assign):
     units = [make_unit() for _ in range(10)]
     for i in range(2):
         assign(make_module(units=units[i : i + 5]), me if i else org.county)

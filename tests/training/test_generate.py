@@ -6,7 +6,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from expositions.models import StudyUnit
-from training.models import Assignment, Cadre, Completion, Module, OrgUnit, Progress, ProgressWeek
+from org.models import Cadre, OrgUnit
+from training.models import Assignment, Completion, Module, Progress, ProgressWeek
 
 pytestmark = pytest.mark.django_db
 SMALL = {

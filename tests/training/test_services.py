@@ -7,9 +7,10 @@ from django.utils import timezone
 from django.utils.translation import override
 
 from expositions.models import StudyUnit
+from org.models import Cadre
 from tests.servers import at_once
 from training import services
-from training.models import Assignment, Cadre, Completion, Module
+from training.models import Assignment, Completion, Module
 from training.progress import ModuleProgress, my_modules
 
 pytestmark = pytest.mark.django_db

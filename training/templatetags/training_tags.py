@@ -1,8 +1,9 @@
 from django import template
 
+from org.access import cadre_of
+
 from ..models import Completion
 from ..progress import my_modules
-from ..views.access import cadre_of
 
 register = template.Library()
 

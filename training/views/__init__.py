@@ -1,4 +1,3 @@
-from .imports import import_template, import_upload
 from .modules import module_assign, module_create, module_detail, module_edit, module_list
 from .progress import assignment_progress, cadre_record, module_progress, progress_export
 from .study import completion_mark, completion_unmark, my_record, my_study, start
@@ -8,8 +7,6 @@ __all__ = [
     "cadre_record",
     "completion_mark",
     "completion_unmark",
-    "import_template",
-    "import_upload",
     "module_assign",
     "module_create",
     "module_detail",

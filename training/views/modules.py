@@ -9,17 +9,18 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from expositions.models import StudyUnit
+from org.access import trainer_required
+from portal import audit
 
-from .. import audit, services
+from .. import services
 from ..forms import AssignForm, ModuleForm
 from ..models import Assignment, Module
-from .access import module_or_404, modules_for, trainer_required
 
 
 @trainer_required
 def module_list(request):
     modules = (
-        modules_for(request.user)
+        Module.objects.visible_to(request.user)
         .annotate(unit_count=Count("module_units", distinct=True))
         .order_by("status", "title")
     )
@@ -80,7 +81,7 @@ def module_edit(request, pk):
 
 @trainer_required
 def module_detail(request, pk):
-    module = module_or_404(request.user, pk)
+    module = get_object_or_404(Module.objects.visible_to(request.user), pk=pk)
     units = module.module_units.select_related("unit__theme").order_by("position")
     assignments = (
         Assignment.objects.visible_to(request.user)
@@ -98,7 +99,7 @@ def module_detail(request, pk):
 
 @trainer_required
 def module_assign(request, pk):
-    module = module_or_404(request.user, pk)
+    module = get_object_or_404(Module.objects.visible_to(request.user), pk=pk)
     if module.status != Module.Status.ACTIVE:
         raise Http404
     form = AssignForm(request.POST or None, user=request.user)

@@ -8,11 +8,13 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
+from org.access import trainer_required
+from org.models import Cadre, OrgUnit, subtree_q
+
 from .. import exports
 from ..forms import ProgressFilterForm
-from ..models import Assignment, Cadre, Completion, ModuleUnit, OrgUnit, subtree_q
+from ..models import Assignment, Completion, Module, ModuleUnit
 from ..progress import ModuleProgress, my_modules
-from .access import module_or_404, trainer_required
 
 CADRE_PAGE_SIZE = 50
 
@@ -76,13 +78,11 @@ class ProgressPage:
 
 
 def _roots(user):
-    if user.is_superuser:
-        return list(OrgUnit.objects.get_root_nodes())
-    return list(user.managed_org_units.order_by("path"))
+    return list(OrgUnit.objects.scope_roots(user))
 
 
 def _module_page(request, pk):
-    module = module_or_404(request.user, pk)
+    module = get_object_or_404(Module.objects.visible_to(request.user), pk=pk)
     assignments = list(module.assignments.select_related("org_unit"))
     return ProgressPage(request, module, assignments, _roots(request.user)), None
 
@@ -159,9 +159,7 @@ def progress_export(request, kind, pk, fmt):
 @trainer_required
 def cadre_record(request, pk):
     cadre = get_object_or_404(
-        Cadre.objects.visible_to(request.user)
-        .exclude(user=request.user)
-        .select_related("org_unit", "user"),
+        Cadre.objects.managed_by(request.user).select_related("org_unit", "user"),
         pk=pk,
     )
     modules = list(my_modules(cadre))

@@ -10,12 +10,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from expositions.models import StudyUnit
-from portal.page_cache import cached_page
+from org.access import cadre_of, cadre_required, is_trainer
 
 from .. import services
-from ..models import Cadre, Completion
+from ..models import Completion
 from ..progress import my_modules, study_hours
-from .access import cadre_required, is_trainer
 
 RECORD_PAGE_SIZE = 50
 
@@ -23,14 +22,13 @@ RECORD_PAGE_SIZE = 50
 @login_required
 def start(request):
     """Where signing in lands: a cadre's study, a trainer's modules, else the themes."""
-    if Cadre.objects.filter(user=request.user, active=True).exists():
+    if cadre_of(request) is not None:
         return redirect("training:my_study")
     if is_trainer(request.user):
         return redirect("training:module_list")
     return redirect("expositions:home")
 
 
-@cached_page  # passes anonymous requests on to cadre_required, which sends them to sign in
 @cadre_required
 def my_study(request):
     modules = list(my_modules(request.cadre))

@@ -22,9 +22,8 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from openpyxl.xml import DEFUSEDXML
 
-from portal import page_cache
+from portal import audit
 
-from . import audit
 from .models import Cadre, OrgUnit
 from .roles import CADRE
 
@@ -75,6 +74,11 @@ def max_bytes():
 
 def max_rows():
     return getattr(settings, "IMPORT_MAX_ROWS", 10_000)
+
+
+def limits():
+    """The limits a page states beside its upload field."""
+    return {"max_kb": max_bytes() // 1024, "max_rows": max_rows()}
 
 
 XLSX_MAX_UNCOMPRESSED = 64 * 1024 * 1024  # bytes, all members together
@@ -396,7 +400,6 @@ class CadreImport(_Import):
         created = list(Cadre.objects.filter(user__in=created_users.values()))
         self.log(created, audit.ADDITION)
         self.log(changed, audit.CHANGE)
-        page_cache.content_changed()  # bulk writes send no signals
         self.result.created = len(created)
         self.result.updated = len(changed)
         self.result.unchanged = len(plan) - len(created) - len(changed)

@@ -1,6 +1,6 @@
 from django.utils.functional import SimpleLazyObject
 
-from .views.access import cadre_of, is_trainer
+from .access import cadre_of, is_trainer
 
 
 def roles(request):

@@ -18,6 +18,7 @@ ROLE_PERMISSIONS = {
     EDITOR: {
         "expositions": ALL,
         "taggit": ALL,
+        "org": ALL,
         "training": ALL,
         "auth": ("add_user", "change_user", "view_user", "view_group"),
         "simple_history": ALL,
@@ -33,10 +34,9 @@ ROLE_PERMISSIONS = {
             "view_module",
             "add_assignment",
             "view_assignment",
-            "view_cadre",
             "view_completion",
-            "view_orgunit",
         ),
+        "org": ("view_cadre", "view_orgunit"),
     },
     CADRE: {},
 }

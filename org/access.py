@@ -1,18 +1,28 @@
-"""Who may reach the training pages. A miss is a 404, never a 403, so nobody can
-probe for modules, cadres or org units they may not see."""
+"""Who may reach a page, for views of every app: trainers (they manage an org unit)
+and cadres (they have an active cadre profile). A miss is a 404, never a 403, so
+nobody can probe for modules, cadres or org units they may not see.
+
+Not a views module: views, template tags and context processors all use it.
+"""
 
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 
-from ..models import Cadre, Module
+from .models import Cadre
 
 
 def is_trainer(user):
-    return user.is_authenticated and (user.is_superuser or user.managed_org_units.exists())
+    """Does ``user`` manage any org unit (or is a superuser)? Asked once per request."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
+    cached = getattr(user, "_is_trainer", None)
+    if cached is None:
+        cached = user._is_trainer = user.managed_org_units.exists()
+    return cached
 
 
 def trainer_required(view):
@@ -31,11 +41,7 @@ def cadre_of(request):
     query per request, shared by the view, the navigation and the completion panel."""
     if not hasattr(request, "_cadre_of"):
         user = getattr(request, "user", None)
-        request._cadre_of = (
-            Cadre.objects.select_related("org_unit").filter(user=user, active=True).first()
-            if user is not None and user.is_authenticated
-            else None
-        )
+        request._cadre_of = Cadre.objects.of_user(user).first() if user is not None else None
     return request._cadre_of
 
 
@@ -52,12 +58,3 @@ def cadre_required(view):
         return view(request, *args, **kwargs)
 
     return wrapped
-
-
-def modules_for(user):
-    """Active modules, and the trainer's own modules whatever their status."""
-    return Module.objects.filter(Q(status=Module.Status.ACTIVE) | Q(created_by=user))
-
-
-def module_or_404(user, pk):
-    return get_object_or_404(modules_for(user), pk=pk)

@@ -1,0 +1,83 @@
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
+from treebeard.admin import TreeAdmin
+from treebeard.forms import movenodeform_factory
+
+from . import imports
+from .forms import AdminImportForm
+from .models import Cadre, OrgUnit
+
+
+class ImportMixin:
+    """An "Import" page beside the change list: a CSV or .xlsx file, checked whole,
+    then written whole or not at all (org.imports), anywhere in the tree."""
+
+    import_kind = None
+    change_list_template = "admin/org/change_list_import.html"
+    base_change_list_template = "admin/change_list.html"
+
+    def _url_name(self, view):
+        return f"{self.opts.app_label}_{self.opts.model_name}_{view}"
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.import_view)
+        return [path("import/", view, name=self._url_name("import")), *super().get_urls()]
+
+    def changelist_view(self, request, extra_context=None):
+        extra = {
+            "base_template": self.base_change_list_template,
+            "import_url": f"admin:{self._url_name('import')}",
+        }
+        return super().changelist_view(request, {**(extra_context or {}), **extra})
+
+    def import_view(self, request):
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        form = AdminImportForm(request.POST or None, request.FILES or None)
+        result = None
+        if request.method == "POST" and form.is_valid():
+            result = imports.run(form.cleaned_data["file"], self.import_kind, request.user, None)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Import"),
+            "form": form,
+            "result": result,
+            "changelist_url": f"admin:{self._url_name('changelist')}",
+            "cadres_template": reverse("org:import_template", args=[imports.CADRES]),
+            "org_units_template": reverse("org:import_template", args=[imports.ORG_UNITS]),
+            **imports.limits(),
+        }
+        status = 422 if result is not None and not result.ok else 200
+        return TemplateResponse(request, "admin/org/import.html", context, status=status)
+
+
+@admin.register(OrgUnit)
+class OrgUnitAdmin(ImportMixin, TreeAdmin):
+    import_kind = imports.ORG_UNITS
+    base_change_list_template = "admin/tree_change_list.html"
+    form = movenodeform_factory(OrgUnit)
+    list_display = ("name", "name_en", "code", "level")
+    list_filter = ("level",)
+    search_fields = ("name", "name_en", "code")
+    filter_horizontal = ("trainers",)
+
+    def children_view(self, request, parent_id):
+        # treebeard answers a parent id that is not a number with a 500.
+        if not parent_id.isdigit() or not OrgUnit.objects.filter(pk=parent_id).exists():
+            raise Http404
+        return super().children_view(request, parent_id)
+
+
+@admin.register(Cadre)
+class CadreAdmin(ImportMixin, admin.ModelAdmin):
+    import_kind = imports.CADRES
+    list_display = ("name", "user", "org_unit", "position", "active")
+    list_filter = ("active", "org_unit__level")
+    list_select_related = ("user", "org_unit")
+    search_fields = ("name", "user__username", "position", "org_unit__name")
+    autocomplete_fields = ("user", "org_unit")

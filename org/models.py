@@ -1,0 +1,176 @@
+"""The organisation: org units (province → city → county/district → township/street),
+the cadres who work in them, and who may see whom.
+
+Tables keep the names they had in the ``training`` app (``training_orgunit``,
+``training_cadre``): the models moved, the data did not (migration org 0001).
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
+
+
+def scope_paths(user):
+    """The roots of what ``user`` manages, as paths: None for everything (a superuser),
+    else the paths of the org units they manage directly (none for most users)."""
+    if not user.is_authenticated:
+        return []
+    if user.is_superuser:
+        return None
+    return list(user.managed_org_units.values_list("path", flat=True))
+
+
+def in_scope(queryset, user, *fields):
+    """``queryset`` narrowed to rows whose org-unit path (any of ``fields``) lies in the
+    subtrees ``user`` manages: all rows for a superuser, none for a non-trainer."""
+    roots = scope_paths(user)
+    if roots is None:
+        return queryset
+    if not roots:
+        return queryset.none()
+    q = Q(pk__in=[])
+    for field in fields:
+        q |= subtree_q(field, roots)
+    return queryset.filter(q)
+
+
+def subtree_q(field, paths):
+    """Q for rows whose materialised path starts with any of ``paths``."""
+    q = Q(pk__in=[])
+    for path in paths:
+        q |= Q(**{f"{field}__startswith": path})
+    return q
+
+
+def ancestor_paths(path, steplen):
+    """Every ancestor's path of a materialised path, the path itself included (no query)."""
+    return [path[:i] for i in range(steplen, len(path) + 1, steplen)]
+
+
+class OrgUnitQuerySet(MP_NodeQuerySet):
+    def managed_by(self, user):
+        """The org units a user manages, and everything below them (one query)."""
+        return in_scope(self, user, "path")
+
+    def scope_roots(self, user):
+        """The top org units of a user's scope: those they manage (every root for a
+        superuser), in tree order."""
+        if user.is_superuser:
+            return self.filter(depth=1)
+        return self.filter(trainers=user)
+
+
+class OrgUnitManager(MP_NodeManager.from_queryset(OrgUnitQuerySet)):
+    def get_queryset(self):
+        return OrgUnitQuerySet(self.model, using=self._db).order_by("path")
+
+
+class OrgUnit(MP_Node):
+    """A node of the hierarchy province → city → county/district → township/street.
+
+    A materialised path (django-treebeard's MP_Node): every node below ``path`` has a
+    path that starts with it, so a whole subtree, and every cadre in it, comes from
+    one indexed prefix query, and a node's ancestors are read off its own path.
+    """
+
+    class Level(models.IntegerChoices):
+        PROVINCE = 1, _("Province")
+        CITY = 2, _("City")
+        COUNTY = 3, _("County / district")
+        TOWNSHIP = 4, _("Township / street")
+
+    name = models.CharField(_("name"), max_length=200)
+    name_en = models.CharField(_("English name"), max_length=200, blank=True)
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices)
+    trainers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="managed_org_units",
+        verbose_name=_("trainers"),
+        help_text=_("Trainers who manage this org unit and everything under it."),
+        db_table="training_orgunit_trainers",
+    )
+
+    node_order_by = ["code"]
+    objects = OrgUnitManager()
+
+    class Meta:
+        db_table = "training_orgunit"
+        verbose_name = _("org unit")
+        verbose_name_plural = _("org units")
+        indexes = [
+            # LIKE 'prefix%' on PostgreSQL uses an index only with pattern ops.
+            models.Index(
+                fields=["path"], name="orgunit_path_prefix", opclasses=["varchar_pattern_ops"]
+            ),
+        ]
+
+    def __str__(self):
+        return self.display_name
+
+    @property
+    def display_name(self):
+        language = (get_language() or "").lower()
+        if not language.startswith("zh") and self.name_en:
+            return self.name_en
+        return self.name
+
+    def ancestor_paths(self):
+        return ancestor_paths(self.path, self.steplen)
+
+
+class CadreQuerySet(models.QuerySet):
+    def in_subtree(self, *org_units):
+        return self.filter(subtree_q("org_unit__path", [o.path for o in org_units]))
+
+    def visible_to(self, user):
+        """Trainers see cadres in the org units they manage and below; a cadre sees
+        only themself; editors and everybody else, nobody (superusers: all)."""
+        if not user.is_authenticated:
+            return self.none()
+        roots = scope_paths(user)
+        if roots is None:
+            return self.all()
+        return self.filter(Q(user=user) | subtree_q("org_unit__path", roots))
+
+    def managed_by(self, user):
+        """Cadres a trainer manages: in their org units and below, never themself."""
+        return self.visible_to(user).exclude(user=user)
+
+    def of_user(self, user):
+        """The user's own active cadre profile, with its org unit (at most one row)."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.select_related("org_unit").filter(user=user, active=True)
+
+
+class Cadre(models.Model):
+    """A civil-affairs official who studies: a profile one-to-one with the user."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="cadre",
+        verbose_name=_("user"),
+    )
+    name = models.CharField(_("name"), max_length=100)
+    org_unit = models.ForeignKey(
+        OrgUnit, on_delete=models.PROTECT, related_name="cadres", verbose_name=_("org unit")
+    )
+    position = models.CharField(_("position"), max_length=100, blank=True)
+    active = models.BooleanField(_("active"), default=True)
+
+    objects = CadreQuerySet.as_manager()
+
+    class Meta:
+        db_table = "training_cadre"
+        verbose_name = _("cadre")
+        verbose_name_plural = _("cadres")
+        ordering = ["name", "pk"]
+
+    def __str__(self):
+        return self.name

@@ -1,0 +1,14 @@
+from django.urls import path, re_path
+
+from . import views
+
+app_name = "org"
+
+urlpatterns = [
+    path("import/", views.import_upload, name="import_upload"),
+    re_path(
+        r"^import/(?P<kind>cadres|org_units)-template\.csv$",
+        views.import_template,
+        name="import_template",
+    ),
+]

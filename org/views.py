@@ -1,0 +1,39 @@
+"""Importing cadres and org units: a trainer into their own tree (here), an editor
+anywhere (the admin's import pages in org.admin use the same service)."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+
+from . import imports
+from .access import is_trainer, trainer_required
+from .forms import ImportForm
+
+
+@trainer_required
+def import_upload(request):
+    form = ImportForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        result = imports.run(
+            form.cleaned_data["file"], form.cleaned_data["kind"], request.user, request.user
+        )
+    return render(
+        request,
+        "org/import.html",
+        {"form": form, "result": result, **imports.limits()},
+        status=422 if result is not None and not result.ok else 200,
+    )
+
+
+@login_required
+def import_template(request, kind):
+    """The template to fill in: for trainers, and for editors who may add cadres."""
+    user = request.user
+    if not (is_trainer(user) or (user.is_staff and user.has_perm("org.add_cadre"))):
+        raise Http404
+    if kind not in imports.COLUMNS:
+        raise Http404
+    response = HttpResponse(imports.template_csv(kind), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{kind}-template.csv"'
+    return response
