@@ -85,7 +85,7 @@ def document_tokens(text):
 
 def document(unit, tag_names):
     """The derived search columns of a unit, from its fields and tag names."""
-    tags = " ".join(tag_names)
+    tags = " ".join(sorted(tag_names))  # one order, whichever order the database gives
     title = f"{unit.title} {tags}"
     body = strip_tags(unit.body_html) if unit.body_html else unit.body
     text = " ".join([title, unit.summary, unit.key_points, body, unit.source_passage])

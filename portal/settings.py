@@ -122,6 +122,10 @@ else:
                 "timeout": 20,
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             },
+            # Tests run on a file, as the portal does: threads then take SQLite's own
+            # locks (and wait for them) instead of sharing one in-memory cache, which
+            # answers "table is locked" at once.
+            "TEST": {"NAME": str(BASE_DIR / ".test-db.sqlite3")},
         }
     }
 

@@ -4,6 +4,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from portal import audit
+
 from . import progress_store, services
 from .models import Assignment, Completion, Module, ModuleUnit
 
@@ -50,6 +52,9 @@ class AssignmentAdmin(admin.ModelAdmin):
 
 @admin.register(Completion)
 class CompletionAdmin(admin.ModelAdmin):
+    """Completions are facts: added and undone through training.services (which keep
+    the stored progress), never edited. An existing one is shown read only."""
+
     list_display = ("cadre", "unit", "completed_at")
     list_select_related = ("cadre", "unit")
     search_fields = ("cadre__name", "unit__title")
@@ -57,11 +62,22 @@ class CompletionAdmin(admin.ModelAdmin):
     date_hierarchy = "completed_at"
     actions = ["undo_completions"]
 
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None:
+            return ("cadre", "unit", "completed_at", "org_unit")
+        return ("completed_at", "org_unit")
+
+    def _undo(self, request, completions):
+        undone = 0
+        for completion in completions:
+            if services.completion_undo(cadre=completion.cadre, unit=completion.unit):
+                audit.record(request.user, completion, audit.DELETION, _("Undone."))
+                undone += 1
+        return undone
+
     @admin.action(description=_("Undo the selected completions"))
     def undo_completions(self, request, queryset):
-        undone = 0
-        for completion in queryset.select_related("cadre", "unit"):
-            undone += services.completion_undo(cadre=completion.cadre, unit=completion.unit)
+        undone = self._undo(request, queryset.select_related("cadre", "unit"))
         self.message_user(
             request,
             ngettext("%(n)d completion undone.", "%(n)d completions undone.", undone)
@@ -69,9 +85,17 @@ class CompletionAdmin(admin.ModelAdmin):
             messages.SUCCESS,
         )
 
+    def delete_model(self, request, obj):
+        # The delete view logs the deletion itself.
+        services.completion_undo(cadre=obj.cadre, unit=obj.unit)
+
+    def delete_queryset(self, request, queryset):
+        for completion in queryset.select_related("cadre", "unit"):
+            services.completion_undo(cadre=completion.cadre, unit=completion.unit)
+
     def save_model(self, request, obj, form, change):
         if change:
-            return super().save_model(request, obj, form, change)
+            return  # every field is read only: nothing to save
         try:
             completion, _created = services.completion_record(cadre=obj.cadre, unit=obj.unit)
         except ValidationError as exc:

@@ -17,6 +17,6 @@ class TrainingConfig(AppConfig):
         # The role groups exist on every database after `migrate`, demo or not.
         # Training is the last app installed, so every app's permissions exist by now.
         post_migrate.connect(_ensure_groups, sender=self, dispatch_uid="training.ensure_groups")
-        from . import progress_store
+        from . import cascades
 
-        progress_store.connect()
+        cascades.connect()

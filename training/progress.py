@@ -1,10 +1,14 @@
 """Progress reads: how far each cadre is in a module, rolled up by org unit.
 
 Everything here is a queryset whose number of queries does not grow with the
-number of cadres, units or modules. Only published units count: a cadre cannot
-be asked to finish a unit nobody can read.
+number of cadres, units or modules. Only units readers can see count: a cadre cannot
+be asked to finish a unit nobody can read. The stored totals (training.progress_store)
+count every unit of a module; the completions of its hidden units (drafts, and units
+scheduled for later: rarely more than a few) are taken away here, when reading, so a
+unit counts from the moment its publication time passes.
 """
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from decimal import Decimal
@@ -15,9 +19,11 @@ from django.db.models import (
     CharField,
     Count,
     DateField,
+    DateTimeField,
     F,
     FilteredRelation,
     IntegerField,
+    OuterRef,
     Q,
     Subquery,
     Sum,
@@ -39,10 +45,6 @@ OVERDUE = "overdue"
 STATUSES = (NOT_STARTED, IN_PROGRESS, COMPLETE, OVERDUE)
 
 
-def published_unit_ids(module_ids):
-    return ModuleUnit.objects.filter(module__in=module_ids, unit__in=StudyUnit.objects.published())
-
-
 def _count(qs):
     """A scalar subquery counting the rows of ``qs`` (0 when there are none)."""
     return Coalesce(
@@ -56,6 +58,20 @@ def _count(qs):
         ),
         0,
     )
+
+
+def _per_week(completions):
+    """{Monday: completions} of a queryset of completions (local weeks)."""
+    counts = Counter()
+    rows = (
+        completions.annotate(week=TruncWeek("completed_at"))
+        .values_list("week")
+        .annotate(n=Count("pk"))
+        .values_list("week", "n")
+    )
+    for week, n in rows:
+        counts[timezone.localtime(week).date() if hasattr(week, "hour") else week] += n
+    return counts
 
 
 @dataclass
@@ -72,11 +88,15 @@ class ModuleProgress:
 
     def __post_init__(self):
         self.today = self.today or timezone.localdate()
-        self.unit_ids = list(
-            published_unit_ids([self.module.pk])
+        visible = set(StudyUnit.objects.published().values_list("pk", flat=True))
+        units = (
+            ModuleUnit.objects.filter(module=self.module)
             .order_by("position")
             .values_list("unit_id", flat=True)
         )
+        self.unit_ids, self.hidden_ids = [], []
+        for unit_id in units:
+            (self.unit_ids if unit_id in visible else self.hidden_ids).append(unit_id)
         self.total = len(self.unit_ids)
         self.assignments = sorted(self.assignments, key=lambda a: (a.due_on, a.pk))
 
@@ -95,41 +115,58 @@ class ModuleProgress:
         """Completions of this module's units in ``node``'s part of the tree, by the
         cadres the module reaches, per week for the last ``weeks`` weeks (oldest first,
         empty weeks included). A completion counts where the cadre worked when they
-        made it. Two small queries: the pre-computed ProgressWeek rows of the org units
-        reached, and the completions of cadres assigned one by one elsewhere."""
+        made it. Small queries: the stored ProgressWeek rows of the org units reached
+        (less the completions of the module's hidden units, when it has any), and the
+        completions of cadres assigned one by one elsewhere."""
         today = self.today
         start = today - timedelta(days=today.weekday(), weeks=weeks - 1)
-        counts = {}
+        since = timezone.make_aware(datetime.combine(start, time.min))
+        counts = Counter()
         if self.assignments:
             prefixes = [a.org_unit.path for a in self.assignments if a.org_unit_id]
             here = Q(org_unit__path__startswith=node.path)
+            recent = Completion.objects.filter(here, completed_at__gte=since)
             if prefixes:
-                counts = dict(
-                    ProgressWeek.objects.filter(here, subtree_q("org_unit__path", prefixes))
-                    .filter(module=self.module, week__gte=start)
-                    .values_list("week")
-                    .annotate(n=Sum("count"))
-                    .values_list("week", "n")
+                reached = subtree_q("org_unit__path", prefixes)
+                counts.update(
+                    dict(
+                        ProgressWeek.objects.filter(here, reached)
+                        .filter(module=self.module, week__gte=start)
+                        .values_list("week")
+                        .annotate(n=Sum("count"))
+                        .values_list("week", "n")
+                    )
                 )
+                if self.hidden_ids:
+                    counts.subtract(_per_week(recent.filter(reached, unit_id__in=self.hidden_ids)))
             singles = [a.cadre_id for a in self.assignments if a.cadre_id]
             if singles:
-                since = timezone.make_aware(datetime.combine(start, time.min))
-                rows = (
-                    Completion.objects.filter(here, cadre_id__in=singles, completed_at__gte=since)
-                    .filter(unit_id__in=self.unit_ids)
-                    .exclude(subtree_q("org_unit__path", prefixes))
-                    .annotate(week=TruncWeek("completed_at"))
-                    .values_list("week")
-                    .annotate(n=Count("pk"))
-                    .values_list("week", "n")
+                counts.update(
+                    _per_week(
+                        recent.filter(cadre_id__in=singles, unit_id__in=self.unit_ids).exclude(
+                            subtree_q("org_unit__path", prefixes)
+                        )
+                    )
                 )
-                for week, n in rows:
-                    week = timezone.localtime(week).date() if hasattr(week, "hour") else week
-                    counts[week] = counts.get(week, 0) + n
         return [
             (start + timedelta(weeks=i), counts.get(start + timedelta(weeks=i), 0))
             for i in range(weeks)
         ]
+
+    def _done(self):
+        """A cadre's completed units that readers can see: the stored count, less the
+        completions of the module's hidden units (a subquery only when there are any)."""
+        done = Coalesce(F("mine__done"), 0)
+        last = F("mine__last_completed_at")
+        if self.hidden_ids:
+            mine = Completion.objects.filter(cadre=OuterRef("pk"))
+            done = done - _count(mine.filter(unit_id__in=self.hidden_ids))
+            last = Subquery(
+                mine.filter(unit_id__in=self.unit_ids)
+                .order_by("-completed_at")
+                .values("completed_at")[:1]
+            )
+        return done, last
 
     def cadres(self, base=None):
         """Active cadres reached, annotated: due_on, done, last_completed_at, status, overdue."""
@@ -137,18 +174,19 @@ class ModuleProgress:
         if not self.assignments:
             return base.none().annotate(
                 due_on=Value(None, output_field=DateField()),
-                done=Value(0),
-                last_completed_at=Value(None),
-                status=Value(NOT_STARTED),
-                overdue=Value(False),
+                done=Value(0, output_field=IntegerField()),
+                last_completed_at=Value(None, output_field=DateTimeField()),
+                status=Value(NOT_STARTED, output_field=CharField()),
+                overdue=Value(False, output_field=BooleanField()),
             )
         reach = self._reach()
         due = Case(
             *[When(self._reach_q(a), then=Value(a.due_on)) for a in self.assignments],
             output_field=DateField(),
         )
-        # done and last_completed_at come from the pre-computed Progress rows (one LEFT
-        # JOIN), not from counting completions per cadre: see training.progress_store.
+        # done and last_completed_at come from the stored Progress rows (one LEFT JOIN),
+        # not from counting completions per cadre: see training.progress_store.
+        done, last = self._done()
         return (
             base.filter(active=True)
             .filter(reach)
@@ -156,8 +194,8 @@ class ModuleProgress:
             .annotate(mine=FilteredRelation("progress", condition=Q(progress__module=self.module)))
             .annotate(
                 due_on=due,
-                done=Coalesce(F("mine__done"), 0),
-                last_completed_at=F("mine__last_completed_at"),
+                done=done,
+                last_completed_at=last,
             )
             .annotate(
                 status=Case(
@@ -241,7 +279,8 @@ def my_modules(cadre, today=None, containing=None):
     published = StudyUnit.objects.published()
     modules = list(
         Module.objects.filter(pk__in=due).annotate(
-            total=Count("module_units", filter=Q(module_units__unit__in=published))
+            total=Count("module_units", filter=Q(module_units__unit__in=published)),
+            hidden=Count("module_units", filter=~Q(module_units__unit__in=published)),
         )
     )
     progress = {
@@ -250,9 +289,18 @@ def my_modules(cadre, today=None, containing=None):
             cadre=cadre, module_id__in=due
         ).values_list("module_id", "done", "last_completed_at")
     }
+    hidden_done = Counter()
+    with_hidden = [m.pk for m in modules if m.hidden]
+    if with_hidden:  # the stored count includes units readers cannot see: take them away
+        hidden_done.update(
+            ModuleUnit.objects.filter(module_id__in=with_hidden, unit__completions__cadre=cadre)
+            .exclude(unit__in=published)
+            .values_list("module_id", flat=True)
+        )
     for m in modules:
         m.due_on = due[m.pk]
         m.done, m.last_completed_at = progress.get(m.pk, (0, None))
+        m.done -= hidden_done[m.pk]
         m.finished = m.total > 0 and m.done >= m.total
         m.overdue = m.done < m.total and m.due_on < today
         m.next_unit_id = None

@@ -1,26 +1,42 @@
-"""Keeps the pre-computed Progress table (done per module and cadre) in step.
+"""The stored progress totals, and the only code that writes them.
 
-Why: at province scale (50,000 cadres, 3.4 million completions) counting each
-cadre's completions on the fly took 15-17 s for the province roll-up and about
-350 ms for a county (bench/RESULTS.md); reading one Progress row per cadre is what
-makes the goal (300 ms, 100 ms) reachable.
+Why they are stored: at province scale (50,000 cadres, 2.5 million completions)
+counting each cadre's completions took 15-17 s for the province roll-up; reading one
+row per cadre takes under 0.2 s (bench/RESULTS.md).
 
-How it stays correct: a completion added adds 1 for every module holding its unit
-(one INSERT ... ON CONFLICT DO UPDATE, atomic under concurrency); a completion
-removed takes 1 away and re-reads the last completion time; a module's units
-changing, or a unit being published, unpublished or deleted, recomputes the
-modules concerned from the completions. Only published units count, as in the
-rest of training.progress. Cadre moves and assignments do not touch it: reach is
-computed when read. `rebuild()` recomputes everything.
+What they hold (``verify()`` recounts exactly this from the source rows):
+
+* ``Progress`` (module, cadre): how many of the module's units the cadre has
+  completed, and when the latest; a unit counts whatever its publication state.
+* ``ProgressWeek`` (module, org unit, week): completions of the module's units made
+  in that org unit (where the cadre worked then) in that week (Monday, Beijing time).
+
+Which units readers can see is decided when reading (training.progress takes away
+the completions of a module's unpublished or scheduled units, a short list), so
+publishing, unpublishing and rescheduling a unit write nothing here, and a unit
+scheduled for later counts the moment its time comes, with nothing left to run.
+
+Who writes, each in the transaction of the change it follows:
+
+* ``completion_added`` / ``completion_removed``: training.services.completion_record
+  and completion_undo, for the row they inserted or deleted themselves;
+* ``recompute(module_ids)``: a module's units changed (services.module_set_units, the
+  admin's module page), and writes made around the services (the generator, a
+  restore, ``manage.py rebuild_progress``);
+* ``cadre_deleted``: training.cascades, for a cadre deleted with their completions
+  (a cascade from the admin's user or cadre pages; no caller of ours makes it).
 """
 
-from datetime import timedelta
+from collections import Counter
+from datetime import UTC, timedelta
+from itertools import islice
 
 from django.db import connection, transaction
-from django.db.models.signals import post_delete, post_save, pre_delete, pre_save
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from expositions.models import StudyUnit
+from expositions.search import DERIVED_FIELDS, document
 
 from .models import Completion, ModuleUnit, Progress, ProgressWeek
 
@@ -30,25 +46,13 @@ P = Progress._meta.db_table
 W = ProgressWeek._meta.db_table
 C = Completion._meta.db_table
 MU = ModuleUnit._meta.db_table
-SU = StudyUnit._meta.db_table
-PUBLISHED = StudyUnit.Status.PUBLISHED.value
+MODULES_OF_UNIT = f"SELECT mu.module_id FROM {MU} mu WHERE mu.unit_id = %s"  # noqa: S608  # nosec B608
 
 
-# "A unit readers can see" (as StudyUnit.objects.published()), joined as ``su`` on the
-# unit column named; its parameters come from _visible().
-VISIBLE = f"JOIN {SU} su ON su.id = {{unit}} AND su.status = %s AND su.published_at <= %s"
-
-
-def _visible():
-    return [PUBLISHED, timezone.now()]
-
-
-def _modules_showing(unit_id):
-    """SQL for the modules holding ``unit_id`` while readers can see it, and its parameters.
-    A hidden unit selects no module, so its completions move nothing."""
-    visible = VISIBLE.format(unit="mu.unit_id")
-    sql = f"SELECT mu.module_id FROM {MU} mu {visible} WHERE mu.unit_id = %s"  # noqa: S608  # nosec B608
-    return sql, [*_visible(), unit_id]
+def week_of(moment):
+    """The Monday (local date) of the week ``moment`` falls in."""
+    day = timezone.localtime(moment).date()
+    return day - timedelta(days=day.weekday())
 
 
 def _greatest(a, b):
@@ -58,49 +62,117 @@ def _greatest(a, b):
 
 
 def completion_added(completion):
-    modules, params = _modules_showing(completion.unit_id)
+    """Count a completion just inserted, in every module holding its unit."""
     last = _greatest(f"{P}.last_completed_at", "excluded.last_completed_at")
     with connection.cursor() as cursor:
-        # "WHERE true": SQLite needs a WHERE before ON CONFLICT in INSERT ... SELECT.
         cursor.execute(
             f"INSERT INTO {P} (module_id, cadre_id, done, last_completed_at) "  # noqa: S608  # nosec B608
-            f"SELECT m.module_id, %s, 1, %s FROM ({modules}) m WHERE true "
+            f"SELECT m.module_id, %s, 1, %s FROM ({MODULES_OF_UNIT}) m WHERE true "
             f"ON CONFLICT (module_id, cadre_id) DO UPDATE "
             f"SET done = {P}.done + 1, last_completed_at = {last}",
-            [completion.cadre_id, completion.completed_at, *params],
+            [completion.cadre_id, completion.completed_at, completion.unit_id],
         )
         if completion.org_unit_id is not None:
             cursor.execute(
                 f"INSERT INTO {W} (module_id, org_unit_id, week, count) "  # noqa: S608  # nosec B608
-                f"SELECT m.module_id, %s, %s, 1 FROM ({modules}) m WHERE true "
+                f"SELECT m.module_id, %s, %s, 1 FROM ({MODULES_OF_UNIT}) m WHERE true "
                 f"ON CONFLICT (module_id, org_unit_id, week) DO UPDATE SET count = {W}.count + 1",
-                [completion.org_unit_id, week_of(completion.completed_at), *params],
+                [completion.org_unit_id, week_of(completion.completed_at), completion.unit_id],
             )
 
 
-def week_of(moment):
-    """The Monday (local date) of the week ``moment`` falls in."""
-    day = timezone.localtime(moment).date()
-    return day - timedelta(days=day.weekday())
-
-
 def completion_removed(completion):
-    modules, params = _modules_showing(completion.unit_id)
+    """Take away a completion just deleted (by the caller, who knows it deleted it).
+
+    No floor at zero: a count that would go below it is a bug, and the column's
+    CHECK constraint makes it fail loudly instead of hiding the drift."""
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {P} SET done = done - 1, last_completed_at = ("  # noqa: S608  # nosec B608
-            f"  SELECT MAX(c.completed_at) FROM {C} c"
-            f"  JOIN {MU} mu ON mu.unit_id = c.unit_id {VISIBLE.format(unit='c.unit_id')}"
+            f"  SELECT MAX(c.completed_at) FROM {C} c JOIN {MU} mu ON mu.unit_id = c.unit_id"
             f"  WHERE c.cadre_id = {P}.cadre_id AND mu.module_id = {P}.module_id)"
-            f" WHERE cadre_id = %s AND done > 0 AND module_id IN ({modules})",
-            [*_visible(), completion.cadre_id, *params],
+            f" WHERE cadre_id = %s AND module_id IN ({MODULES_OF_UNIT})",
+            [completion.cadre_id, completion.unit_id],
         )
         if completion.org_unit_id is not None:
             cursor.execute(
                 f"UPDATE {W} SET count = count - 1 WHERE org_unit_id = %s AND week = %s"  # noqa: S608  # nosec B608
-                f" AND count > 0 AND module_id IN ({modules})",
-                [completion.org_unit_id, week_of(completion.completed_at), *params],
+                f" AND module_id IN ({MODULES_OF_UNIT})",
+                [completion.org_unit_id, week_of(completion.completed_at), completion.unit_id],
             )
+
+
+def cadre_deleted(cadre_id):
+    """Before a cadre's completions go with them: take them out of the weekly counts.
+    (Their Progress rows are deleted by the same cascade.)"""
+    counts = Counter()
+    links = {}
+    for module_id, unit_id in ModuleUnit.objects.filter(
+        unit__completions__cadre_id=cadre_id
+    ).values_list("module_id", "unit_id"):
+        links.setdefault(unit_id, []).append(module_id)
+    for unit_id, org_unit_id, at in Completion.objects.filter(
+        cadre_id=cadre_id, org_unit__isnull=False, unit_id__in=list(links)
+    ).values_list("unit_id", "org_unit_id", "completed_at"):
+        for module_id in links[unit_id]:
+            counts[(module_id, org_unit_id, week_of(at))] += 1
+    with connection.cursor() as cursor:
+        for (module_id, org_unit_id, week), n in counts.items():
+            cursor.execute(
+                f"UPDATE {W} SET count = count - %s"  # noqa: S608  # nosec B608
+                " WHERE module_id = %s AND org_unit_id = %s AND week = %s",
+                [n, module_id, org_unit_id, week],
+            )
+
+
+# --- recounts: recompute() writes them, verify() compares them -------------------------
+
+
+def _in_modules(module_ids, column):
+    """An SQL condition (and its parameters) for rows of these modules; none for all."""
+    if module_ids is None:
+        return "", []
+    return f" AND {column} IN ({', '.join(['%s'] * len(module_ids))})", list(module_ids)
+
+
+def _progress_recount(module_ids):
+    where, params = _in_modules(module_ids, "mu.module_id")
+    sql = (
+        f"SELECT mu.module_id, c.cadre_id, COUNT(*), MAX(c.completed_at) FROM {C} c "  # noqa: S608  # nosec B608
+        f"JOIN {MU} mu ON mu.unit_id = c.unit_id WHERE 1 = 1{where} "
+        f"GROUP BY mu.module_id, c.cadre_id"
+    )
+    return sql, params
+
+
+def _week_recount_sql(module_ids):
+    """PostgreSQL: the weekly counts in SQL (local weeks)."""
+    where, params = _in_modules(module_ids, "mu.module_id")
+    week = "(DATE_TRUNC('week', c.completed_at AT TIME ZONE %s))::date"
+    sql = (
+        f"SELECT mu.module_id, c.org_unit_id, {week}, COUNT(*) FROM {C} c "  # noqa: S608  # nosec B608
+        f"JOIN {MU} mu ON mu.unit_id = c.unit_id "
+        f"WHERE c.org_unit_id IS NOT NULL{where} GROUP BY 1, 2, 3"
+    )
+    return sql, [timezone.get_current_timezone_name(), *params]
+
+
+def _week_recount_python(module_ids):
+    """SQLite (development scale): local weeks are simplest to get right in Python."""
+    links = ModuleUnit.objects.all()
+    if module_ids is not None:
+        links = links.filter(module_id__in=module_ids)
+    modules_of = {}
+    for module_id, unit_id in links.values_list("module_id", "unit_id"):
+        modules_of.setdefault(unit_id, []).append(module_id)
+    counts = Counter()
+    completions = Completion.objects.filter(
+        unit_id__in=list(modules_of), org_unit__isnull=False
+    ).values_list("unit_id", "org_unit_id", "completed_at")
+    for unit_id, org_unit_id, at in completions.iterator():
+        for module_id in modules_of[unit_id]:
+            counts[(module_id, org_unit_id, week_of(at))] += 1
+    return counts
 
 
 def recompute(module_ids=None):
@@ -110,120 +182,95 @@ def recompute(module_ids=None):
         module_ids = list(module_ids)
         if not module_ids:
             return
-    with transaction.atomic():
-        _recompute_progress(module_ids)
-        _recompute_weeks(module_ids)
-
-
-def _in_modules(module_ids, column):
-    """An SQL condition (and its parameters) for rows of these modules; none for all."""
-    if module_ids is None:
-        return "", []
-    return f" AND {column} IN ({', '.join(['%s'] * len(module_ids))})", module_ids
-
-
-def _recompute_progress(module_ids):
     delete_where, delete_params = _in_modules(module_ids, "module_id")
-    where, params = _in_modules(module_ids, "mu.module_id")
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {P} WHERE 1 = 1{delete_where}", delete_params)  # noqa: S608  # nosec B608
+        sql, params = _progress_recount(module_ids)
         cursor.execute(
-            f"INSERT INTO {P} (module_id, cadre_id, done, last_completed_at) "  # noqa: S608  # nosec B608
-            f"SELECT mu.module_id, c.cadre_id, COUNT(*), MAX(c.completed_at) FROM {C} c "
-            f"JOIN {MU} mu ON mu.unit_id = c.unit_id {VISIBLE.format(unit='c.unit_id')} "
-            f"WHERE 1 = 1{where} GROUP BY mu.module_id, c.cadre_id",
-            [*_visible(), *params],
+            f"INSERT INTO {P} (module_id, cadre_id, done, last_completed_at) {sql}",  # noqa: S608  # nosec B608
+            params,
         )
-
-
-def _recompute_weeks(module_ids):
-    rows = ProgressWeek.objects.all()
-    if module_ids is not None:
-        rows = rows.filter(module_id__in=module_ids)
-    rows.delete()
-    if connection.vendor == "postgresql":
-        where, params = _in_modules(module_ids, "mu.module_id")
-        week = "(DATE_TRUNC('week', c.completed_at AT TIME ZONE %s))::date"
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {W} (module_id, org_unit_id, week, count) "  # noqa: S608  # nosec B608
-                f"SELECT mu.module_id, c.org_unit_id, {week}, COUNT(*) FROM {C} c "
-                f"JOIN {MU} mu ON mu.unit_id = c.unit_id {VISIBLE.format(unit='c.unit_id')} "
-                f"WHERE c.org_unit_id IS NOT NULL{where} "
-                f"GROUP BY 1, 2, 3",
-                [timezone.get_current_timezone_name(), *_visible(), *params],
+        cursor.execute(f"DELETE FROM {W} WHERE 1 = 1{delete_where}", delete_params)  # noqa: S608  # nosec B608
+        if connection.vendor == "postgresql":
+            sql, params = _week_recount_sql(module_ids)
+            cursor.execute(f"INSERT INTO {W} (module_id, org_unit_id, week, count) {sql}", params)  # noqa: S608  # nosec B608
+        else:
+            ProgressWeek.objects.bulk_create(
+                ProgressWeek(module_id=m, org_unit_id=o, week=w, count=n)
+                for (m, o, w), n in _week_recount_python(module_ids).items()
             )
-        return
-    # SQLite (development scale): local weeks are simplest to get right in Python.
-    counts = {}
-    links = ModuleUnit.objects.filter(unit__in=StudyUnit.objects.published())
-    if module_ids is not None:
-        links = links.filter(module_id__in=module_ids)
-    modules_of = {}
-    for module_id, unit_id in links.values_list("module_id", "unit_id"):
-        modules_of.setdefault(unit_id, []).append(module_id)
-    completions = Completion.objects.filter(
-        unit_id__in=list(modules_of), org_unit__isnull=False
-    ).values_list("unit_id", "org_unit_id", "completed_at")
-    for unit_id, org_unit_id, at in completions.iterator():
-        for module_id in modules_of[unit_id]:
-            key = (module_id, org_unit_id, week_of(at))
-            counts[key] = counts.get(key, 0) + 1
-    ProgressWeek.objects.bulk_create(
-        ProgressWeek(module_id=m, org_unit_id=o, week=w, count=n) for (m, o, w), n in counts.items()
-    )
 
 
 def rebuild():
+    """Recompute everything (``manage.py rebuild_progress``)."""
     recompute(None)
 
 
-def modules_of_unit(unit_id):
-    return list(ModuleUnit.objects.filter(unit_id=unit_id).values_list("module_id", flat=True))
+def stored_progress():
+    return {
+        (m, c): (d, at)
+        for m, c, d, at in Progress.objects.exclude(done=0).values_list(
+            "module_id", "cadre_id", "done", "last_completed_at"
+        )
+    }
 
 
-# --- signals ---------------------------------------------------------------------------
-
-
-def _completion_saved(sender, instance, created, **kwargs):
-    if created:
-        completion_added(instance)
-
-
-def _completion_deleted(sender, instance, **kwargs):
-    completion_removed(instance)
-
-
-def _unit_before_save(sender, instance, **kwargs):
-    instance._visible_before = (
-        StudyUnit.objects.published().filter(pk=instance.pk).exists() if instance.pk else False
+def stored_weeks():
+    return Counter(
+        {
+            (m, o, w): n
+            for m, o, w, n in ProgressWeek.objects.exclude(count=0).values_list(
+                "module_id", "org_unit_id", "week", "count"
+            )
+        }
     )
 
 
-def _unit_saved(sender, instance, created, **kwargs):
-    was = getattr(instance, "_visible_before", False)
-    now = (
-        instance.status == PUBLISHED
-        and instance.published_at is not None
-        and instance.published_at <= timezone.now()
+def _differences(name, stored, expected, limit):
+    for key in sorted(set(stored) | set(expected), key=str):
+        if stored.get(key) != expected.get(key):
+            yield f"{name} {key}: stored {stored.get(key)}, recount {expected.get(key)}"
+            limit -= 1
+            if not limit:
+                return
+
+
+def verify(limit=20):
+    """Recount every stored total from its source rows; the first ``limit``
+    differences as sentences (an empty list when everything agrees)."""
+    sql, params = _progress_recount(None)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        progress = {(m, c): (n, _aware(at)) for m, c, n, at in cursor.fetchall()}
+        if connection.vendor == "postgresql":
+            sql, params = _week_recount_sql(None)
+            cursor.execute(sql, params)
+            weeks = Counter({(m, o, w): n for m, o, w, n in cursor.fetchall()})
+        else:
+            weeks = _week_recount_python(None)
+    stored = {k: (d, _aware(at)) for k, (d, at) in stored_progress().items()}
+    found = list(_differences("progress (module, cadre)", stored, progress, limit))
+    found += _differences(
+        "weekly completions (module, org unit, week)", stored_weeks(), weeks, limit
     )
-    if not created and was != now:
-        recompute(modules_of_unit(instance.pk))
+    found += islice(_search_differences(), limit)
+    return found[:limit]
 
 
-def _unit_before_delete(sender, instance, **kwargs):
-    instance._modules_before_delete = modules_of_unit(instance.pk)
+def _aware(value):
+    """Raw SQL gives SQLite's datetimes as text: compare them as the ORM reads them."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+        if value is not None and timezone.is_naive(value):
+            value = timezone.make_aware(value, UTC)
+    return value
 
 
-def _unit_deleted(sender, instance, **kwargs):
-    recompute(getattr(instance, "_modules_before_delete", []))
-
-
-def connect():
-    uid = "training.progress_store."
-    post_save.connect(_completion_saved, sender=Completion, dispatch_uid=uid + "c+")
-    post_delete.connect(_completion_deleted, sender=Completion, dispatch_uid=uid + "c-")
-    pre_save.connect(_unit_before_save, sender=StudyUnit, dispatch_uid=uid + "u0")
-    post_save.connect(_unit_saved, sender=StudyUnit, dispatch_uid=uid + "u1")
-    pre_delete.connect(_unit_before_delete, sender=StudyUnit, dispatch_uid=uid + "d0")
-    post_delete.connect(_unit_deleted, sender=StudyUnit, dispatch_uid=uid + "d1")
+def _search_differences():
+    units = StudyUnit.objects.prefetch_related("tags").order_by("pk")
+    for unit in units.iterator(chunk_size=500):
+        expected = document(unit, [t.name for t in unit.tags.all()])
+        for name in DERIVED_FIELDS:
+            if getattr(unit, name) != expected[name]:
+                yield f"search column {name} of unit {unit.pk} ({unit.slug}) is out of date"
+                break

@@ -20,22 +20,38 @@ def completion_record(*, cadre: Cadre, unit: StudyUnit) -> tuple[Completion, boo
     Idempotent under concurrency, the way openedx/completion does it: the unique
     constraint on (cadre, unit) decides, ``get_or_create`` runs in its own atomic
     block, and a racing insert that loses falls back to reading the winner's row.
+    Writes: the completion, and in the same transaction the stored progress of every
+    module holding the unit (``progress_store.completion_added``), once.
     """
     if not unit.is_published:
         raise ValidationError(_("This study unit is not published."))
     try:
         with transaction.atomic():
-            return Completion.objects.get_or_create(
+            completion, created = Completion.objects.get_or_create(
                 cadre=cadre, unit=unit, defaults={"org_unit_id": cadre.org_unit_id}
             )
+            if created:
+                progress_store.completion_added(completion)
     except IntegrityError:
         return Completion.objects.get(cadre=cadre, unit=unit), False
+    return completion, created
 
 
 def completion_undo(*, cadre: Cadre, unit: StudyUnit) -> bool:
-    """Remove a cadre's mistaken completion of a unit; True if there was one."""
-    deleted, _counts = Completion.objects.filter(cadre=cadre, unit=unit).delete()
-    return deleted > 0
+    """Remove a cadre's mistaken completion of a unit; True if this call removed it.
+
+    Safe to repeat and to race: the row is locked before it is deleted (a racing
+    undo waits, then finds nothing), and the stored progress is taken down only by
+    the call whose DELETE removed the row, in its transaction.
+    """
+    with transaction.atomic():
+        completion = Completion.objects.select_for_update().filter(cadre=cadre, unit=unit).first()
+        if completion is None:
+            return False
+        deleted, _rows = Completion.objects.filter(pk=completion.pk).delete()
+        if deleted:
+            progress_store.completion_removed(completion)
+    return bool(deleted)
 
 
 def module_set_units(*, module: Module, units: list[StudyUnit]) -> None:

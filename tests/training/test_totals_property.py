@@ -1,0 +1,222 @@
+"""Random sequences of every kind of write keep the stored totals equal to a recount
+(Hypothesis stateful testing), on whichever database the suite runs on.
+
+After every step: ``progress_store.verify()`` finds nothing, and the progress pages
+and My study show what a from-scratch count of the completions says, counting only
+the units readers can see at the (simulated) moment.
+"""
+
+from datetime import timedelta
+from unittest import mock
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    invariant,
+    rule,
+    run_state_machine_as_test,
+)
+from taggit.models import Tag
+
+from expositions.models import StudyUnit
+from org.roles import EDITOR
+from tests.servers import at_once
+from training import progress_store, services
+from training.models import Completion, ModuleUnit
+from training.progress import ModuleProgress, my_modules
+
+N_UNITS, N_CADRES = 5, 3
+unit_index = st.integers(0, N_UNITS - 1)
+cadre_index = st.integers(0, N_CADRES - 1)
+
+
+class Totals(RuleBasedStateMachine):
+    def __init__(self, world):
+        super().__init__()
+        self.org, self.units, self.modules, self.cadres, self.editor, self.clock = world()
+        self.tag_names = 0
+
+    def unit(self, i):
+        return StudyUnit.objects.get(pk=self.units[i].pk)
+
+    # --- writes ---------------------------------------------------------------------
+
+    @rule(c=cadre_index, u=unit_index)
+    def complete(self, c, u):
+        unit = self.unit(u)
+        if unit.is_published:
+            services.completion_record(cadre=self.cadres[c], unit=unit)
+
+    @rule(c=cadre_index, u=unit_index)
+    def undo(self, c, u):
+        services.completion_undo(cadre=self.cadres[c], unit=self.units[u])
+
+    @rule(c=cadre_index, u=unit_index)
+    def undo_four_at_once(self, c, u):
+        cadre, unit = self.cadres[c], self.units[u]
+        _results, errors = at_once([lambda: services.completion_undo(cadre=cadre, unit=unit)] * 4)
+        assert errors == []
+
+    @rule(u=unit_index)
+    def publish_or_unpublish(self, u):
+        unit = self.unit(u)
+        published = unit.status == StudyUnit.Status.PUBLISHED
+        unit.status = StudyUnit.Status.DRAFT if published else StudyUnit.Status.PUBLISHED
+        unit.save()
+
+    @rule(u=unit_index, hours=st.sampled_from([-1, 1, 2]))
+    def reschedule(self, u, hours):
+        unit = self.unit(u)
+        unit.status = StudyUnit.Status.PUBLISHED
+        unit.published_at = self.clock.now() + timedelta(hours=hours)
+        unit.save()
+
+    @rule()
+    def an_hour_passes(self):
+        self.clock.offset += timedelta(hours=1)
+
+    @rule(
+        m=st.integers(0, 1), picks=st.lists(unit_index, min_size=1, max_size=N_UNITS, unique=True)
+    )
+    def module_units_edited(self, m, picks):
+        services.module_set_units(module=self.modules[m], units=[self.units[i] for i in picks])
+
+    def completion(self, pick):
+        """One of this machine's completions (None when there is none): chosen by a
+        number, so that what Hypothesis draws does not depend on the database."""
+        completions = list(Completion.objects.filter(cadre__in=self.cadres).order_by("pk"))
+        return completions[pick % len(completions)] if completions else None
+
+    @rule(pick=st.integers(0, 50), u=unit_index, days=st.integers(1, 20))
+    def admin_edits_a_completion(self, pick, u, days):
+        completion = self.completion(pick)
+        if completion is None:
+            return
+        when = timezone.localtime() - timedelta(days=days)
+        self.editor.post(
+            reverse("admin:training_completion_change", args=[completion.pk]),
+            {
+                "cadre": completion.cadre_id,
+                "unit": self.units[u].pk,
+                "completed_at_0": when.date().isoformat(),
+                "completed_at_1": when.strftime("%H:%M:%S"),
+            },
+        )
+
+    @rule(pick=st.integers(0, 50))
+    def admin_deletes_a_completion(self, pick):
+        completion = self.completion(pick)
+        if completion is None:
+            return
+        url = reverse("admin:training_completion_delete", args=[completion.pk])
+        assert self.editor.post(url, {"post": "yes"}).status_code == 302
+
+    @rule(c=cadre_index, township=st.sampled_from(["township_a", "township_b", "other_county"]))
+    def cadre_moves(self, c, township):
+        services.cadre_move(cadre=self.cadres[c], org_unit=getattr(self.org, township))
+
+    @rule(u=unit_index)
+    def tag_added(self, u):
+        self.tag_names += 1
+        self.unit(u).tags.add(f"标签{self.units[0].pk}-{self.tag_names}")
+
+    @rule(pick=st.integers(0, 50), delete=st.booleans())
+    def tag_renamed_or_deleted(self, pick, delete):
+        tags = list(
+            Tag.objects.filter(expositions_taggedstudyunit_items__content_object__in=self.units)
+            .distinct()
+            .order_by("pk")
+        )
+        if not tags:
+            return
+        tag = tags[pick % len(tags)]
+        if delete:
+            tag.delete()
+        else:
+            tag.name = tag.name + "改"
+            tag.save()
+
+    # --- what must hold after every step --------------------------------------------
+
+    @invariant()
+    def stored_totals_equal_a_recount(self):
+        assert progress_store.verify() == []
+
+    @invariant()
+    def pages_show_what_the_completions_say(self):
+        assert shown(self.modules, self.cadres) == expected(self.modules, self.cadres)
+
+
+def expected(modules, cadres):
+    """{(module, cadre): done} counted from scratch: units readers can see now."""
+    visible = set(StudyUnit.objects.published().values_list("pk", flat=True))
+    done = {}
+    for module in modules:
+        units = set(ModuleUnit.objects.filter(module=module).values_list("unit_id", flat=True))
+        for cadre in cadres:
+            mine = set(Completion.objects.filter(cadre=cadre).values_list("unit_id", flat=True))
+            done[(module.pk, cadre.pk)] = len(mine & units & visible)
+    return done
+
+
+def shown(modules, cadres):
+    """{(module, cadre): done} as the trainer's progress page and My study show it."""
+    done = {}
+    for module in modules:
+        progress = ModuleProgress(module, list(module.assignments.select_related("org_unit")))
+        for cadre in progress.cadres().filter(pk__in=[c.pk for c in cadres]):
+            done[(module.pk, cadre.pk)] = cadre.done
+    ours = {m.pk for m in modules}  # earlier examples' modules reach these cadres too
+    for cadre in cadres:
+        cadre.refresh_from_db()
+        for module in my_modules(cadre):
+            if module.pk in ours:
+                assert done[(module.pk, cadre.pk)] == module.done, "My study disagrees"
+    return done
+
+
+class Clock:
+    def __init__(self):
+        self.real = timezone.now
+        self.offset = timedelta()
+
+    def now(self):
+        return self.real() + self.offset
+
+
+@pytest.mark.django_db(transaction=True)
+def test_random_writes_keep_every_total_equal_to_a_recount(
+    org, make_unit, make_module, make_cadre, make_user, assign
+):
+    clock = Clock()
+
+    def world():
+        # Each example stands alone: whatever an earlier, failing one left wrong is
+        # repaired first, so Hypothesis can shrink a failure to its own steps.
+        progress_store.rebuild()
+        StudyUnit.objects.all().reindex_search()
+        units = [make_unit(tags=["民政"]) for _ in range(N_UNITS)]
+        modules = [make_module(units=units[:3]), make_module(units=units[2:])]
+        for module in modules:
+            assign(module, org.province, days=30)
+        cadres = [make_cadre(org.township_a) for _ in range(N_CADRES)]
+        editor = Client()
+        editor.force_login(make_user(role=EDITOR, is_staff=True))
+        return org, units, modules, cadres, editor, clock
+
+    with mock.patch("django.utils.timezone.now", clock.now):
+        run_state_machine_as_test(
+            lambda: Totals(world),
+            settings=settings(
+                max_examples=15,
+                verbosity=__import__("hypothesis").Verbosity.verbose,
+                stateful_step_count=25,
+                deadline=None,
+                suppress_health_check=list(HealthCheck),
+            ),
+        )
