@@ -6,6 +6,7 @@ import secrets
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import transaction
 
 from expositions.models import Exposition, StudyUnit, Theme
 from org.roles import CADRE, EDITOR, ensure_groups
@@ -28,8 +29,10 @@ def _fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-@pytest.fixture
-def exposition(db):
+# --- factories: plain functions, so that module-scoped worlds can use them too --------
+
+
+def new_exposition():
     return Exposition.objects.create(
         slug="test-exposition",
         title="A test exposition",
@@ -39,8 +42,7 @@ def exposition(db):
     )
 
 
-@pytest.fixture
-def theme(db):
+def new_theme():
     return Theme.objects.create(
         slug="livelihood-guarantee",
         name_en="Livelihood guarantee",
@@ -58,8 +60,7 @@ def other_theme(db):
     )
 
 
-@pytest.fixture
-def make_unit(exposition, theme):
+def unit_maker(exposition, theme):
     def make(**kwargs):
         n = next(_seq)
         tags = kwargs.pop("tags", [])
@@ -84,8 +85,7 @@ def make_unit(exposition, theme):
     return make
 
 
-@pytest.fixture
-def make_user(db):
+def user_maker():
     def make(username=None, role=None, **kwargs):
         groups = ensure_groups()
         username = username or f"user{next(_seq)}"
@@ -97,6 +97,37 @@ def make_user(db):
         return user
 
     return make
+
+
+@pytest.fixture
+def exposition(db):
+    return new_exposition()
+
+
+@pytest.fixture
+def theme(db):
+    return new_theme()
+
+
+@pytest.fixture
+def make_unit(exposition, theme):
+    return unit_maker(exposition, theme)
+
+
+@pytest.fixture
+def make_user(db):
+    return user_maker()
+
+
+@pytest.fixture(scope="module")
+def module_db(django_db_setup, django_db_blocker):
+    """One transaction held open for a whole test module, rolled back after it: rows a
+    module-scoped fixture makes in it are shared by the module's tests (each of which
+    still rolls back its own writes, in a savepoint) instead of being made again for
+    every test."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield
+        transaction.set_rollback(True)
 
 
 @pytest.fixture
@@ -154,8 +185,7 @@ def pytest_collection_modifyitems(config, items):
 # --- training ------------------------------------------------------------------
 
 
-@pytest.fixture
-def org(db):
+def org_tree():
     """A small tree: province > city > (county > township A, township B), other county."""
     from org.models import OrgUnit
 
@@ -184,7 +214,11 @@ def org(db):
 
 
 @pytest.fixture
-def make_cadre(make_user):
+def org(db):
+    return org_tree()
+
+
+def cadre_maker(make_user):
     from org.models import Cadre
 
     def make(org_unit, name=None, username=None, **kwargs):
@@ -197,7 +231,11 @@ def make_cadre(make_user):
 
 
 @pytest.fixture
-def make_trainer(make_user):
+def make_cadre(make_user):
+    return cadre_maker(make_user)
+
+
+def trainer_maker(make_user):
     from org.roles import TRAINER
 
     def make(*org_units, username=None):
@@ -210,7 +248,11 @@ def make_trainer(make_user):
 
 
 @pytest.fixture
-def make_module(make_unit):
+def make_trainer(make_user):
+    return trainer_maker(make_user)
+
+
+def module_maker(make_unit):
     from training.models import Module
     from training.services import module_set_units
 
@@ -221,6 +263,11 @@ def make_module(make_unit):
         return module
 
     return make
+
+
+@pytest.fixture
+def make_module(make_unit):
+    return module_maker(make_unit)
 
 
 @pytest.fixture
