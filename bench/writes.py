@@ -6,9 +6,11 @@ Each client is one cadre with their own session and keep-alive connection, posti
 "mark complete" for unit after unit until the time is up (bounded: the run stops by
 itself). gunicorn: 2 workers x 8 threads, production settings. Reported:
 completions/s, median and p99 latency, the POSTs that failed, and afterwards, counted
-in the database: rows lost (a 302 without a row), rows duplicated, and whether the
-pre-computed progress still equals a recount. Baseline, same run: the trivial
-signed-in view (bench/wsgi.py) under the same clients, requests/s.
+in the database: rows lost (a 302 without a row), rows duplicated. Then every client
+undoes what it completed, for half as long, and at the end every stored total of the
+database must equal a recount (``manage.py verify_progress``; the script exits 1 if not).
+Baseline, same run: the trivial signed-in view (bench/wsgi.py) under the same
+clients, requests/s.
 
 PostgreSQL: the generated province (bench/progress.py). SQLite: a generated
 province of 2,000 cadres in a temporary file.
@@ -106,15 +108,26 @@ def measure(env, clients, seconds, label):
             server.port, sessions, [["/bench/trivial/"] * 100_000] * len(sessions), 5, "GET"
         )
         results, elapsed = run_clients(server.port, sessions, plans, seconds)
+        after = Completion.objects.filter(cadre__in=cadres).count()
+        distinct = (
+            Completion.objects.filter(cadre__in=cadres)
+            .values("cadre_id", "unit_id")
+            .distinct()
+            .count()
+        )
+        connection.close()
+        undo_plans = [
+            [p.replace("/complete/", "/undo/") for p, status, _ms in rs if status == 302]
+            for rs in results
+        ]
+        undos, undo_time = run_clients(server.port, sessions, undo_plans, max(1, seconds // 2))
     flat = [r for rs in results for r in rs]
     ok = [r for r in flat if r[1] == 302]
     failed = len(flat) - len(ok)
     latencies = sorted(r[2] for r in flat)
-    after = Completion.objects.filter(cadre__in=cadres).count()
-    distinct = (
-        Completion.objects.filter(cadre__in=cadres).values("cadre_id", "unit_id").distinct().count()
-    )
-    recount_ok = _progress_matches(cadres)
+    from training import progress_store
+
+    drift = progress_store.verify()
     trivial_rate = sum(len(r) for r in trivial) / trivial_time
     print(f"{label}: {len(cadres)} clients for {seconds} s (gunicorn 2 workers x 8 threads)")
     print(f"  trivial signed-in view: {trivial_rate:8.1f} req/s (baseline)")
@@ -126,36 +139,16 @@ def measure(env, clients, seconds, label):
     )
     print(
         f"  rows: {after - before:,} new for {len(ok):,} successful POSTs -> lost "
-        f"{len(ok) - (after - before)}, duplicated {after - distinct}; progress equals a "
-        f"recount: {recount_ok}"
+        f"{len(ok) - (after - before)}, duplicated {after - distinct}"
     )
-
-
-def _progress_matches(cadres):
-    """Does the pre-computed progress of these cadres equal a recount from scratch?"""
-    from django.db import connection
-
-    ids = [c.pk for c in cadres]
-    marks = ", ".join(["%s"] * len(ids))
-    # Only placeholders are formatted in.
-    sql = (
-        "SELECT mu.module_id, c.cadre_id, COUNT(*) FROM training_completion c "  # noqa: S608
-        "JOIN training_moduleunit mu ON mu.unit_id = c.unit_id "
-        "JOIN expositions_studyunit su ON su.id = c.unit_id AND su.status = 'published' "
-        f"WHERE c.cadre_id IN ({marks}) GROUP BY 1, 2"
+    undone = [r for rs in undos for r in rs if r[1] == 302]
+    print(
+        f"  undo:                   {len(undone) / undo_time:8.1f} undos/s, failed "
+        f"{sum(len(rs) for rs in undos) - len(undone)}; stored totals equal a recount: "
+        f"{'yes' if not drift else 'NO'}"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, ids)
-        recount = {(m, c): n for m, c, n in cursor.fetchall()}
-    from training.models import Progress
-
-    stored = {
-        (m, c): n
-        for m, c, n in Progress.objects.filter(cadre_id__in=ids, done__gt=0).values_list(
-            "module_id", "cadre_id", "done"
-        )
-    }
-    return stored == recount
+    if drift:
+        sys.exit("stored totals differ from a recount:\n  " + "\n  ".join(drift))
 
 
 def main():
