@@ -1,21 +1,19 @@
-"""Benchmark 1: a cadre's pages under load, as a ratio to a trivial signed-in view.
+"""Benchmark 1: a cadre's pages under load, as ratios measured in one run.
 
   .venv/bin/python bench/pages.py [--cadres 50000] [--seconds 10] [--connections 32]
 
 gunicorn (2 sync workers, production settings, persistent PostgreSQL connections)
 serves the generated province (see bench/progress.py); wrk (Debian package `wrk`)
-loads it from 127.0.0.1 with the bench cadre's session cookie. Each page is run
-twice, interleaved with the baseline, /bench/trivial/ (bench/wsgi.py: the same
-middleware and session lookup, no work); the ratio is page requests/s divided by
-the baseline's. Goal: >= 0.5. /bench/base/ (the base template, nothing in it) is
-there to show what every page pays before its own content.
+loads it from 127.0.0.1 with the bench cadre's session cookie. Every page is
+rendered for every request (the portal caches no whole pages). Each page runs
+twice, interleaved with the others. Reported, as requests/s ratios:
 
-Two gunicorns, one after the other: one renders every page (the page cache off: what
-a cadre's first view of a page costs), one caches pages per cadre in Redis on
-127.0.0.1:6379, database 9, emptied before and after (portal/page_cache.py: what a
-repeat view costs; wrk asks for the same page again and again). Before loading the
-second, the script checks that a cached page is the rendered page, byte for byte
-but for its CSRF tokens.
+- the empty base page (/bench/base/: the base template, navigation and all, with
+  nothing in it) against the trivial signed-in view (/bench/trivial/: the same
+  middleware and session lookup, no work; bench/wsgi.py). Goal: >= 0.5.
+- the unit page and My study against the empty base page. Goal: >= 0.8.
+
+Where the time goes inside a page: bench/profile_pages.py.
 """
 
 import argparse
@@ -24,7 +22,6 @@ import shutil
 import statistics
 import subprocess
 import sys
-import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -55,17 +52,6 @@ def wrk(url, cookie, seconds, connections):
     return rate, float(p99.group(1)) * scale, int(errors.group(1)) if errors else 0
 
 
-REDIS_URL = "redis://127.0.0.1:6379/9"  # a database of its own, emptied first
-PLACEHOLDER = re.compile(rb"csrf-[0-9a-f]{32}")
-TOKEN = re.compile(rb'name="csrfmiddlewaretoken" value="[^"]*"')
-
-
-def fetch(url, cookie):
-    request = urllib.request.Request(url, headers={"Cookie": f"sessionid={cookie}"})  # noqa: S310
-    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - loopback
-        return response.read()
-
-
 def measure(server, cookie, pages, seconds, connections):
     for name, path in pages.items():
         status = _province.get_status(server.url + path, cookie)
@@ -77,23 +63,16 @@ def measure(server, cookie, pages, seconds, connections):
     for _round in range(2):
         for name, path in pages.items():
             runs[name].append(wrk(server.url + path, cookie, seconds, connections))
-    base = statistics.median(r[0] for r in runs["trivial"])
+    rates = {name: statistics.median(r[0] for r in results) for name, results in runs.items()}
+    against = {"trivial": "trivial", "base page": "trivial"}
     for name, results in runs.items():
-        rate = statistics.median(r[0] for r in results)
         p99 = max(r[1] for r in results)
         errors = sum(r[2] for r in results)
+        base = against.get(name, "base page")
         print(
-            f"  {name:<11} {rate:8.1f} req/s  p99 {p99:7.1f} ms  non-2xx {errors}  "
-            f"ratio {rate / base:.2f}"
+            f"  {name:<11} {rates[name]:8.1f} req/s  p99 {p99:7.1f} ms  non-2xx {errors}  "
+            f"ratio {rates[name] / rates[base]:.2f} of {base}"
         )
-
-
-def check_cached_pages(server, cookie, pages):
-    """A cached page is the page: the same bytes as the first, but for its CSRF tokens."""
-    for name in ("unit page", "my study"):
-        first, again = (fetch(server.url + pages[name], cookie) for _ in range(2))
-        if PLACEHOLDER.search(again) or TOKEN.sub(b"", first) != TOKEN.sub(b"", again):
-            sys.exit(f"the cached {name} differs from the page: nothing would be measured")
 
 
 def main():
@@ -108,8 +87,6 @@ def main():
         f"portal_bench_province_{args.cadres}", args.cadres, sizes=scaled_sizes(args.cadres)
     )
     _province.setup_django(url)
-    import redis
-
     from expositions.models import StudyUnit
 
     cookie = _province.session_for("bench-cadre")
@@ -120,19 +97,9 @@ def main():
         "unit page": unit.get_absolute_url(),
         "my study": "/training/my-study/",
     }
-    setups = {
-        "every page rendered (DJANGO_PAGE_CACHE=false)": {"DJANGO_PAGE_CACHE": "false"},
-        "pages cached per cadre, Redis (REDIS_URL)": {"REDIS_URL": REDIS_URL},
-    }
     print(f"gunicorn 2 sync workers, wrk -c{args.connections} -d{args.seconds}s, 2 rounds")
-    for title, extra in setups.items():
-        redis.Redis.from_url(REDIS_URL).flushdb()
-        with _province.Gunicorn(_province.server_env(url, **extra), workers=2) as server:
-            if "REDIS_URL" in extra:
-                check_cached_pages(server, cookie, pages)
-            print(title)
-            measure(server, cookie, pages, args.seconds, args.connections)
-    redis.Redis.from_url(REDIS_URL).flushdb()
+    with _province.Gunicorn(_province.server_env(url), workers=2) as server:
+        measure(server, cookie, pages, args.seconds, args.connections)
 
 
 if __name__ == "__main__":

@@ -14,15 +14,15 @@ from .models import Cadre
 
 
 def is_trainer(user):
-    """Does ``user`` manage any org unit (or is a superuser)? Asked once per request."""
+    """Does ``user`` manage any org unit (or is a superuser)? Known without a query for
+    the user of a request (org.backends); asked once otherwise."""
     if not user.is_authenticated:
         return False
     if user.is_superuser:
         return True
-    cached = getattr(user, "_is_trainer", None)
-    if cached is None:
-        cached = user._is_trainer = user.managed_org_units.exists()
-    return cached
+    if not hasattr(user, "manages_org_units"):
+        user.manages_org_units = user.managed_org_units.exists()
+    return user.manages_org_units
 
 
 def trainer_required(view):
@@ -37,11 +37,19 @@ def trainer_required(view):
 
 
 def cadre_of(request):
-    """The signed-in user's active cadre profile (with its org unit), or None: one
-    query per request, shared by the view, the navigation and the completion panel."""
+    """The signed-in user's active cadre profile (with its org unit), or None: loaded
+    with the user (org.backends), or by one query, shared by the view, the navigation
+    and the completion panel."""
     if not hasattr(request, "_cadre_of"):
         user = getattr(request, "user", None)
-        request._cadre_of = Cadre.objects.of_user(user).first() if user is not None else None
+        if user is None or not user.is_authenticated:
+            cadre = None
+        elif hasattr(user, "manages_org_units"):  # loaded with the user
+            cadre = getattr(user, "cadre", None)  # None when the user has no profile
+            cadre = cadre if cadre is not None and cadre.active else None
+        else:
+            cadre = Cadre.objects.of_user(user).first()
+        request._cadre_of = cadre
     return request._cadre_of
 
 

@@ -5,6 +5,7 @@ for the table of variables.
 """
 
 import os
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -125,7 +126,10 @@ else:
             # Tests run on a file, as the portal does: threads then take SQLite's own
             # locks (and wait for them) instead of sharing one in-memory cache, which
             # answers "table is locked" at once.
-            "TEST": {"NAME": str(BASE_DIR / ".test-db.sqlite3")},
+            # One file per test process, so that two runs at once do not share it.
+            "TEST": {
+                "NAME": str(Path(tempfile.gettempdir()) / f"portal-test-{os.getpid()}.sqlite3")
+            },
         }
     }
 
@@ -146,7 +150,8 @@ AUTH_PASSWORD_VALIDATORS = [
 # the username alone, stops a stranger from locking a cadre out on purpose.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend, loading the cadre profile and trainer role with the user (one query).
+    "org.backends.RoleAwareBackend",
 ]
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("DJANGO_LOCKOUT_MINUTES", "15")))

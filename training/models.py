@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from expositions.models import StudyUnit
-from org.models import Cadre, OrgUnit, ancestor_paths, in_scope
+from org.models import Cadre, OrgUnit, in_scope
 
 
 class ModuleQuerySet(models.QuerySet):
@@ -94,11 +94,6 @@ class ModuleUnit(models.Model):
 
 
 class AssignmentQuerySet(models.QuerySet):
-    def for_cadre(self, cadre):
-        """Assignments that reach a cadre: to them, to their org unit or to any unit above it."""
-        paths = ancestor_paths(cadre.org_unit.path, OrgUnit.steplen)
-        return self.filter(Q(cadre=cadre) | Q(org_unit__path__in=paths))
-
     def visible_to(self, user):
         """Assignments whose target lies in the org units the user manages."""
         return in_scope(self, user, "org_unit__path", "cadre__org_unit__path")

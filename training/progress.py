@@ -10,7 +10,7 @@ unit counts from the moment its publication time passes.
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db.models import (
@@ -32,9 +32,10 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Substr, TruncWeek
 from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
 
 from expositions.models import StudyUnit
-from org.models import Cadre, OrgUnit, subtree_q
+from org.models import Cadre, OrgUnit, ancestor_paths, subtree_q
 
 from .models import Assignment, Completion, Module, ModuleUnit, Progress, ProgressWeek
 
@@ -153,20 +154,35 @@ class ModuleProgress:
             for i in range(weeks)
         ]
 
+    # Hidden units whose completions are taken away through a join each (beyond these, a
+    # subquery per cadre, which the roll-up would run for every one of 50,000 cadres).
+    JOINED_HIDDEN_UNITS = 8
+
     def _done(self):
-        """A cadre's completed units that readers can see: the stored count, less the
-        completions of the module's hidden units (a subquery only when there are any)."""
+        """What a cadre's stored count becomes when read: (joins, done, last completed).
+
+        The stored count less the completions of the module's hidden units: each such
+        completion is found by a LEFT JOIN on its (cadre, unit) key, at most one row
+        each, so the roll-up stays one pass over the cadres (bench/RESULTS.md)."""
+        joins = {"mine": FilteredRelation("progress", condition=Q(progress__module=self.module))}
         done = Coalesce(F("mine__done"), 0)
         last = F("mine__last_completed_at")
-        if self.hidden_ids:
-            mine = Completion.objects.filter(cadre=OuterRef("pk"))
-            done = done - _count(mine.filter(unit_id__in=self.hidden_ids))
-            last = Subquery(
-                mine.filter(unit_id__in=self.unit_ids)
-                .order_by("-completed_at")
-                .values("completed_at")[:1]
-            )
-        return done, last
+        if not self.hidden_ids:
+            return joins, done, last
+        for i, unit_id in enumerate(self.hidden_ids[: self.JOINED_HIDDEN_UNITS]):
+            name = f"hidden_{i}"
+            joins[name] = FilteredRelation("completions", condition=Q(completions__unit=unit_id))
+            done = done - Case(When(**{f"{name}__isnull": False}, then=1), default=0)
+        mine = Completion.objects.filter(cadre=OuterRef("pk"))
+        rest = self.hidden_ids[self.JOINED_HIDDEN_UNITS :]
+        if rest:
+            done = done - _count(mine.filter(unit_id__in=rest))
+        last = Subquery(
+            mine.filter(unit_id__in=self.unit_ids)
+            .order_by("-completed_at")
+            .values("completed_at")[:1]
+        )
+        return joins, done, last
 
     def cadres(self, base=None):
         """Active cadres reached, annotated: due_on, done, last_completed_at, status, overdue."""
@@ -186,12 +202,12 @@ class ModuleProgress:
         )
         # done and last_completed_at come from the stored Progress rows (one LEFT JOIN),
         # not from counting completions per cadre: see training.progress_store.
-        done, last = self._done()
+        joins, done, last = self._done()
         return (
             base.filter(active=True)
             .filter(reach)
             .select_related("org_unit")
-            .annotate(mine=FilteredRelation("progress", condition=Q(progress__module=self.module)))
+            .annotate(**joins)
             .annotate(
                 due_on=due,
                 done=done,
@@ -257,38 +273,80 @@ class ModuleProgress:
         return total
 
 
-def my_modules(cadre, today=None, containing=None):
+def _my_modules_sql(cadre, containing):
+    """SQL and parameters: the active modules reaching ``cadre`` with due_on (the
+    earliest), stored_done, last_completed_at, total (units readers can see) and
+    unit_count; only those holding ``containing`` when given."""
+    t = {
+        name: model._meta.db_table
+        for name, model in {
+            "m": Module,
+            "a": Assignment,
+            "o": OrgUnit,
+            "p": Progress,
+            "mu": ModuleUnit,
+            "su": StudyUnit,
+        }.items()
+    }
+    paths = ancestor_paths(cadre.org_unit.path, OrgUnit.steplen)
+    holding, holding_params = "", []
+    if containing is not None:
+        holding = (
+            f" AND EXISTS (SELECT 1 FROM {t['mu']} x WHERE x.module_id = m.id AND x.unit_id = %s)"  # noqa: S608, E501  # nosec B608
+        )
+        holding_params = [containing.pk]
+    # Only table names and placeholder lists are formatted in; values are parameters.
+    sql = (
+        f"SELECT m.*, MIN(a.due_on) AS due_on, MAX(p.done) AS stored_done, "  # noqa: S608  # nosec B608
+        f"MAX(p.last_completed_at) AS last_completed_at, "
+        f"(SELECT COUNT(*) FROM {t['mu']} mu JOIN {t['su']} su ON su.id = mu.unit_id"
+        f" WHERE mu.module_id = m.id AND su.status = %s AND su.published_at <= %s) AS total, "
+        f"(SELECT COUNT(*) FROM {t['mu']} mu WHERE mu.module_id = m.id) AS unit_count "
+        f"FROM {t['m']} m JOIN {t['a']} a ON a.module_id = m.id "
+        f"LEFT JOIN {t['o']} o ON o.id = a.org_unit_id "
+        f"LEFT JOIN {t['p']} p ON p.module_id = m.id AND p.cadre_id = %s "
+        f"WHERE m.status = %s AND (a.cadre_id = %s OR o.path IN ({', '.join(['%s'] * len(paths))}))"
+        f"{holding} GROUP BY m.id"
+    )
+    params = [StudyUnit.Status.PUBLISHED, timezone.now(), cadre.pk, Module.Status.ACTIVE]
+    return sql, [*params, cadre.pk, *paths, *holding_params]
+
+
+def _date(value):
+    """SQLite gives a raw query's dates as text."""
+    return parse_date(value) if isinstance(value, str) else value
+
+
+def _datetime(value):
+    """SQLite gives a raw query's datetimes as text (UTC)."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+        if value is not None and timezone.is_naive(value):
+            value = timezone.make_aware(value, UTC)
+    return value
+
+
+def my_modules(cadre, today=None, containing=None, next_units=True):
     """The active modules assigned to ``cadre`` (directly, via their org unit or any
     unit above it), as a list of modules with due_on (the earliest), total, done,
     last_completed_at, next_unit_id, finished and overdue; unfinished and overdue
     first, then by due date. ``containing``: only the modules holding that unit.
+    ``next_units``: find each unfinished module's next unit (My study needs it, the
+    unit page does not).
 
-    Four small queries whatever the number of modules (done and last completion come
-    from the pre-computed Progress rows). One query with a subquery per figure took
-    10 ms for a cadre of the generated province, most of a unit page's time.
+    One query for the modules with every figure (done and last completion from the
+    stored Progress rows), one for the next units, and one more only when a module
+    holds units readers cannot see. The first is SQL written out: it runs on every
+    unit page and My study, and building it with the ORM cost more than running it
+    (bench/RESULTS.md, "Where a page's time goes").
     """
     today = today or timezone.localdate()
-    reaching = Assignment.objects.for_cadre(cadre).filter(module__status=Module.Status.ACTIVE)
-    if containing is not None:
-        reaching = reaching.filter(module__module_units__unit=containing)
-    due = {}
-    for module_id, due_on in reaching.values_list("module_id", "due_on"):
-        due[module_id] = min(due_on, due.get(module_id, due_on))
-    if not due:
-        return []
     published = StudyUnit.objects.published()
-    modules = list(
-        Module.objects.filter(pk__in=due).annotate(
-            total=Count("module_units", filter=Q(module_units__unit__in=published)),
-            hidden=Count("module_units", filter=~Q(module_units__unit__in=published)),
-        )
-    )
-    progress = {
-        module_id: (done, last)
-        for module_id, done, last in Progress.objects.filter(
-            cadre=cadre, module_id__in=due
-        ).values_list("module_id", "done", "last_completed_at")
-    }
+    modules = list(Module.objects.raw(*_my_modules_sql(cadre, containing)))
+    for m in modules:
+        m.due_on = _date(m.due_on)
+        m.last_completed_at = _datetime(m.last_completed_at)
+        m.hidden = m.unit_count - m.total
     hidden_done = Counter()
     with_hidden = [m.pk for m in modules if m.hidden]
     if with_hidden:  # the stored count includes units readers cannot see: take them away
@@ -298,14 +356,12 @@ def my_modules(cadre, today=None, containing=None):
             .values_list("module_id", flat=True)
         )
     for m in modules:
-        m.due_on = due[m.pk]
-        m.done, m.last_completed_at = progress.get(m.pk, (0, None))
-        m.done -= hidden_done[m.pk]
+        m.done = (m.stored_done or 0) - hidden_done[m.pk]
         m.finished = m.total > 0 and m.done >= m.total
         m.overdue = m.done < m.total and m.due_on < today
         m.next_unit_id = None
     unfinished = [m.pk for m in modules if not m.finished]
-    if unfinished:
+    if unfinished and next_units:
         todo = (
             ModuleUnit.objects.filter(module_id__in=unfinished, unit__in=published)
             .exclude(unit__in=Completion.objects.filter(cadre=cadre).values("unit"))

@@ -138,7 +138,8 @@ class Totals(RuleBasedStateMachine):
         if delete:
             tag.delete()
         else:
-            tag.name = tag.name + "改"
+            self.tag_names += 1  # a name no tag has, in this example or an earlier one
+            tag.name = f"{tag.name}改{self.units[0].pk}-{self.tag_names}"
             tag.save()
 
     # --- what must hold after every step --------------------------------------------

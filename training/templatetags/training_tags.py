@@ -16,7 +16,7 @@ def completion_panel(context, unit):
     if cadre is None or not unit.is_published:
         return {"cadre": None}
     completion = Completion.objects.filter(cadre=cadre, unit=unit).first()
-    modules = my_modules(cadre, containing=unit)
+    modules = my_modules(cadre, containing=unit, next_units=False)
     return {
         "cadre": cadre,
         "unit": unit,
