@@ -8,14 +8,14 @@ Not a views module: views, template tags and context processors all use it.
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
+from django.db import connection, models
 from django.http import Http404
 
-from .models import Cadre
+from .models import Cadre, OrgUnit
 
 
 def is_trainer(user):
-    """Does ``user`` manage any org unit (or is a superuser)? Known without a query for
-    the user of a request (org.backends); asked once otherwise."""
+    """Does ``user`` manage any org unit (or is a superuser)? Asked at most once."""
     if not user.is_authenticated:
         return False
     if user.is_superuser:
@@ -25,32 +25,76 @@ def is_trainer(user):
     return user.manages_org_units
 
 
-def trainer_required(view):
-    @login_required
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not is_trainer(request.user):
-            raise Http404
-        return view(request, *args, **kwargs)
+def _roles_sql():
+    """One small query for both of a user's roles: their active cadre profile with its
+    org unit (None when they have none) and whether they manage an org unit. Written
+    out: the ORM took longer to build it than the database to answer it."""
+    trainers = OrgUnit.trainers.through._meta.db_table
+    cadre_columns = [f.column for f in Cadre._meta.concrete_fields]
+    org_columns = [f.column for f in OrgUnit._meta.concrete_fields]
+    columns = [f"c.{c}" for c in cadre_columns] + [f"o.{c}" for c in org_columns]
+    # Only table and column names from the models' _meta are formatted in.
+    sql = (
+        f"SELECT EXISTS (SELECT 1 FROM {trainers} t WHERE t.user_id = %s), "  # noqa: S608  # nosec B608
+        f"{', '.join(columns)} FROM (SELECT 1 AS one) one "
+        f"LEFT JOIN {Cadre._meta.db_table} c ON c.user_id = %s AND c.active "
+        f"LEFT JOIN {OrgUnit._meta.db_table} o ON o.id = c.org_unit_id"
+    )
+    return sql, cadre_columns, org_columns
 
-    return wrapped
+
+def _load_roles(request):
+    sql, cadre_columns, org_columns = _roles_sql()
+    user = request.user
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [user.pk, user.pk])
+        manages, *values = cursor.fetchone()
+    user.manages_org_units = bool(manages)
+    cadre = None
+    if values[0] is not None:
+        cadre_values, org_values = values[: len(cadre_columns)], values[len(cadre_columns) :]
+        cadre = Cadre.from_db(connection.alias, None, _python(Cadre, cadre_values))
+        org_unit = OrgUnit.from_db(connection.alias, None, _python(OrgUnit, org_values))
+        Cadre.org_unit.field.set_cached_value(cadre, org_unit)
+    request._cadre_of = cadre
+
+
+def _python(model, values):
+    """Raw values as the model's fields hold them (SQLite gives booleans as 0 and 1)."""
+    return [
+        bool(v) if isinstance(f, models.BooleanField) and v is not None else v
+        for f, v in zip(model._meta.concrete_fields, values, strict=True)
+    ]
 
 
 def cadre_of(request):
-    """The signed-in user's active cadre profile (with its org unit), or None: loaded
-    with the user (org.backends), or by one query, shared by the view, the navigation
+    """The signed-in user's active cadre profile (with its org unit), or None: read once
+    per request, with the user's trainer role, and shared by the view, the navigation
     and the completion panel."""
     if not hasattr(request, "_cadre_of"):
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
-            cadre = None
-        elif hasattr(user, "manages_org_units"):  # loaded with the user
-            cadre = getattr(user, "cadre", None)  # None when the user has no profile
-            cadre = cadre if cadre is not None and cadre.active else None
+            request._cadre_of = None
         else:
-            cadre = Cadre.objects.of_user(user).first()
-        request._cadre_of = cadre
+            _load_roles(request)
     return request._cadre_of
+
+
+def request_is_trainer(request):
+    """Is the signed-in user a trainer? Read with their cadre profile (one query)."""
+    cadre_of(request)
+    return is_trainer(request.user)
+
+
+def trainer_required(view):
+    @login_required
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not request_is_trainer(request):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    return wrapped
 
 
 def cadre_required(view):

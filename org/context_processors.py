@@ -1,6 +1,6 @@
 from django.utils.functional import SimpleLazyObject
 
-from .access import cadre_of, is_trainer
+from .access import cadre_of, request_is_trainer
 
 
 def roles(request):
@@ -10,5 +10,5 @@ def roles(request):
         return {"is_cadre": False, "is_trainer": False}
     return {
         "is_cadre": SimpleLazyObject(lambda: cadre_of(request) is not None),
-        "is_trainer": SimpleLazyObject(lambda: is_trainer(user)),
+        "is_trainer": SimpleLazyObject(lambda: request_is_trainer(request)),
     }

@@ -150,8 +150,7 @@ AUTH_PASSWORD_VALIDATORS = [
 # the username alone, stops a stranger from locking a cadre out on purpose.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    # ModelBackend, loading the cadre profile and trainer role with the user (one query).
-    "org.backends.RoleAwareBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("DJANGO_LOCKOUT_MINUTES", "15")))
