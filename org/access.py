@@ -5,7 +5,7 @@ nobody can probe for modules, cadres or org units they may not see.
 Not a views module: views, template tags and context processors all use it.
 """
 
-from functools import wraps
+from functools import cache, wraps
 
 from django.contrib.auth.decorators import login_required
 from django.db import connection, models
@@ -25,6 +25,7 @@ def is_trainer(user):
     return user.manages_org_units
 
 
+@cache
 def _roles_sql():
     """One small query for both of a user's roles: their active cadre profile with its
     org unit (None when they have none) and whether they manage an org unit. Written
@@ -32,7 +33,8 @@ def _roles_sql():
     trainers = OrgUnit.trainers.through._meta.db_table
     cadre_columns = [f.column for f in Cadre._meta.concrete_fields]
     org_columns = [f.column for f in OrgUnit._meta.concrete_fields]
-    columns = [f"c.{c}" for c in cadre_columns] + [f"o.{c}" for c in org_columns]
+    quote = connection.ops.quote_name
+    columns = [f"c.{quote(c)}" for c in cadre_columns] + [f"o.{quote(c)}" for c in org_columns]
     # Only table and column names from the models' _meta are formatted in.
     sql = (
         f"SELECT EXISTS (SELECT 1 FROM {trainers} t WHERE t.user_id = %s), "  # noqa: S608  # nosec B608
