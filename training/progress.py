@@ -10,7 +10,7 @@ unit counts from the moment its publication time passes.
 
 from collections import Counter
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
 from django.db.models import (
@@ -32,11 +32,12 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Substr, TruncWeek
 from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.dateparse import parse_date
 
 from expositions.models import StudyUnit
 from org.models import Cadre, OrgUnit, ancestor_paths, subtree_q
 
+from . import progress_store
 from .models import Assignment, Completion, Module, ModuleUnit, Progress, ProgressWeek
 
 COMPLETE = "complete"
@@ -317,15 +318,6 @@ def _date(value):
     return parse_date(value) if isinstance(value, str) else value
 
 
-def _datetime(value):
-    """SQLite gives a raw query's datetimes as text (UTC)."""
-    if isinstance(value, str):
-        value = parse_datetime(value)
-        if value is not None and timezone.is_naive(value):
-            value = timezone.make_aware(value, UTC)
-    return value
-
-
 def my_modules(cadre, today=None, containing=None, next_units=True):
     """The active modules assigned to ``cadre`` (directly, via their org unit or any
     unit above it), as a list of modules with due_on (the earliest), total, done,
@@ -345,7 +337,7 @@ def my_modules(cadre, today=None, containing=None, next_units=True):
     modules = list(Module.objects.raw(*_my_modules_sql(cadre, containing)))
     for m in modules:
         m.due_on = _date(m.due_on)
-        m.last_completed_at = _datetime(m.last_completed_at)
+        m.last_completed_at = progress_store.aware(m.last_completed_at)
         m.hidden = m.unit_count - m.total
     hidden_done = Counter()
     with_hidden = [m.pk for m in modules if m.hidden]

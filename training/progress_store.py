@@ -241,14 +241,14 @@ def verify(limit=20):
     sql, params = _progress_recount(None)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        progress = {(m, c): (n, _aware(at)) for m, c, n, at in cursor.fetchall()}
+        progress = {(m, c): (n, aware(at)) for m, c, n, at in cursor.fetchall()}
         if connection.vendor == "postgresql":
             sql, params = _week_recount_sql(None)
             cursor.execute(sql, params)
             weeks = Counter({(m, o, w): n for m, o, w, n in cursor.fetchall()})
         else:
             weeks = _week_recount_python(None)
-    stored = {k: (d, _aware(at)) for k, (d, at) in stored_progress().items()}
+    stored = {k: (d, aware(at)) for k, (d, at) in stored_progress().items()}
     found = list(_differences("progress (module, cadre)", stored, progress, limit))
     found += _differences(
         "weekly completions (module, org unit, week)", stored_weeks(), weeks, limit
@@ -257,8 +257,8 @@ def verify(limit=20):
     return found[:limit]
 
 
-def _aware(value):
-    """Raw SQL gives SQLite's datetimes as text: compare them as the ORM reads them."""
+def aware(value):
+    """Raw SQL gives SQLite's datetimes as text (UTC): read them as the ORM does."""
     if isinstance(value, str):
         value = parse_datetime(value)
         if value is not None and timezone.is_naive(value):
