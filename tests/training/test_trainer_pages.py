@@ -517,3 +517,23 @@ def test_completions_outside_scope_are_not_charted(trainer_client, org, course, 
         services.completion_record(cadre=people["outside"], unit=unit)
     response = trainer_client.get(reverse("training:module_progress", args=[module.pk]))
     assert sum(n for _week, n in response.context["weeks"]) == 6
+
+
+@pytest.mark.parametrize("status", ["active", "draft", "archived"])
+def test_progress_of_a_module_no_one_was_given(trainer_client, trainer, make_module, status):
+    """A new, draft or archived module with no assignment: empty pages and files, not
+    a 500 or a CSV cut off half-way."""
+    module = make_module(created_by=trainer, status=status)
+    page = trainer_client.get(reverse("training:module_progress", args=[module.pk]))
+    assert page.status_code == 200
+    for fmt in ("csv", "xlsx"):
+        url = reverse("training:module_progress_export", args=[module.pk, fmt])
+        response = trainer_client.get(url)
+        assert response.status_code == 200
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        if fmt == "csv":
+            rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+            assert len(rows) == 1  # the header, whole
+        else:
+            sheet = openpyxl.load_workbook(io.BytesIO(body)).active
+            assert sheet.max_row == 1
