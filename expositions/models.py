@@ -10,7 +10,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 from taggit.managers import TaggableManager
-from taggit.models import TaggedItemBase
+from taggit.models import Tag, TaggedItemBase
 
 from . import search
 from .markdown import render_markdown
@@ -117,6 +117,12 @@ class StudyUnitQuerySet(models.QuerySet):
 
     def for_tag(self, tag_slug):
         return self.filter(tags__slug=tag_slug)
+
+    def tags(self):
+        """The tags of these units: a tag only drafts carry is not a reader's tag."""
+        return Tag.objects.filter(
+            pk__in=TaggedStudyUnit.objects.filter(content_object__in=self).values("tag")
+        )
 
     def reindex_search(self):
         """Recompute the derived search columns of these units from their fields and

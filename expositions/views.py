@@ -38,8 +38,9 @@ def tag_index(request):
 
 @login_required
 def tag_detail(request, slug):
-    tag = get_object_or_404(Tag, slug=slug)
-    units = StudyUnit.objects.visible_to(request.user).for_tag(slug).for_listing()
+    visible = StudyUnit.objects.visible_to(request.user)
+    tag = get_object_or_404(visible.tags(), slug=slug)
+    units = visible.for_tag(slug).for_listing()
     return render(request, "expositions/tag_detail.html", {"tag": tag, "units": units})
 
 
@@ -74,7 +75,7 @@ def search(request):
     tag_slug = request.GET.get("tag", "")
     units = StudyUnit.objects.visible_to(request.user)
     theme = Theme.objects.filter(slug=theme_slug).first() if theme_slug else None
-    tag = Tag.objects.filter(slug=tag_slug).first() if tag_slug else None
+    tag = units.tags().filter(slug=tag_slug).first() if tag_slug else None
     if theme:
         units = units.for_theme(theme)
     if tag:

@@ -73,6 +73,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "portal.sessions.IdleTimeoutMiddleware",
+    # Every page a signed-in person gets: Cache-Control: private, no-store.
+    "portal.privacy.PrivatePagesMiddleware",
     "csp.middleware.CSPMiddleware",
     # Last, as django-axes asks: it turns a lock-out into the 429 page.
     "axes.middleware.AxesMiddleware",

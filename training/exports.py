@@ -13,11 +13,14 @@ from django.db.models import Case, CharField, F, Func, Value, When
 from django.db.models.functions import Concat, Replace
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from .models import Completion
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# What makes a spreadsheet read a cell as a formula, and the full-width forms of the
+# same characters (＝＋－＠), which some spreadsheets fold to them.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 _FORMULA_FIRST = frozenset(FORMULA_STARTS)
 CSV_BATCH = 2000  # rows per chunk sent: one row per chunk is about 5x slower
 
@@ -108,7 +111,7 @@ def completions_csv_postgresql(filename, cadres, unit_ids):
     def cell(field):
         text = Case(
             When(
-                **{f"{field}__regex": r"^[=+\-@\t\r]"},
+                **{f"{field}__regex": r"^[=+\-@\t\r\uff1d\uff0b\uff0d\uff20]"},
                 then=Concat(Value("'"), F(field), output_field=CharField()),
             ),
             default=F(field),
@@ -234,7 +237,8 @@ def csv_response(filename, header, rows=None, *, lines=None):
     (already written, e.g. by the database)."""
     chunks = _csv_chunks(header, rows) if lines is None else _line_chunks(header, lines)
     response = StreamingHttpResponse(chunks, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    # Django builds the header (quoting, and RFC 5987 for names that are not ASCII).
+    response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
 
 

@@ -2,6 +2,7 @@
 the progress totals kept from them. The people and the org tree are in ``org``."""
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -43,6 +44,7 @@ class Module(models.Model):
         max_digits=5,
         decimal_places=1,
         default=0,
+        validators=[MinValueValidator(0)],
         help_text=_("学时 credited when the module is finished."),
     )
     status = models.CharField(

@@ -17,6 +17,7 @@ from ..models import Assignment, Completion, Module, ModuleUnit
 from ..progress import ModuleProgress, my_modules
 
 CADRE_PAGE_SIZE = 50
+EXPORT_TABLES = ("cadres", "orgs", "completions")
 
 
 class ProgressPage:
@@ -139,6 +140,8 @@ def progress_export(request, kind, pk, fmt):
     if page.node is None:
         raise Http404
     table = request.GET.get("table", "cadres")
+    if table not in EXPORT_TABLES:
+        raise Http404
     name = f"progress-{page.module.pk}-{page.node.code}-{table}"
     if table == "orgs":
         rows, totals = page.rollup()

@@ -1,0 +1,117 @@
+"""Findings of the outside security probe (issue #13), each with the test that failed
+before its fix."""
+
+import io
+from datetime import timedelta
+
+import openpyxl
+import pytest
+from django.contrib.admin.models import DELETION, LogEntry
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from expositions.models import StudyUnit
+from training import services
+from training.exports import neutralise
+from training.models import Module
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def progress(org, make_trainer, make_module, make_cadre, assign, client):
+    trainer = make_trainer(org.county, username="probe-trainer")
+    module = make_module(created_by=trainer)
+    assign(module, org.county)
+    make_cadre(org.township_a, name="＝HYPERLINK(1)")
+    client.force_login(trainer)
+    return client, module
+
+
+@pytest.mark.parametrize("text", ["＝1+1", "＋1", "－1", "＠SUM(A1)"])
+def test_full_width_formula_triggers_are_neutralised(text):
+    assert neutralise(text) == "'" + text
+
+
+def test_full_width_trigger_is_neutralised_in_an_excel_export(progress, org):
+    client, module = progress
+    url = reverse("training:module_progress_export", args=[module.pk, "xlsx"])
+    body = b"".join(client.get(url, {"org": org.county.pk}).streaming_content)
+    names = [row[0] for row in openpyxl.load_workbook(io.BytesIO(body)).active.values]
+    assert "'＝HYPERLINK(1)" in names
+
+
+@pytest.mark.parametrize(
+    "table", ["x\"; filename*=UTF-8''evil.hta", "\r\n", "\x00", "orgs\r\nX-Evil: 1"]
+)
+def test_an_unknown_export_table_is_404_not_a_file_name(progress, org, table):
+    client, module = progress
+    url = reverse("training:module_progress_export", args=[module.pk, "csv"])
+    assert client.get(url, {"org": org.county.pk, "table": table}).status_code == 404
+
+
+def test_the_download_name_is_built_by_django(progress, org):
+    client, module = progress
+    url = reverse("training:module_progress_export", args=[module.pk, "csv"])
+    response = client.get(url, {"org": org.county.pk, "table": "orgs"})
+    name = f"progress-{module.pk}-{org.county.code}-orgs.csv"
+    assert response["Content-Disposition"] == f'attachment; filename="{name}"'
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_exports_are_not_kept_by_caches(progress, org, fmt):
+    client, module = progress
+    url = reverse("training:module_progress_export", args=[module.pk, fmt])
+    cache_control = client.get(url, {"org": org.county.pk})["Cache-Control"]
+    assert "private" in cache_control and "no-store" in cache_control
+
+
+def test_progress_pages_are_not_kept_by_caches(progress, org):
+    client, module = progress
+    response = client.get(reverse("training:module_progress", args=[module.pk]))
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_my_study_is_not_kept_by_caches(client, org, make_cadre):
+    cadre = make_cadre(org.township_a)
+    client.force_login(cadre.user)
+    cache_control = client.get(reverse("training:my_study"))["Cache-Control"]
+    assert "private" in cache_control and "no-store" in cache_control
+
+
+def test_negative_study_hours_are_refused(progress, make_unit):
+    client, _module = progress
+    unit = make_unit()
+    response = client.post(
+        reverse("training:module_create"),
+        {"title": "负学时", "study_hours": "-999.9", "status": "active", "units": [unit.pk]},
+    )
+    assert response.status_code == 200
+    assert "study_hours" in response.context["form"].errors
+    assert not Module.objects.filter(title="负学时").exists()
+
+
+def test_a_tag_only_drafts_carry_is_not_shown_to_readers(cadre_client, editor_user, make_unit):
+    make_unit(tags=["草稿标签"], status=StudyUnit.Status.DRAFT)
+    make_unit(tags=["民政"])
+    url = reverse("expositions:tag_detail", args=["草稿标签"])
+    assert cadre_client.get(url).status_code == 404
+    editor = Client()
+    editor.force_login(editor_user)
+    assert editor.get(url).status_code == 200  # editors see drafts
+    search = cadre_client.get(reverse("expositions:search"), {"tag": "草稿标签", "q": "unit"})
+    assert search.context["tag"] is None
+
+
+def test_undoing_completions_in_the_admin_is_logged(
+    editor_client, editor_user, org, make_cadre, make_unit
+):
+    completion, _ = services.completion_record(cadre=make_cadre(org.township_a), unit=make_unit())
+    editor_client.post(
+        reverse("admin:training_completion_changelist"),
+        {"action": "undo_completions", "_selected_action": [completion.pk]},
+    )
+    entry = LogEntry.objects.get(object_id=str(completion.pk))
+    assert (entry.user, entry.action_flag) == (editor_user, DELETION)
+    assert entry.action_time > timezone.now() - timedelta(minutes=1)
