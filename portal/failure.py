@@ -8,6 +8,7 @@ context: the context processors would ask the database again.
 
 import sys
 
+from csp.utils import build_policy
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.template import loader
@@ -36,4 +37,7 @@ def server_error(request, template_name="500.html"):
         body = "<h1>503 Service unavailable</h1>"
     response = HttpResponse(body, status=503)
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    # A failure in an outer middleware (the session, the user) returns from there,
+    # before django-csp's middleware could add the policy: add it here.
+    response.setdefault("Content-Security-Policy", build_policy())
     return response

@@ -37,6 +37,9 @@ def test_a_lost_database_gives_503_with_retry_after(failing_client, monkeypatch)
     assert response.status_code == 503
     assert response["Retry-After"] == "30"
     assert "暂时无法使用" in response.content.decode()
+    # The session failed before django-csp's middleware had its turn: the page sets
+    # the policy itself.
+    assert "default-src 'self'" in response["Content-Security-Policy"]
 
 
 @pytest.mark.django_db
