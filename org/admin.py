@@ -1,4 +1,6 @@
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.template.response import TemplateResponse
@@ -81,3 +83,27 @@ class CadreAdmin(ImportMixin, admin.ModelAdmin):
     list_select_related = ("user", "org_unit")
     search_fields = ("name", "user__username", "position", "org_unit__name")
     autocomplete_fields = ("user", "org_unit")
+
+
+class AccountAdmin(UserAdmin):
+    """Accounts, for editors who may manage them: nobody but a superuser grants
+    superuser or staff status, roles (groups) or permissions, or changes an account
+    that has any of them (its password included), so an editor cannot make anyone,
+    themself included, more than they are."""
+
+    PRIVILEGED = ("is_superuser", "is_staff", "groups", "user_permissions")
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = tuple(super().get_readonly_fields(request, obj))
+        return fields if request.user.is_superuser else fields + self.PRIVILEGED
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and not request.user.is_superuser:
+            privileged = obj.is_superuser or obj.is_staff or obj.user_permissions.exists()
+            if privileged and obj.pk != request.user.pk:
+                return False
+        return super().has_change_permission(request, obj)
+
+
+admin.site.unregister(get_user_model())
+admin.site.register(get_user_model(), AccountAdmin)
