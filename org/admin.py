@@ -1,13 +1,16 @@
 from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponseBadRequest
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
+
+from portal.params import parse_id
 
 from . import imports
 from .forms import AdminImportForm
@@ -70,9 +73,12 @@ class OrgUnitAdmin(ImportMixin, TreeAdmin):
 
     def children_view(self, request, parent_id):
         # treebeard answers a parent id that is not a number with a 500.
-        if not parent_id.isdigit() or not OrgUnit.objects.filter(pk=parent_id).exists():
+        if parse_id(parent_id) is None or not OrgUnit.objects.filter(pk=parent_id).exists():
             raise Http404
-        return super().children_view(request, parent_id)
+        try:
+            return super().children_view(request, parent_id)
+        except IncorrectLookupParameters:  # the change list redirects; treebeard does not
+            return HttpResponseBadRequest("Unknown filter.")
 
 
 @admin.register(Cadre)

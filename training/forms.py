@@ -3,11 +3,18 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from org.models import Cadre, OrgUnit
+from portal.params import parse_id
 
 from .models import Module
 from .progress import STATUSES
 
 MAX_UNITS_PER_MODULE = 100
+
+
+def _position(raw):
+    """A typed position as a number; blank or not a number sorts last."""
+    number = parse_id(str(raw))
+    return 10**6 if number is None else number
 
 
 class ModuleForm(forms.ModelForm):
@@ -49,7 +56,7 @@ class ModuleForm(forms.ModelForm):
                 checked = unit.pk in self.current
                 position = self.current.get(unit.pk, "")
             rows.append((unit, checked, position))
-        rows.sort(key=lambda r: (not r[1], int(r[2]) if str(r[2]).isdigit() else 10**6))
+        rows.sort(key=lambda r: (not r[1], _position(r[2])))
         return rows
 
     def clean(self):
@@ -71,12 +78,12 @@ class ModuleForm(forms.ModelForm):
         keyed = []
         for index, unit_id in enumerate(chosen):
             raw = self.data.get(f"position_{unit_id}", "").strip()
-            if raw and not raw.isdigit():
+            if raw and parse_id(raw) is None:
                 raise forms.ValidationError(
                     _("The position of “%(title)s” must be a whole number."),
                     params={"title": by_id[unit_id].title},
                 )
-            keyed.append((int(raw) if raw else 10**6, index, by_id[unit_id]))
+            keyed.append((_position(raw), index, by_id[unit_id]))
         self.ordered_units = [unit for _pos, _i, unit in sorted(keyed, key=lambda k: k[:2])]
         return cleaned
 

@@ -48,7 +48,9 @@ def test_full_width_trigger_is_neutralised_in_an_excel_export(progress, org):
 def test_an_unknown_export_table_is_404_not_a_file_name(progress, org, table):
     client, module = progress
     url = reverse("training:module_progress_export", args=[module.pk, "csv"])
-    assert client.get(url, {"org": org.county.pk, "table": table}).status_code == 404
+    # A NUL anywhere in a query is refused before any view runs (portal.params).
+    expected = 400 if "\x00" in table else 404
+    assert client.get(url, {"org": org.county.pk, "table": table}).status_code == expected
 
 
 def test_the_download_name_is_built_by_django(progress, org):

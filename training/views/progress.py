@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from org.access import trainer_required
 from org.models import Cadre, OrgUnit, subtree_q
+from portal.params import parse_id
 
 from .. import exports
 from ..forms import ProgressFilterForm
@@ -33,9 +34,9 @@ class ProgressPage:
         managed = OrgUnit.objects.managed_by(request.user)
         org_id = request.GET.get("org")
         if org_id:
-            if not org_id.isdigit():
+            if parse_id(org_id) is None:
                 raise Http404
-            self.node = get_object_or_404(managed, pk=org_id)
+            self.node = get_object_or_404(managed, pk=parse_id(org_id))
         elif len(roots) == 1:
             self.node = roots[0]
         else:
@@ -167,9 +168,9 @@ def cadre_record(request, pk):
     )
     modules = list(my_modules(cadre))
     module = None
-    module_id = request.GET.get("module", "")
-    if module_id.isdigit():
-        module = next((m for m in modules if m.pk == int(module_id)), None)
+    module_id = parse_id(request.GET.get("module"))
+    if module_id is not None:
+        module = next((m for m in modules if m.pk == module_id), None)
     if module is None and modules:
         module = modules[0]
     rows = []
