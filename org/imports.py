@@ -344,20 +344,17 @@ class CadreImport(_Import):
                     _("No org unit with this code among those you may import into."),
                 )
             user = users.get(username)
-            if user is not None:
-                cadre = getattr(user, "cadre", None)
-                if cadre is None:
-                    self.error(
-                        number,
-                        "username",
-                        _("This username belongs to an account that is not a cadre."),
-                    )
-                elif self.scope_user is not None and username not in in_scope_cadres:
-                    self.error(
-                        number,
-                        "username",
-                        _("This username belongs to a cadre outside the org units you manage."),
-                    )
+            if user is not None and self.scope_user is not None:
+                # One answer for every account a trainer may not import into, whatever
+                # it is (a cadre elsewhere, an editor, a trainer): nothing to probe.
+                if username not in in_scope_cadres:
+                    self.error(number, "username", _("This username is taken: choose another."))
+            elif user is not None and getattr(user, "cadre", None) is None:
+                self.error(
+                    number,
+                    "username",
+                    _("This username belongs to an account that is not a cadre."),
+                )
             plan.append((username, name, org, position, active_text not in NO, users.get(username)))
         return plan
 

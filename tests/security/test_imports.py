@@ -348,3 +348,21 @@ def test_the_template_has_the_columns_and_a_bom(trainer):
     body = response.content.decode()
     assert body.startswith("\ufeffusername,name,org_code,position,active")
     assert response["Content-Disposition"].endswith('cadres-template.csv"')
+
+
+def test_a_trainer_learns_nothing_about_accounts_outside_their_tree(
+    org, trainer, make_cadre, make_user
+):
+    """Issue #13: a cadre of another county, an editor's account and a trainer's got
+    three different errors, so a trainer could tell accounts apart by importing."""
+    make_cadre(org.other_county, username="zhou.li")
+    make_user("an-editor", role="editor", is_staff=True)
+    rows = [
+        CADRE_HEADER,
+        ["zhou.li", "周立", "P-C-K-A", "", ""],
+        ["an-editor", "编辑", "P-C-K-A", "", ""],
+        ["trainer", "培训", "P-C-K-A", "", ""],
+    ]
+    result = run(csv_file(rows), trainer)
+    messages = {e.message for e in result.errors}
+    assert len(result.errors) == 3 and len(messages) == 1
