@@ -1,4 +1,4 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
 
+from portal import audit
 from portal.params import parse_id
 
 from . import imports
@@ -70,6 +71,26 @@ class OrgUnitAdmin(ImportMixin, TreeAdmin):
     list_filter = ("level",)
     search_fields = ("name", "name_en", "code")
     filter_horizontal = ("trainers",)
+
+    def move_node(self, request):
+        """treebeard's drag-and-drop move, keeping the tree's levels (a township under a
+        county, never under another township) and writing the audit log."""
+        node = OrgUnit.objects.filter(pk=parse_id(request.POST.get("node"))).first()
+        target = OrgUnit.objects.filter(pk=parse_id(request.POST.get("target"))).first()
+        relation = request.POST.get("relation")
+        if node is None or target is None or relation not in ("child", "sibling"):
+            return super().move_node(request)  # treebeard answers bad form data with 400
+        parent = target if relation == "child" else OrgUnit.objects.get_parent(target)
+        if (parent is None and node.level != OrgUnit.Level.PROVINCE) or (
+            parent is not None and parent.level >= node.level
+        ):
+            messages.error(request, _("An org unit can only be placed below a higher level."))
+            return HttpResponseBadRequest("The move would break the levels of the tree.")
+        response = super().move_node(request)
+        if response.status_code == 200:
+            where = _("Moved below %(parent)s.") % {"parent": parent} if parent else _("Moved.")
+            audit.record(request.user, node, audit.CHANGE, str(where))
+        return response
 
     def children_view(self, request, parent_id):
         # treebeard answers a parent id that is not a number with a 500.

@@ -24,7 +24,7 @@ from openpyxl.xml import DEFUSEDXML
 
 from portal import audit
 
-from .models import Cadre, OrgUnit
+from .models import CODE_VALIDATOR, Cadre, OrgUnit
 from .roles import CADRE
 
 CADRES = "cadres"
@@ -419,6 +419,8 @@ class OrgUnitImport(_Import):
                 self.error(number, "code", _("A code is needed."))
             elif len(code) > 32:
                 self.error(number, "code", _("At most 32 characters."))
+            elif not CODE_VALIDATOR.regex.match(code):
+                self.error(number, "code", CODE_VALIDATOR.message)
             elif code in in_file:
                 self.error(number, "code", _("Repeats row %(row)s.") % {"row": in_file[code][0]})
             if not name:

@@ -6,6 +6,7 @@ Tables keep the names they had in the ``training`` app (``training_orgunit``,
 """
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import get_language
@@ -50,6 +51,12 @@ def ancestor_paths(path, steplen):
     return [path[:i] for i in range(steplen, len(path) + 1, steplen)]
 
 
+# Codes go into file names and headers of downloads: nothing that could break them.
+CODE_VALIDATOR = RegexValidator(
+    r"^[A-Za-z0-9._-]+$", _("Use letters, digits, dot, hyphen and underscore only.")
+)
+
+
 class OrgUnitQuerySet(MP_NodeQuerySet):
     def managed_by(self, user):
         """The org units a user manages, and everything below them (one query)."""
@@ -84,7 +91,13 @@ class OrgUnit(MP_Node):
 
     name = models.CharField(_("name"), max_length=200)
     name_en = models.CharField(_("English name"), max_length=200, blank=True)
-    code = models.CharField(_("code"), max_length=32, unique=True)
+    code = models.CharField(
+        _("code"),
+        max_length=32,
+        unique=True,
+        validators=[CODE_VALIDATOR],
+        help_text=_("Letters, digits, dot, hyphen and underscore."),
+    )
     level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices)
     trainers = models.ManyToManyField(
         settings.AUTH_USER_MODEL,

@@ -366,3 +366,11 @@ def test_a_trainer_learns_nothing_about_accounts_outside_their_tree(
     result = run(csv_file(rows), trainer)
     messages = {e.message for e in result.errors}
     assert len(result.errors) == 3 and len(messages) == 1
+
+
+@pytest.mark.parametrize("code", ["A\r\nB", 'A"B', "A;B", "代码"])
+def test_an_org_code_that_could_break_a_download_is_refused(org, editor_user, code):
+    rows = [ORG_HEADER, [code, "新镇", "", "P-C-K", "4"]]
+    result = run(csv_file(rows), editor_user, kind=imports.ORG_UNITS, scoped=False)
+    assert errors(result) == [(2, "code")]
+    assert not OrgUnit.objects.filter(name="新镇").exists()

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from expositions.models import StudyUnit
+from org.models import OrgUnit
 from training import services
 from training.exports import neutralise
 from training.models import Module
@@ -117,3 +118,15 @@ def test_undoing_completions_in_the_admin_is_logged(
     entry = LogEntry.objects.get(object_id=str(completion.pk))
     assert (entry.user, entry.action_flag) == (editor_user, DELETION)
     assert entry.action_time > timezone.now() - timedelta(minutes=1)
+
+
+def test_an_old_code_with_a_line_break_still_exports(progress, org):
+    client, module = progress
+    OrgUnit.objects.filter(pk=org.county.pk).update(code='K"\r\nX')  # before codes were checked
+    url = reverse("training:module_progress_export", args=[module.pk, "csv"])
+    response = client.get(url, {"org": org.county.pk, "table": "orgs"})
+    assert response.status_code == 200
+    assert (
+        response["Content-Disposition"]
+        == f'attachment; filename="progress-{module.pk}-K___X-orgs.csv"'
+    )

@@ -1,6 +1,8 @@
 """The trainer's progress pages: roll-up by org unit, drill-down to cadres and to one
 cadre's unit-by-unit record, and their exports."""
 
+import re
+
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Q
@@ -143,7 +145,8 @@ def progress_export(request, kind, pk, fmt):
     table = request.GET.get("table", "cadres")
     if table not in EXPORT_TABLES:
         raise Http404
-    name = f"progress-{page.module.pk}-{page.node.code}-{table}"
+    code = re.sub(r"[^A-Za-z0-9._-]", "_", page.node.code)  # codes made before they were checked
+    name = f"progress-{page.module.pk}-{code}-{table}"
     if table == "orgs":
         rows, totals = page.rollup()
         header, data = exports.org_rows(rows, totals)
