@@ -152,10 +152,13 @@ AUTH_PASSWORD_VALIDATORS = [
 # address, sign-in is refused with 429 for 15 minutes. Locking on the pair, not
 # the username alone, stops a stranger from locking a cadre out on purpose.
 AUTHENTICATION_BACKENDS = [
+    "portal.lockout.AddressThrottleBackend",
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = 5
+# Across usernames, from one address (portal.lockout.AddressThrottleBackend).
+AXES_ADDRESS_FAILURE_LIMIT = int(os.environ.get("DJANGO_ADDRESS_FAILURE_LIMIT", "20"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("DJANGO_LOCKOUT_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True

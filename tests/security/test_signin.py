@@ -105,3 +105,26 @@ def test_demo_accounts_are_refused_under_production_settings(settings):
     with pytest.raises(CommandError, match="DJANGO_DEBUG"):
         call_command("load_demo")
     assert get_user_model().objects.count() == 0
+
+
+def test_one_address_trying_many_usernames_is_paused(client, settings):
+    """Password spraying (issue #13): one wrong password on 25 usernames from one
+    address. Each username fails once, below its own limit of 5; the address is
+    paused at its limit across usernames, and then even a right password is refused."""
+    settings.AXES_ADDRESS_FAILURE_LIMIT = 20
+    target = get_user_model().objects.create_user("real.cadre", password=PASSWORD)
+    statuses = [attempt(client, f"user{i}", "Winter2026!").status_code for i in range(25)]
+    assert statuses[:20] == [200] * 20
+    assert statuses[20:] == [429] * 5
+    response = attempt(client, target.username, PASSWORD)
+    assert response.status_code == 429
+    assert "_auth_user_id" not in client.session
+
+
+def test_another_address_is_not_paused_by_a_spraying_one(settings, cadre_user):
+    settings.AXES_ADDRESS_FAILURE_LIMIT = 20
+    sprayer = Client(REMOTE_ADDR="10.0.0.9")
+    for i in range(21):
+        attempt(sprayer, f"user{i}", "Winter2026!")
+    office = Client(REMOTE_ADDR="10.0.0.10")
+    assert attempt(office, cadre_user.username, PASSWORD).status_code == 302
