@@ -1,7 +1,9 @@
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseBadRequest
 from django.template.response import TemplateResponse
@@ -13,7 +15,7 @@ from treebeard.forms import movenodeform_factory
 from portal import audit
 from portal.params import parse_id
 
-from . import imports
+from . import imports, usernames
 from .forms import AdminImportForm
 from .models import Cadre, OrgUnit
 
@@ -112,6 +114,15 @@ class CadreAdmin(ImportMixin, admin.ModelAdmin):
     autocomplete_fields = ("user", "org_unit")
 
 
+class AccountCreationForm(AdminUserCreationForm):
+    def clean_username(self):
+        username = super().clean_username()  # None when Django found it taken already
+        issue = username and usernames.problem(username)
+        if issue:
+            raise forms.ValidationError(issue)
+        return username
+
+
 class AccountAdmin(UserAdmin):
     """Accounts, for editors who may manage them: nobody but a superuser grants
     superuser or staff status, roles (groups) or permissions, or changes an account
@@ -119,6 +130,7 @@ class AccountAdmin(UserAdmin):
     themself included, more than they are."""
 
     PRIVILEGED = ("is_superuser", "is_staff", "groups", "user_permissions")
+    add_form = AccountCreationForm
 
     def get_readonly_fields(self, request, obj=None):
         fields = tuple(super().get_readonly_fields(request, obj))

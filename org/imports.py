@@ -24,6 +24,7 @@ from openpyxl.xml import DEFUSEDXML
 
 from portal import audit
 
+from . import usernames as usernames_module
 from .models import CODE_VALIDATOR, Cadre, OrgUnit
 from .roles import CADRE
 
@@ -307,6 +308,9 @@ class CadreImport(_Import):
                 .values_list("user__username", flat=True)
             )
         validate_username = UnicodeUsernameValidator()
+        look_alikes = usernames_module.similar_accounts(
+            [u for u in usernames if u and u not in users]
+        )
         seen, plan = {}, []
         for number, values in self.rows:
             username, name = values["username"], values["name"]
@@ -323,9 +327,18 @@ class CadreImport(_Import):
                         "username",
                         _("Letters, digits and @ . + - _ only."),
                     )
-            if username in seen:
-                self.error(number, "username", _("Repeats row %(row)s.") % {"row": seen[username]})
-            seen.setdefault(username, number)
+                else:
+                    # A new account: not one that passes for another (an existing
+                    # username is the same account, imported again).
+                    issue = username not in users and usernames_module.problem(
+                        username, look_alikes
+                    )
+                    if issue:
+                        self.error(number, "username", issue)
+            key = usernames_module.canonical(username)
+            if key in seen:
+                self.error(number, "username", _("Repeats row %(row)s.") % {"row": seen[key]})
+            seen.setdefault(key, number)
             if not name:
                 self.error(number, "name", _("A name is needed."))
             elif len(name) > 100:

@@ -24,9 +24,9 @@ def locked_out(request, original_response=None, credentials=None):
 def address_failures(ip_address):
     """Failed sign-ins from one address within the pause, across all usernames."""
     since = timezone.now() - settings.AXES_COOLOFF_TIME
-    total = AccessAttempt.objects.filter(
-        ip_address=ip_address, attempt_time__gte=since
-    ).aggregate(n=Sum("failures_since_start"))["n"]
+    total = AccessAttempt.objects.filter(ip_address=ip_address, attempt_time__gte=since).aggregate(
+        n=Sum("failures_since_start")
+    )["n"]
     return total or 0
 
 

@@ -374,3 +374,50 @@ def test_an_org_code_that_could_break_a_download_is_refused(org, editor_user, co
     result = run(csv_file(rows), editor_user, kind=imports.ORG_UNITS, scoped=False)
     assert errors(result) == [(2, "code")]
     assert not OrgUnit.objects.filter(name="新镇").exists()
+
+
+@pytest.mark.parametrize(
+    ("username", "existing"),
+    [
+        ("Trainer", "trainer"),
+        ("TRAINER", "trainer"),
+        ("\u0441adre", None),
+        ("ｃａｄｒｅ２", "cadre2"),
+    ],
+)
+def test_look_alike_usernames_are_refused(org, editor_user, make_user, username, existing):
+    """Issue #13: imports took usernames that pass for existing accounts: the same but
+    for case or full-width letters, or a Latin name with a Cyrillic letter in it."""
+    if existing:
+        make_user(existing)
+    rows = [CADRE_HEADER, [username, "仿冒", "P-C-K-A", "", ""]]
+    result = run(csv_file(rows), editor_user, scoped=False)
+    assert errors(result) == [(2, "username")]
+    assert not Cadre.objects.filter(name="仿冒").exists()
+
+
+def test_usernames_differing_only_in_case_within_a_file_repeat(org, trainer):
+    rows = [
+        CADRE_HEADER,
+        ["li.na", "李娜", "P-C-K-A", "", ""],
+        ["LI.NA", "李娜", "P-C-K-A", "", ""],
+    ]
+    assert errors(run(csv_file(rows), trainer)) == [(3, "username")]
+
+
+def test_the_admin_refuses_a_look_alike_account(editor_client, make_user):
+    make_user("trainer-province")
+    response = editor_client.post(
+        reverse("admin:auth_user_add"),
+        {"username": "Trainer-Province", "usable_password": "false"},
+    )
+    assert response.status_code == 200
+    assert "username" in response.context["adminform"].form.errors
+
+
+def test_the_admin_refuses_a_mixed_script_account(editor_client):
+    response = editor_client.post(
+        reverse("admin:auth_user_add"), {"username": "\u0441adre", "usable_password": "false"}
+    )
+    assert response.status_code == 200
+    assert "username" in response.context["adminform"].form.errors
