@@ -82,6 +82,7 @@ def limits():
     return {"max_kb": max_bytes() // 1024, "max_rows": max_rows()}
 
 
+MAX_COLUMNS = 50  # a template has five; a file may declare 16,384
 XLSX_MAX_UNCOMPRESSED = 64 * 1024 * 1024  # bytes, all members together
 XLSX_MAX_RATIO = 100  # a zip bomb compresses far better than any real sheet
 
@@ -145,21 +146,29 @@ def read_rows(upload, kind):
         table = _read_xlsx(data)
     else:
         raise _file_error(_("Upload a .csv or .xlsx file."))
-    # Row numbers as the spreadsheet shows them, blank rows skipped but counted.
-    numbered = [(n, row) for n, row in enumerate(table, start=1) if any(c.strip() for c in row)]
-    if not numbered:
-        raise _file_error(_("The file is empty."))
-    (header_number, header), body = numbered[0], numbered[1:]
-    if len(body) > max_rows():
-        raise _file_error(
-            _("The file has %(rows)s rows; the limit is %(limit)s.")
-            % {"rows": len(body), "limit": max_rows()}
-        )
-    columns = _columns(header, kind, header_number)
-    rows = []
-    for number, cells in body:
-        cells = cells + [""] * (len(columns) - len(cells))
+    # Rows are read one at a time, each cut to MAX_COLUMNS + 1 cells, and the file is
+    # refused as soon as it has too many columns or rows: what a file may declare
+    # (a sheet "A1:XFD1048576", a header of 100,000 columns) never becomes memory.
+    header, columns, rows = None, None, []
+    for number, cells in enumerate(table, start=1):
+        if number > max_rows() * 2 + 1000:  # blank rows are skipped, but not endlessly
+            raise _file_error(_("Too many rows: the limit is %(limit)s.") % {"limit": max_rows()})
+        if not any(c.strip() for c in cells):
+            continue  # blank: skipped, but counted, as the spreadsheet numbers rows
+        if header is None:
+            if any(c.strip() for c in cells[MAX_COLUMNS:]):
+                raise _file_error(
+                    _("Too many columns: the limit is %(limit)s.") % {"limit": MAX_COLUMNS}
+                )
+            header = cells
+            columns = _columns(header, kind, number)
+            continue
+        if len(rows) == max_rows():
+            raise _file_error(_("Too many rows: the limit is %(limit)s.") % {"limit": max_rows()})
+        cells = cells[: len(columns)] + [""] * (len(columns) - len(cells))
         rows.append((number, {col: cells[i].strip() for i, col in enumerate(columns) if col}))
+    if header is None:
+        raise _file_error(_("The file is empty."))
     return rows
 
 
@@ -174,8 +183,13 @@ def _read_csv(data):
         raise _file_error(_("The file is not UTF-8 or GB18030 text."))
     if "\x00" in text:
         raise _file_error(_("The file is not a CSV text file."))
+    return _csv_rows(text)
+
+
+def _csv_rows(text):
     try:
-        return [list(row) for row in csv.reader(io.StringIO(text, newline=""))]
+        for row in csv.reader(io.StringIO(text, newline="")):
+            yield row[: MAX_COLUMNS + 1]
     except csv.Error as exc:
         raise _file_error(_("The CSV file cannot be read: %(error)s") % {"error": exc}) from None
 
@@ -196,14 +210,21 @@ def _read_xlsx(data):
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # noqa: BLE001 - openpyxl raises many kinds for a broken file
         raise _file_error(_("The file is not a valid .xlsx workbook.")) from None
+    return _xlsx_rows(book)
+
+
+def _xlsx_rows(book):
     try:
         sheet = book.worksheets[0]
-        table = []
-        for values in sheet.iter_rows(values_only=True):
-            table.append(["" if v is None else _cell_text(v) for v in values])
-            if len(table) > max_rows() + 1:
-                break
-        return table
+        # The size a sheet declares ("A1:XFD1048576") would pad every row to 16,384
+        # cells: ignore it, and read no more columns than an import can use.
+        sheet.reset_dimensions()
+        for values in sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS + 1):
+            yield ["" if v is None else _cell_text(v) for v in values]
+    except Refused:
+        raise
+    except Exception:  # noqa: BLE001 - openpyxl raises many kinds for a broken sheet
+        raise _file_error(_("The file is not a valid .xlsx workbook.")) from None
     finally:
         book.close()
 
