@@ -6,6 +6,7 @@ neutralised with a leading apostrophe: names and org units come from people.
 
 import csv
 import io
+import itertools
 import tempfile
 
 import xlsxwriter
@@ -236,7 +237,14 @@ def csv_response(filename, header, rows=None, *, lines=None):
     """A streamed CSV download of ``rows`` (written and neutralised here) or of ``lines``
     (already written, e.g. by the database)."""
     chunks = _csv_chunks(header, rows) if lines is None else _line_chunks(header, lines)
-    response = StreamingHttpResponse(chunks, content_type="text/csv; charset=utf-8")
+    # The header and the first batch are made before the response starts: a query that
+    # fails then fails here, as an error page, not as a file that looks whole but stops
+    # part-way. (A failure after that cuts the chunked transfer short, which a browser
+    # reports as a failed download.)
+    first = [next(chunks), next(chunks, "")]
+    response = StreamingHttpResponse(
+        itertools.chain(first, chunks), content_type="text/csv; charset=utf-8"
+    )
     # Django builds the header (quoting, and RFC 5987 for names that are not ASCII).
     response["Content-Disposition"] = content_disposition_header(True, filename)
     return response

@@ -130,3 +130,16 @@ def test_an_old_code_with_a_line_break_still_exports(progress, org):
         response["Content-Disposition"]
         == f'attachment; filename="progress-{module.pk}-K___X-orgs.csv"'
     )
+
+
+def test_a_csv_whose_rows_fail_is_an_error_not_a_short_file():
+    """Issue #13: a query that failed inside the stream gave a 200 and a file cut off
+    after its header. It now fails before the response starts."""
+    from training.exports import csv_response
+
+    def rows():
+        raise ValueError("the query failed")
+        yield  # pragma: no cover
+
+    with pytest.raises(ValueError, match="the query failed"):
+        csv_response("x.csv", ["a"], rows())
