@@ -11,6 +11,8 @@ from django.db.models import Q
 EDITOR = "editor"
 CADRE = "cadre"
 TRAINER = "trainer"
+# Accounts are a role of their own: editors edit content (issue #13).
+ACCOUNT_MANAGER = "account_manager"
 
 ALL = ("add_", "change_", "delete_", "view_")
 ROLE_PERMISSIONS = {
@@ -20,7 +22,6 @@ ROLE_PERMISSIONS = {
         "taggit": ALL,
         "org": ALL,
         "training": ALL,
-        "auth": ("add_user", "change_user", "view_user", "view_group"),
         "simple_history": ALL,
         # Lift a sign-in pause (delete the attempt) and read the sign-in logs.
         "axes": ("view_", "delete_accessattempt"),
@@ -37,6 +38,11 @@ ROLE_PERMISSIONS = {
             "view_completion",
         ),
         "org": ("view_cadre", "view_orgunit"),
+    },
+    ACCOUNT_MANAGER: {
+        "auth": ("add_user", "change_user", "view_user", "view_group"),
+        "org": ("view_cadre", "view_orgunit"),
+        "admin": ("view_logentry",),
     },
     CADRE: {},
 }

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from expositions.models import StudyUnit, Theme
 from org.models import Cadre, OrgUnit
-from org.roles import CADRE, EDITOR, TRAINER, ensure_groups
+from org.roles import ACCOUNT_MANAGER, CADRE, EDITOR, TRAINER, ensure_groups
 
 from . import services
 from .models import Assignment, Module
@@ -36,6 +36,7 @@ ORG_TREE = [
 # username, password, role, staff, name, org code (cadre) or managed org code (trainer)
 DEMO_ACCOUNTS = [
     ("editor", "editor-demo-2026", EDITOR, True, "王编辑", None),
+    ("accounts", "accounts-demo-2026", ACCOUNT_MANAGER, True, "孙账号", None),
     ("trainer-province", "trainer-demo-2026", TRAINER, False, "赵培训（省）", "14"),
     ("trainer-county", "trainer-demo-2026", TRAINER, False, "钱培训（小店区）", "140105"),
     ("cadre", "cadre-demo-2026", CADRE, False, "李干部", "140105001"),

@@ -405,9 +405,16 @@ def test_usernames_differing_only_in_case_within_a_file_repeat(org, trainer):
     assert errors(run(csv_file(rows), trainer)) == [(3, "username")]
 
 
-def test_the_admin_refuses_a_look_alike_account(editor_client, make_user):
+@pytest.fixture
+def accounts_client(make_user):
+    client = Client()
+    client.force_login(make_user("accounts", role="account_manager", is_staff=True))
+    return client
+
+
+def test_the_admin_refuses_a_look_alike_account(accounts_client, make_user):
     make_user("trainer-province")
-    response = editor_client.post(
+    response = accounts_client.post(
         reverse("admin:auth_user_add"),
         {"username": "Trainer-Province", "usable_password": "false"},
     )
@@ -415,8 +422,8 @@ def test_the_admin_refuses_a_look_alike_account(editor_client, make_user):
     assert "username" in response.context["adminform"].form.errors
 
 
-def test_the_admin_refuses_a_mixed_script_account(editor_client):
-    response = editor_client.post(
+def test_the_admin_refuses_a_mixed_script_account(accounts_client):
+    response = accounts_client.post(
         reverse("admin:auth_user_add"), {"username": "\u0441adre", "usable_password": "false"}
     )
     assert response.status_code == 200

@@ -92,7 +92,8 @@ MATRIX = {
     "admin/org/orgunit/children/<str:parent_id>/": ("get", staff(200)),
     # treebeard's translation catalogue: static text, like a file under /static/.
     "admin:javascript-catalog": ("get", row(200, 200, 200, 200, 200, 200)),
-    "admin:auth_user_password_change": ("get", staff(200)),
+    # Accounts are the account managers' (tests/security/test_accounts_admin.py).
+    "admin:auth_user_password_change": ("get", staff(403)),
     "admin:org_cadre_import": ("get", staff(200)),
     "admin:org_orgunit_import": ("get", staff(200)),
 }
@@ -101,8 +102,8 @@ MATRIX = {
 # (changelist, add, change, delete, history); everyone else is sent to sign in.
 ADMIN = {
     "admin.logentry": (200, 403, 200, 403, 200),  # the audit log: read only
-    "auth.group": (200, 403, 200, 403, 200),
-    "auth.user": (200, 200, 200, 403, 200),
+    "auth.group": (403, 403, 403, 403, 403),
+    "auth.user": (403, 403, 403, 403, 403),
     "taggit.tag": (200, 200, 200, 200, 200),
     "axes.accessattempt": (200, 403, 200, 200, 200),
     "axes.accesslog": (200, 403, 200, 403, 200),
