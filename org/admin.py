@@ -124,10 +124,10 @@ class AccountCreationForm(AdminUserCreationForm):
 
 
 class AccountAdmin(UserAdmin):
-    """Accounts, for editors who may manage them: nobody but a superuser grants
+    """Accounts, for account managers (org.roles): nobody but a superuser grants
     superuser or staff status, roles (groups) or permissions, or changes an account
-    that has any of them (its password included), so an editor cannot make anyone,
-    themself included, more than they are."""
+    that has any of them (its password included), so an account manager cannot make
+    anyone, themself included, more than they are."""
 
     PRIVILEGED = ("is_superuser", "is_staff", "groups", "user_permissions")
     add_form = AccountCreationForm
