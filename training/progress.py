@@ -20,6 +20,7 @@ from django.db.models import (
     Count,
     DateField,
     DateTimeField,
+    Exists,
     F,
     FilteredRelation,
     IntegerField,
@@ -90,15 +91,17 @@ class ModuleProgress:
 
     def __post_init__(self):
         self.today = self.today or timezone.localdate()
-        visible = set(StudyUnit.objects.published().values_list("pk", flat=True))
+        # The module's units and whether readers can see each, in one query (not the
+        # ids of every published unit: there may be tens of thousands).
+        visible = StudyUnit.objects.published().filter(pk=OuterRef("unit_id"))
         units = (
             ModuleUnit.objects.filter(module=self.module)
             .order_by("position")
-            .values_list("unit_id", flat=True)
+            .values_list("unit_id", Exists(visible))
         )
         self.unit_ids, self.hidden_ids = [], []
-        for unit_id in units:
-            (self.unit_ids if unit_id in visible else self.hidden_ids).append(unit_id)
+        for unit_id, is_visible in units:
+            (self.unit_ids if is_visible else self.hidden_ids).append(unit_id)
         self.total = len(self.unit_ids)
         self.assignments = sorted(self.assignments, key=lambda a: (a.due_on, a.pk))
 
