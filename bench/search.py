@@ -37,6 +37,10 @@ QUERIES = [
     "elder",
     "推进grassroots",
     "不存在的词",
+    "社會救助",
+    "dibao",
+    "di bao",
+    "jiceng zhili",
 ]
 ZH_TERMS = [
     "民政",
@@ -108,18 +112,19 @@ def generate(n, seed=2026):
     def zh(k):
         return "".join(rng.choice(FILLER) for _ in range(k))
 
+    def en():
+        return "".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(rng.randint(3, 9)))
+
+    # Each unit in both languages (issue #14): a Chinese body and an English one.
     for i in range(n):
-        words = []
+        zh_words, en_words = [], []
         for _ in range(60):
             r = rng.random()
-            if r < 0.08:
-                words.append(rng.choice(ZH_TERMS))
-            elif r < 0.2:
-                words.append(rng.choice(EN_TERMS))
-            else:
-                words.append(zh(rng.randint(2, 6)))
-        title = rng.choice(ZH_TERMS) + zh(3) + " " + rng.choice(EN_TERMS)
-        yield i, title, "，".join(words), [rng.choice(ZH_TERMS), rng.choice(EN_TERMS)]
+            zh_words.append(rng.choice(ZH_TERMS) if r < 0.08 else zh(rng.randint(2, 6)))
+            en_words.append(rng.choice(EN_TERMS) if r < 0.2 else en())
+        titles = (rng.choice(ZH_TERMS) + zh(3), rng.choice(EN_TERMS) + " " + en())
+        bodies = ("，".join(zh_words), " ".join(en_words))
+        yield i, titles, bodies, [rng.choice(ZH_TERMS), rng.choice(EN_TERMS)]
 
 
 def run_backend(units, repeat):
@@ -130,29 +135,45 @@ def run_backend(units, repeat):
     from django.db import connection
 
     from expositions.models import Exposition, StudyUnit, Theme
-    from expositions.search import document, search
+    from expositions.search import document, document_tokens, pinyin_words, search
 
     call_command("migrate", verbosity=0)
     expo = Exposition.objects.create(slug="bench", title="bench", author="bench", source_text="")
-    theme = Theme.objects.create(slug="bench", name_en="Bench", name_zh="基准")
+    theme = Theme.objects.create(slug="bench", name_en="Bench", name_zh_hans="基准")
     start = time.perf_counter()
     batch = []
-    for i, title, body, tags in generate(units):
+    doc_s = pinyin_s = 0.0
+    tokens = pinyin_tokens = 0
+    for i, (title_zh, title_en), (body_zh, body_en), tags in generate(units):
         unit = StudyUnit(
             exposition=expo,
             theme=theme,
-            title=title,
+            title_zh_hans=title_zh,
+            title_en=title_en,
             slug=f"u{i}",
-            summary="",
-            body=body,
-            body_html=f"<p>{body}</p>",
+            summary_zh_hans="",
+            summary_en="",
+            body_zh_hans=body_zh,
+            body_en=body_en,
+            body_html_zh_hans=f"<p>{body_zh}</p>",
+            body_html_en=f"<p>{body_en}</p>",
             source_passage="",
             status="published",
             published_at="2026-01-01T00:00:00Z",
             order=i,
             reading_minutes=1,
         )
-        for name, value in document(unit, tags).items():
+        t = time.perf_counter()
+        derived = document(unit, tags)
+        doc_s += time.perf_counter() - t
+        # What pinyin adds: its words for the titles and tags, and their index terms.
+        pinyin_words.cache_clear()
+        t = time.perf_counter()
+        words = pinyin_words(f"{title_zh} {title_en} {' '.join(sorted(tags))}")
+        pinyin_s += time.perf_counter() - t
+        pinyin_tokens += len(document_tokens(words).split())
+        tokens += len(derived["search_tokens"].split())
+        for name, value in derived.items():
             setattr(unit, name, value)
         batch.append(unit)
         if len(batch) == 2000:
@@ -163,6 +184,22 @@ def run_backend(units, repeat):
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE expositions_studyunit")
     load_s = time.perf_counter() - start
+    size = {}
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_total_relation_size('expositions_studyunit'), "
+                "pg_indexes_size('expositions_studyunit')"
+            )
+            total, indexes = cursor.fetchone()
+            size = {"table_mb": round(total / 2**20, 1), "indexes_mb": round(indexes / 2**20, 1)}
+    index = {
+        "tokens_per_unit": round(tokens / units, 1),
+        "pinyin_tokens_per_unit": round(pinyin_tokens / units, 1),
+        "document_ms_per_unit": round(doc_s * 1000 / units, 3),
+        "pinyin_ms_per_unit": round(pinyin_s * 1000 / units, 3),
+        **size,
+    }
 
     def timed(fn):
         fn()  # warm
@@ -203,6 +240,7 @@ def run_backend(units, repeat):
         "units": units,
         "load_s": round(load_s, 1),
         "baseline_median_ms": round(base_med, 3),
+        "index": index,
         "rows": rows,
     }
 
@@ -255,6 +293,7 @@ def main():
             f"\n{result['vendor']}: {result['units']:,} units (loaded in {result['load_s']} s); "
             f"baseline (20 units by id) {result['baseline_median_ms']} ms"
         )
+        print(f"index: {result['index']}")
         print("| query | hits | median ms | worst ms | median / baseline |")
         print("| --- | ---: | ---: | ---: | ---: |")
         for r in result["rows"]:

@@ -6,6 +6,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
+from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 from simple_history.admin import SimpleHistoryAdmin
 from taggit.models import Tag
 
@@ -19,7 +20,12 @@ admin.site.site_title = _("Civil Affairs Study Portal")
 admin.site.index_title = _("Content and accounts")
 
 
-class StudyUnitInline(admin.TabularInline):
+def both(name):
+    """A field's two language columns, on one row of the form: Chinese, then English."""
+    return (f"{name}_zh_hans", f"{name}_en")
+
+
+class StudyUnitInline(TranslationTabularInline):
     model = StudyUnit
     fields = ("title", "theme", "order", "status")
     extra = 0
@@ -28,44 +34,71 @@ class StudyUnitInline(admin.TabularInline):
 
 
 @admin.register(Exposition)
-class ExpositionAdmin(admin.ModelAdmin):
+class ExpositionAdmin(TranslationAdmin):
     list_display = ("title", "author", "organisation", "published_on")
-    search_fields = ("title", "title_zh", "author")
-    prepopulated_fields = {"slug": ("title",)}
+    search_fields = ("title_zh_hans", "title_en", "author")
+    fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    both("title"),
+                    "slug",
+                    "author",
+                    both("organisation"),
+                    "published_on",
+                    "source_text",
+                )
+            },
+        ),
+    )
+    prepopulated_fields = {"slug": ("title_en",)}
     inlines = [StudyUnitInline]
 
 
 @admin.register(Theme)
-class ThemeAdmin(admin.ModelAdmin):
-    list_display = ("name_zh", "name_en", "slug", "order")
+class ThemeAdmin(TranslationAdmin):
+    list_display = ("name_zh_hans", "name_en", "slug", "order")
     list_editable = ("order",)
     ordering = ("order",)
-    search_fields = ("name_zh", "name_en", "slug")
+    search_fields = ("name_zh_hans", "name_en", "slug")
+    fieldsets = ((None, {"fields": (both("name"), both("description"), "slug", "order")}),)
 
 
 @admin.register(StudyUnit)
-class StudyUnitAdmin(SimpleHistoryAdmin):
+class StudyUnitAdmin(SimpleHistoryAdmin, TranslationAdmin):
     list_display = ("title", "theme", "status", "order", "updated_at")
+    # Both languages side by side: each row holds a field's Chinese and English columns.
     list_filter = ("theme", "status", ("tags", admin.RelatedOnlyFieldListFilter))
     list_select_related = ("theme",)
-    search_fields = ("title", "summary", "body", "tags__name")
-    prepopulated_fields = {"slug": ("title",)}
+    search_fields = ("title_zh_hans", "title_en", "summary_zh_hans", "summary_en", "tags__name")
+    prepopulated_fields = {"slug": ("title_en",)}
     readonly_fields = ("body_preview", "created_at", "updated_at")
     autocomplete_fields = ("theme", "exposition")
     fieldsets = (
         (
             None,
-            {"fields": ("title", "slug", "exposition", "theme", "order", "status", "published_at")},
+            {
+                "fields": (
+                    both("title"),
+                    "slug",
+                    "exposition",
+                    "theme",
+                    "order",
+                    "status",
+                    "published_at",
+                )
+            },
         ),
         (
             _("Content"),
             {
                 "fields": (
-                    "summary",
-                    "key_points",
-                    "body",
+                    both("summary"),
+                    both("key_points"),
+                    both("body"),
                     "body_preview",
-                    "source_passage",
+                    ("source_passage", "source_translation"),
                     "tags",
                     "reading_minutes",
                 )

@@ -3,12 +3,13 @@ import json
 import math
 import re
 
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
+from modeltranslation.utils import build_localized_fieldname
 from taggit.managers import TaggableManager
 from taggit.models import Tag, TaggedItemBase
 
@@ -19,17 +20,37 @@ WORDS_PER_MINUTE = 200  # English reading speed
 CJK_CHARS_PER_MINUTE = 400  # Chinese reading speed, characters
 
 
-def in_language(en: str, zh: str) -> str:
-    """Pick the Chinese or the English text for the active language."""
-    language = (get_language() or "").lower()
-    return zh if language.startswith("zh") and zh else en
+class Bilingual:
+    """Content held in Simplified Chinese and English (django-modeltranslation adds a
+    column per language: ``title_zh_hans``, ``title_en``; ``title`` reads the reader's
+    language and falls back to the other). ``TRANSLATED`` names the fields a reader
+    must have in their language; ``missing_language`` says when one is not yet written,
+    so that pages can mark the fallback instead of hiding it."""
+
+    TRANSLATED: tuple[str, ...] = ()
+
+    def text_in(self, field, language):
+        return getattr(self, build_localized_fieldname(field, language.replace("-", "_"))) or ""
+
+    @property
+    def missing_language(self):
+        """True when a field the reader sees is not written in the reader's language."""
+        language = get_language() or settings.LANGUAGE_CODE
+        if language not in dict(settings.LANGUAGES):
+            language = settings.LANGUAGE_CODE
+        return any(not self.text_in(field, language) for field in self.TRANSLATED)
 
 
-class Exposition(models.Model):
+def split_paragraphs(text):
+    return [p.strip() for p in re.split(r"\n\s*\n", text or "") if p.strip()]
+
+
+class Exposition(Bilingual, models.Model):
     """A source text that study units are drawn from."""
 
+    TRANSLATED = ("title",)
+
     title = models.CharField(_("title"), max_length=300)
-    title_zh = models.CharField(_("title (Chinese)"), max_length=300, blank=True)
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     author = models.CharField(_("author"), max_length=200)
     organisation = models.CharField(_("organisation"), max_length=300, blank=True)
@@ -44,19 +65,15 @@ class Exposition(models.Model):
     def __str__(self):
         return self.title
 
-    @property
-    def display_title(self):
-        return in_language(self.title, self.title_zh)
 
-
-class Theme(models.Model):
+class Theme(Bilingual, models.Model):
     """One of the themes a study unit belongs to (exactly one per unit)."""
 
+    TRANSLATED = ("name", "description")
+
     slug = models.SlugField(_("slug"), max_length=60, unique=True)
-    name_en = models.CharField(_("name (English)"), max_length=100)
-    name_zh = models.CharField(_("name (Chinese)"), max_length=100)
-    description_en = models.TextField(_("description (English)"), blank=True)
-    description_zh = models.TextField(_("description (Chinese)"), blank=True)
+    name = models.CharField(_("name"), max_length=100)
+    description = models.TextField(_("description"), blank=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:
@@ -65,18 +82,10 @@ class Theme(models.Model):
         ordering = ["order", "slug"]
 
     def __str__(self):
-        return f"{self.name_zh} / {self.name_en}"
+        return self.name
 
     def get_absolute_url(self):
         return reverse("expositions:theme_detail", kwargs={"slug": self.slug})
-
-    @property
-    def name(self):
-        return in_language(self.name_en, self.name_zh)
-
-    @property
-    def description(self):
-        return in_language(self.description_en, self.description_zh)
 
 
 class TaggedStudyUnit(TaggedItemBase):
@@ -149,8 +158,17 @@ class StudyUnitQuerySet(models.QuerySet):
         )
 
 
-class StudyUnit(models.Model):
-    """One readable piece of study, resting on a passage of an exposition."""
+class StudyUnit(Bilingual, models.Model):
+    """One readable piece of study, resting on a passage of an exposition.
+
+    Title, summary, key points and body are held in both languages (translation.py);
+    the source passages are verbatim English from the exposition, with their Chinese
+    translation (译文) beside them.
+    """
+
+    TRANSLATED = ("title", "summary", "key_points", "body")
+    # Text fields kept with one kind of line end, per language column.
+    TEXT_FIELDS = ("title", "summary", "key_points", "body")
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -176,6 +194,14 @@ class StudyUnit(models.Model):
             "Quoted verbatim from the exposition. Separate several passages with a blank line."
         ),
     )
+    source_translation = models.TextField(
+        _("translation of the source passage(s) (译文)"),
+        blank=True,
+        help_text=_(
+            "Simplified Chinese, one paragraph per passage, in the same order, "
+            "separated by a blank line."
+        ),
+    )
     reading_minutes = models.PositiveSmallIntegerField(
         _("reading minutes"), default=0, help_text=_("Leave 0 to estimate from the text.")
     )
@@ -198,16 +224,8 @@ class StudyUnit(models.Model):
     search_title_tokens = models.TextField(blank=True, editable=False)
 
     tags = TaggableManager(through=TaggedStudyUnit, blank=True, verbose_name=_("tags"))
-    history = HistoricalRecords(
-        excluded_fields=[
-            "body_html",
-            "seed_checksum",
-            "search_text",
-            "search_title",
-            "search_tokens",
-            "search_title_tokens",
-        ]
-    )
+    # History (django-simple-history) is registered in translation.py, after the
+    # language columns exist, so that every version holds both languages.
 
     objects = StudyUnitQuerySet.as_manager()
 
@@ -226,10 +244,20 @@ class StudyUnit(models.Model):
     def save(self, *args, **kwargs):
         # Browsers submit textareas with CRLF line ends; keep one form so that
         # history diffs and the loader's checksum see only real changes.
-        for name in ("body", "key_points", "source_passage", "summary"):
-            setattr(self, name, getattr(self, name).replace("\r\n", "\n").replace("\r", "\n"))
+        columns = [
+            build_localized_fieldname(name, code.replace("-", "_"))
+            for name in self.TEXT_FIELDS
+            for code, _name in settings.LANGUAGES
+        ]
+        for name in [*columns, "source_passage", "source_translation"]:
+            value = getattr(self, name) or ""
+            setattr(self, name, value.replace("\r\n", "\n").replace("\r", "\n"))
         # Rendered once here, not per request: see bench/RESULTS.md.
-        self.body_html = render_markdown(self.body)
+        for code, _name in settings.LANGUAGES:
+            suffix = code.replace("-", "_")
+            setattr(self, f"body_html_{suffix}", render_markdown(getattr(self, f"body_{suffix}")))
+        # (Never assign ``self.body_html``: modeltranslation would write it into the
+        # column of whichever language is active.)
         tag_names = [t.name for t in self.tags.all()] if self.pk else []
         for name, value in search.document(self, tag_names).items():
             setattr(self, name, value)
@@ -245,6 +273,8 @@ class StudyUnit(models.Model):
                 | set(search.DERIVED_FIELDS)
                 | {
                     "body_html",
+                    "body_html_zh_hans",
+                    "body_html_en",
                     "reading_minutes",
                     "published_at",
                 }
@@ -268,10 +298,30 @@ class StudyUnit(models.Model):
 
     @property
     def passages(self):
-        return [p.strip() for p in re.split(r"\n\s*\n", self.source_passage) if p.strip()]
+        return split_paragraphs(self.source_passage)
+
+    @property
+    def passages_translated(self):
+        """Each source passage with its Chinese translation (empty when not written)."""
+        translations = split_paragraphs(self.source_translation)
+        return [
+            (passage, translations[i] if i < len(translations) else "")
+            for i, passage in enumerate(self.passages)
+        ]
 
     def estimate_reading_minutes(self):
-        text = " ".join([self.summary, self.key_points, self.body, self.source_passage])
+        # The reader reads one language: the longer of the two (they are translations).
+        texts = [
+            " ".join(
+                [self.text_in(f, code) for f in ("summary", "key_points", "body")]
+                + [self.source_passage]
+            )
+            for code, _name in settings.LANGUAGES
+        ]
+        return max(self._minutes(text) for text in texts)
+
+    @staticmethod
+    def _minutes(text):
         cjk = len(re.findall(r"[\u3400-\u9fff]", text))
         words = len(re.findall(r"[A-Za-z0-9'’-]+", text))
         return max(1, math.ceil(words / WORDS_PER_MINUTE + cjk / CJK_CHARS_PER_MINUTE))
@@ -282,11 +332,13 @@ class StudyUnit(models.Model):
             tag_names = [t.name for t in self.tags.all()]
         data = {
             "theme": self.theme.slug,
-            "title": self.title,
-            "summary": self.summary,
-            "body": self.body,
-            "key_points": self.key_points,
+            **{
+                f"{name}_{code}": self.text_in(name, code)
+                for name in self.TEXT_FIELDS
+                for code, _name in settings.LANGUAGES
+            },
             "source_passage": self.source_passage,
+            "source_translation": self.source_translation,
             "order": self.order,
             "status": self.status,
             "tags": sorted(n.lower() for n in tag_names),

@@ -27,11 +27,14 @@ Design (measured in bench/RESULTS.md):
 import re
 import unicodedata
 from contextlib import contextmanager, nullcontext
+from functools import lru_cache
 
+import opencc
 from django.db import connection, transaction
 from django.db.models import Lookup, Q, TextField
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import mark_safe
+from pypinyin import lazy_pinyin
 
 CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 TERM_RE = re.compile(rf"[{CJK}]+|[a-z0-9]+")
@@ -44,9 +47,31 @@ DERIVED_FIELDS = ("search_text", "search_title", "search_tokens", "search_title_
 SNIPPET_CHARS = 120
 
 
+# Traditional characters are folded to simplified ones, in the index and in queries
+# alike, so that 社會救助 finds what 社会救助 finds (OpenCC's phrase-aware table).
+_T2S = opencc.OpenCC("t2s")
+# Pinyin of a title or tag: every run of up to this many syllables, joined, is indexed
+# as a word, so that "dibao", "di bao" and "jiceng zhili" find 低保 and 基层治理.
+PINYIN_SYLLABLES = 4
+
+
 def normalise(text):
-    """NFKC (full-width letters and digits become ASCII) and lower case."""
-    return unicodedata.normalize("NFKC", text or "").lower()
+    """NFKC (full-width letters and digits become ASCII), simplified characters, lower case."""
+    return _T2S.convert(unicodedata.normalize("NFKC", text or "")).lower()
+
+
+@lru_cache(maxsize=4096)
+def pinyin_words(text):
+    """The pinyin words a Chinese title or tag is found by: for each run of Chinese, the
+    syllables from each position joined up to ``PINYIN_SYLLABLES`` (基层治理: jiceng...,
+    cengzhili, zhili, li), so that any whole word of it, typed with or without spaces,
+    is the start of an indexed word."""
+    words = []
+    for run in re.findall(rf"[{CJK}]+", normalise(text)):
+        syllables = lazy_pinyin(run)
+        for i in range(len(syllables)):
+            words.append("".join(syllables[i : i + PINYIN_SYLLABLES]))
+    return " ".join(dict.fromkeys(words))
 
 
 def is_cjk(term):
@@ -84,11 +109,20 @@ def document_tokens(text):
 
 
 def document(unit, tag_names):
-    """The derived search columns of a unit, from its fields and tag names."""
+    """The derived search columns of a unit, from its fields (both languages) and tags."""
     tags = " ".join(sorted(tag_names))  # one order, whichever order the database gives
-    title = f"{unit.title} {tags}"
-    body = strip_tags(unit.body_html) if unit.body_html else unit.body
-    text = " ".join([title, unit.summary, unit.key_points, body, unit.source_passage])
+    titles = " ".join(unit.text_in("title", code) for code in ("zh-hans", "en"))
+    title = f"{titles} {tags} {pinyin_words(f'{titles} {tags}')}"
+    parts = [title]
+    for code in ("zh-hans", "en"):
+        html = unit.text_in("body_html", code)
+        parts += [
+            unit.text_in("summary", code),
+            unit.text_in("key_points", code),
+            strip_tags(html) if html else unit.text_in("body", code),
+        ]
+    parts += [unit.source_passage, unit.source_translation or ""]
+    text = " ".join(parts)
     # Padded with spaces so that "starts a word" is LIKE '% word%' on SQLite.
     return {
         "search_text": normalise(text),
@@ -270,7 +304,8 @@ def _pattern(terms):
 
 def highlight(text, terms):
     """HTML-escaped ``text`` with each term wrapped in <mark>."""
-    text = unicodedata.normalize("NFKC", text or "")
+    # Shown as written: NFKC would turn Chinese full-width punctuation (，：) into ASCII.
+    text = text or ""
     if not terms or not text:
         return escape(text)
     pattern = _pattern(terms)
@@ -289,10 +324,16 @@ def snippet(unit, terms):
     body = strip_tags(unit.body_html) if unit.body_html else unit.body
     text = " ".join(
         part
-        for part in [unit.summary, " ".join(unit.key_point_list), body, unit.source_passage]
+        for part in [
+            unit.summary,
+            " ".join(unit.key_point_list),
+            body,
+            unit.source_passage,
+            unit.source_translation,
+        ]
         if part
     )
-    text = unicodedata.normalize("NFKC", re.sub(r"\s+", " ", text))
+    text = re.sub(r"\s+", " ", text)
     match = _pattern(terms).search(text) if terms else None
     if match is None:
         piece = text[:SNIPPET_CHARS]

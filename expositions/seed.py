@@ -6,6 +6,7 @@ nothing, and a unit an editor has changed since the last load is left alone.
 """
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from .models import Exposition, StudyUnit, Theme
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DEFAULT_DATA_FILE = DATA_DIR / "civil-affairs-exposition.json"
 
-UNIT_FIELDS = ("title", "summary", "body", "key_points", "source_passage", "order")
+CJK_RE = re.compile(r"[\u3400-\u9fff]")
 
 
 class SeedError(ValueError):
@@ -48,7 +49,7 @@ def read_seed(path=DEFAULT_DATA_FILE):
 
     errors = []
     expo = data.get("exposition") or {}
-    for key in ("slug", "title", "author", "source_file"):
+    for key in ("slug", "title", "title_zh", "author", "source_file"):
         if not expo.get(key):
             errors.append(f"exposition: '{key}' is missing")
     source = ""
@@ -73,9 +74,22 @@ def read_seed(path=DEFAULT_DATA_FILE):
         errors.append("no units")
     for i, unit in enumerate(units, start=1):
         where = f"unit {i} ({unit.get('slug', '?')})"
+        # Both languages, everywhere a reader looks: the English text and its Chinese.
         for key in ("slug", "theme", "title", "summary", "body", "passages"):
             if not unit.get(key):
                 errors.append(f"{where}: '{key}' is missing")
+        for key in ("title_zh", "summary_zh", "body_zh", "passages_zh"):
+            if not unit.get(key):
+                errors.append(f"{where}: '{key}' (Chinese) is missing")
+            elif key != "passages_zh" and not CJK_RE.search(unit[key]):
+                errors.append(f"{where}: '{key}' is not written in Chinese")
+        if len(unit.get("key_points_zh") or []) != len(unit.get("key_points") or []):
+            errors.append(f"{where}: needs as many Chinese key points as English ones")
+        if len(unit.get("passages_zh") or []) != len(unit.get("passages") or []):
+            errors.append(f"{where}: needs one Chinese translation (译文) per source passage")
+        for j, pair in enumerate(unit.get("tags") or [], start=1):
+            if not (isinstance(pair, list) and len(pair) == 2 and all(pair)):
+                errors.append(f"{where}: tag {j} must be a [Chinese, English] pair")
         if unit.get("slug") in seen:
             errors.append(f"{where}: slug is used twice")
         seen.add(unit.get("slug"))
@@ -93,13 +107,23 @@ def read_seed(path=DEFAULT_DATA_FILE):
 
 def _unit_values(unit):
     return {
-        "title": unit["title"],
-        "summary": unit["summary"],
-        "body": unit["body"],
-        "key_points": "\n".join(unit["key_points"]),
+        "title_en": unit["title"],
+        "title_zh_hans": unit["title_zh"],
+        "summary_en": unit["summary"],
+        "summary_zh_hans": unit["summary_zh"],
+        "body_en": unit["body"],
+        "body_zh_hans": unit["body_zh"],
+        "key_points_en": "\n".join(unit["key_points"]),
+        "key_points_zh_hans": "\n".join(unit["key_points_zh"]),
         "source_passage": "\n\n".join(unit["passages"]),
+        "source_translation": "\n\n".join(unit["passages_zh"]),
         "order": unit.get("order", 0),
     }
+
+
+def _tag_names(unit):
+    """The unit's tags as the loader writes them: one per idea, by its Chinese name."""
+    return [zh for zh, _en in unit.get("tags", [])]
 
 
 def load_exposition(path=DEFAULT_DATA_FILE) -> LoadReport:
@@ -115,22 +139,33 @@ def load_exposition(path=DEFAULT_DATA_FILE) -> LoadReport:
         exposition, _ = Exposition.objects.get_or_create(
             slug=meta["slug"],
             defaults={
-                "title": meta["title"],
-                "title_zh": meta.get("title_zh", ""),
+                "title_en": meta["title"],
+                "title_zh_hans": meta["title_zh"],
                 "author": meta["author"],
-                "organisation": meta.get("organisation", ""),
+                "organisation_en": meta.get("organisation", ""),
+                "organisation_zh_hans": meta.get("organisation_zh", ""),
                 "source_text": source,
             },
         )
+        # Filled in where an earlier version of the portal left them empty.
+        for column, value in (
+            ("title_zh_hans", meta["title_zh"]),
+            ("organisation_zh_hans", meta.get("organisation_zh", "")),
+        ):
+            if not getattr(exposition, column):
+                setattr(exposition, column, value)
+                exposition.save()
         themes = {}
         for t in data["themes"]:
             themes[t["slug"]], _ = Theme.objects.get_or_create(
                 slug=t["slug"],
                 defaults={
-                    k: t.get(k, "")
-                    for k in ("name_en", "name_zh", "description_en", "description_zh")
-                }
-                | {"order": t.get("order", 0)},
+                    "name_en": t["name_en"],
+                    "name_zh_hans": t["name_zh"],
+                    "description_en": t.get("description_en", ""),
+                    "description_zh_hans": t.get("description_zh", ""),
+                    "order": t.get("order", 0),
+                },
             )
         existing = {
             u.slug: u
@@ -145,7 +180,7 @@ def load_exposition(path=DEFAULT_DATA_FILE) -> LoadReport:
 
 def _load_unit(spec, exposition, theme, unit, report):
     values = _unit_values(spec)
-    tags = spec.get("tags", [])
+    tags = _tag_names(spec)
     if unit is None:
         unit = StudyUnit(
             slug=spec["slug"],

@@ -44,6 +44,8 @@ if DEBUG:
     ALLOWED_HOSTS += ["testserver"]
 
 INSTALLED_APPS = [
+    # Before the admin: it registers translated fields and patches the admin forms.
+    "modeltranslation",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -204,6 +206,13 @@ LANGUAGES = [
     ("en", _("English")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Content in both languages (django-modeltranslation: a column per language, e.g.
+# title_zh_hans and title_en). A reader sees their language and, where a text is not
+# yet written in it, the other language with a visible marker (expositions.languages).
+MODELTRANSLATION_DEFAULT_LANGUAGE = "zh-hans"
+MODELTRANSLATION_LANGUAGES = ("zh-hans", "en")
+MODELTRANSLATION_FALLBACK_LANGUAGES = {"default": ("zh-hans", "en")}
+MODELTRANSLATION_AUTO_POPULATE = False
 USE_I18N = True
 TIME_ZONE = "Asia/Shanghai"
 USE_TZ = True

@@ -46,17 +46,17 @@ def new_theme():
     return Theme.objects.create(
         slug="livelihood-guarantee",
         name_en="Livelihood guarantee",
-        name_zh="民生保障",
+        name_zh_hans="民生保障",
         order=2,
         description_en="Holding the bottom line.",
-        description_zh="兜牢民生底线。",
+        description_zh_hans="兜牢民生底线。",
     )
 
 
 @pytest.fixture
 def other_theme(db):
     return Theme.objects.create(
-        slug="political-standing", name_en="Political standing", name_zh="政治站位", order=1
+        slug="political-standing", name_en="Political standing", name_zh_hans="政治站位", order=1
     )
 
 

@@ -59,10 +59,11 @@ OTHER_CADRES = [
 
 # theme slug, module title, target org code (or "cadre"), due in days (negative: overdue)
 MODULES = [
-    ("political-standing", "政治站位专题学习 Political standing", "14", 30),
-    ("livelihood-guarantee", "民生保障专题学习 Livelihood guarantee", "140105", 14),
-    ("grassroots-governance", "基层治理专题学习 Grassroots governance", "140105001", -5),
-    ("capability-building", "能力建设专题学习 Capability building", "cadre", 7),
+    # theme, title in Chinese and in English, assigned to, due in days
+    ("political-standing", "政治站位专题学习", "Political standing", "14", 30),
+    ("livelihood-guarantee", "民生保障专题学习", "Livelihood guarantee", "140105", 14),
+    ("grassroots-governance", "基层治理专题学习", "Grassroots governance", "140105001", -5),
+    ("capability-building", "能力建设专题学习", "Capability building", "cadre", 7),
 ]
 
 # username -> how many units of each module (in module order) they have completed
@@ -129,16 +130,25 @@ def load_demo():
     today = timezone.localdate()
     themes = {t.slug: t for t in Theme.objects.all()}
     modules = {}
-    for slug, title, target, days in MODULES:
+    for slug, title_zh, title_en, target, days in MODULES:
         if slug not in themes:
             continue  # the exposition is not loaded
-        module, created = Module.objects.get_or_create(
-            title=title,
-            defaults={
-                "created_by": users["trainer-province"],
-                "description": themes[slug].description_zh,
-            },
-        )
+        theme = themes[slug]
+        texts = {
+            "title_zh_hans": title_zh,
+            "title_en": title_en,
+            "description_zh_hans": theme.description_zh_hans,
+            "description_en": theme.description_en,
+        }
+        # Earlier versions titled the demo modules in both languages in one string.
+        module = Module.objects.filter(
+            title_zh_hans__in=[title_zh, f"{title_zh} {title_en}"]
+        ).first()
+        created = module is None
+        if created:
+            module = Module.objects.create(created_by=users["trainer-province"], **texts)
+        elif any(getattr(module, k) != v for k, v in texts.items()):
+            Module.objects.filter(pk=module.pk).update(**texts)
         units = list(StudyUnit.objects.published().for_theme(themes[slug]).order_by("order"))
         if created:
             module.study_hours = Decimal(len(units)) / 2

@@ -195,18 +195,24 @@ class Generator:
         seeded = list(
             StudyUnit.objects.published().exclude(slug__startswith="generated-").order_by("pk")
         )
-        sources = [u.body for u in seeded]
+        sources = [u.body_en for u in seeded]
+        sources_zh = [u.body_zh_hans or u.body_en for u in seeded]
         for i in range(len(seeded), s.units):
             theme = themes[i % len(themes)]
             StudyUnit(
                 exposition=exposition,
                 theme=theme,
-                title=f"{theme.name_zh} 专题学习 {i + 1}",
+                title_zh_hans=f"{theme.name_zh_hans} 专题学习 {i + 1}",
+                title_en=f"{theme.name_en} study {i + 1}",
                 slug=f"generated-{i + 1}",
-                summary="生成的学习单元，用于性能测试。",
-                body=rng.choice(sources),
-                key_points="要点一\n要点二\n要点三",
-                source_passage="（生成内容）",
+                summary_zh_hans="生成的学习单元，用于性能测试。",
+                summary_en="A generated study unit, for performance tests.",
+                body_zh_hans=rng.choice(sources_zh),
+                body_en=rng.choice(sources),
+                key_points_zh_hans="要点一\n要点二\n要点三",
+                key_points_en="Point one\nPoint two\nPoint three",
+                source_passage="(generated content)",
+                source_translation="（生成内容）",
                 order=1000 + i,
                 status=StudyUnit.Status.PUBLISHED,
             ).save()

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from expositions.models import StudyUnit
+from expositions.models import Bilingual, StudyUnit
 from org.models import Cadre, OrgUnit, in_scope
 
 
@@ -26,8 +26,10 @@ class ModuleQuerySet(models.QuerySet):
         return self.filter(created_by=user)
 
 
-class Module(models.Model):
+class Module(Bilingual, models.Model):
     """An ordered list of study units that a trainer assigns as one piece of training."""
+
+    TRANSLATED = ("title",)
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")

@@ -23,9 +23,14 @@
     if (!base || !form) { return; }
     var csrf = form.querySelector("input[name=csrfmiddlewaretoken]");
 
-    var body = document.getElementById("id_body");
+    // The body in Chinese and in English (one column each): the preview shows the
+    // one being edited.
+    var bodies = ["id_body_zh_hans", "id_body_en", "id_body"]
+      .map(function (id) { return document.getElementById(id); })
+      .filter(function (el) { return el; });
     var preview = document.getElementById("body-preview");
-    if (body && preview) {
+    bodies.forEach(function (body) {
+      if (!preview) { return; }
       var refresh = debounce(function () {
         var data = new FormData();
         data.append("body", body.value);
@@ -36,7 +41,7 @@
           .then(function (json) { if (json) { preview.innerHTML = json.html; } });
       }, 300);
       body.addEventListener("input", refresh);
-    }
+    });
 
     var tags = document.getElementById("id_tags");
     if (tags) {

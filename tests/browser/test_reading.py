@@ -13,6 +13,8 @@ TEXT = {
         "sign_in": "登录",
         "themes": "主题",
         "livelihood": "民生保障",
+        "best": "尽力而为，量力而行",
+        "body_field": "#id_body_zh_hans",
         "key_points": "要点",
         "sign_out": "退出登录",
         "preview": "预览",
@@ -21,6 +23,8 @@ TEXT = {
         "sign_in": "Sign in",
         "themes": "Themes",
         "livelihood": "Livelihood guarantee",
+        "best": "Do our best, and do what we can",
+        "body_field": "#id_body_en",
         "key_points": "Key points",
         "sign_out": "Sign out",
         "preview": "Preview",
@@ -63,11 +67,14 @@ def test_cadre_reads_a_unit(visit, language, content, make_user):
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     page.get_by_role("link", name=text["livelihood"]).first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text(text["livelihood"])
-    page.get_by_role("link", name="Do our best, and do what we can").click()
+    page.get_by_role("link", name=text["best"]).click()
 
     expect(page.get_by_role("heading", name=text["key_points"])).to_be_visible()
+    # The source passage is the English of the exposition, its Chinese translation beside it.
     expect(page.locator("blockquote.passage")).to_contain_text("do our best and do what we can")
-    expect(page).to_have_title(re.compile("Do our best"))
+    expect(page.locator(".passage-translation")).to_contain_text("尽力而为，就是要能办的事尽力办")
+    expect(page).to_have_title(re.compile(re.escape(text["best"])))
+    expect(page.locator(".language-marker")).to_have_count(0)
 
     page.get_by_role("link", name="量力而行").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("量力而行")
@@ -92,9 +99,9 @@ def test_editor_edits_a_unit_with_a_live_preview(visit, language, content, make_
     page = visit
     sign_in(page, "editor", "a-long-test-password-2026", text)
     page.goto(page.base_url + "/admin/expositions/studyunit/?q=do+our+best")
-    page.get_by_role("link", name="Do our best, and do what we can").click()
+    page.get_by_role("link", name=text["best"]).click()
 
-    body = page.locator("#id_body")
+    body = page.locator(text["body_field"])
     body.fill("An edited body with **bold words**.")
     expect(page.locator("#body-preview")).to_contain_text("An edited body")
     expect(page.locator("#body-preview strong")).to_have_text("bold words")
@@ -112,7 +119,7 @@ def test_editor_edits_a_unit_with_a_live_preview(visit, language, content, make_
     expect(page.get_by_role("link", name="新标签")).to_be_visible()
 
     page.goto(page.base_url + "/admin/expositions/studyunit/")
-    page.get_by_role("link", name="Do our best, and do what we can").click()
+    page.get_by_role("link", name=text["best"]).click()
     page.get_by_role("link", name=re.compile("历史|History")).click()
     expect(page.locator("#change-history")).to_contain_text("An edited body")
     expect(page.locator("#change-history")).to_contain_text("editor")

@@ -23,7 +23,9 @@ def demo(db):
 def test_cadre_journey_study_search_switch_language_sign_out(visit, language, demo):
     page = visit
     sign_in(page, "cadre", "cadre-demo-2026", TEXT[language], landing="/training/my-study/")
-    card = page.locator(".module-card").filter(has_text="Political standing")
+    # The demo module's title in the reader's language.
+    title = "政治站位专题学习" if language == "zh-hans" else "Political standing"
+    card = page.locator(".module-card").filter(has_text=title)
     bar = card.locator("progress")
     expect(bar).to_have_attribute("value", "2")
     card.locator(".next-unit a").click()

@@ -11,9 +11,18 @@ def unit(make_unit):
     return make_unit(title="Admin unit", tags=["民生"], body="Old body.")
 
 
+TRANSLATED = ("title", "summary", "key_points", "body")
+
+
 def _form_data(unit, **changes):
+    """The change form as an editor posts it: a text field's plain name in ``changes``
+    (``body=...``) is its Chinese column, as the Chinese admin shows it first."""
     data = {
-        "title": unit.title,
+        **{
+            f"{name}_{suffix}": getattr(unit, f"{name}_{suffix}") or ""
+            for name in TRANSLATED
+            for suffix in ("zh_hans", "en")
+        },
         "slug": unit.slug,
         "exposition": unit.exposition_id,
         "theme": unit.theme_id,
@@ -21,14 +30,13 @@ def _form_data(unit, **changes):
         "status": unit.status,
         "published_at_0": "2026-01-01",
         "published_at_1": "08:00:00",
-        "summary": unit.summary,
-        "key_points": unit.key_points,
-        "body": unit.body,
         "source_passage": unit.source_passage,
+        "source_translation": unit.source_translation,
         "tags": "民生",
         "reading_minutes": unit.reading_minutes,
     }
-    data.update(changes)
+    for name, value in changes.items():
+        data[f"{name}_zh_hans" if name in TRANSLATED else name] = value
     return data
 
 

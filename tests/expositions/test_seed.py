@@ -58,8 +58,27 @@ def test_shape_of_the_shipped_units():
     for unit in units:
         assert 3 <= len(unit["key_points"]) <= 5
         assert unit["summary"].count(". ") == 0, unit["slug"]  # one sentence
-        assert any(re.search(r"[\u4e00-\u9fff]", t) for t in unit["tags"]), unit["slug"]
-        assert any(re.search(r"[A-Za-z]", t) for t in unit["tags"]), unit["slug"]
+        for zh, en in unit["tags"]:  # one idea: its Chinese and its English name
+            assert re.search(r"[\u4e00-\u9fff]", zh), unit["slug"]
+            assert re.fullmatch(r"[A-Za-z' -]+", en), unit["slug"]
+
+
+CHINESE = re.compile(r"[\u4e00-\u9fff]")
+
+
+def test_every_shipped_unit_reads_in_chinese_and_english():
+    data, _ = read_seed()
+    assert CHINESE.search(data["exposition"]["title_zh"])
+    for unit in data["units"]:
+        for key in ("title", "summary", "body"):
+            assert CHINESE.search(unit[f"{key}_zh"]), (unit["slug"], key)
+        # The English text is English (its body may gloss a term in Chinese: 低保).
+        assert not CHINESE.search(unit["title"] + unit["summary"]), unit["slug"]
+        assert len(unit["key_points_zh"]) == len(unit["key_points"])
+        assert all(CHINESE.search(point) for point in unit["key_points_zh"])
+        # Each verbatim English passage has its Chinese translation (译文).
+        assert len(unit["passages_zh"]) == len(unit["passages"])
+        assert all(CHINESE.search(t) for t in unit["passages_zh"])
 
 
 @pytest.mark.django_db
@@ -70,7 +89,13 @@ def test_load_creates_themes_and_units():
     assert StudyUnit.objects.published().count() == len(report.created) >= 12
     unit = StudyUnit.objects.get(slug="cross-provincial-verification-for-social-assistance")
     assert unit.theme.slug == "grassroots-governance"
-    assert {"社会救助", "social assistance"} <= {t.name for t in unit.tags.all()}
+    assert "社会救助" in {t.name for t in unit.tags.all()}
+    assert unit.title_zh_hans == "开展跨省核对，助力精准救助"
+    assert unit.title_en == "Cross-provincial verification for accurate social assistance"
+    assert "跨省核对" in unit.body_html_zh_hans
+    assert "Cross-provincial verification" in unit.body_html_en
+    assert unit.passages_translated[0][1].startswith("率先开展全国跨省核对")
+    assert not unit.missing_language
 
 
 @pytest.mark.django_db
@@ -110,12 +135,29 @@ def test_load_updates_an_untouched_unit_when_the_data_changes(tmp_path):
     load_exposition()
     data = json.loads(DEFAULT_DATA_FILE.read_text(encoding="utf-8"))
     data["units"][0]["summary"] = "A new summary from the data file."
+    data["units"][0]["summary_zh"] = "数据文件中的新摘要。"
     path = _write(tmp_path, data)
     report = load_exposition(path)
     assert report.updated == [data["units"][0]["slug"]]
-    assert (
-        StudyUnit.objects.get(slug=data["units"][0]["slug"]).summary == data["units"][0]["summary"]
-    )
+    unit = StudyUnit.objects.get(slug=data["units"][0]["slug"])
+    assert unit.summary_en == "A new summary from the data file."
+    assert unit.summary_zh_hans == "数据文件中的新摘要。"
+
+
+@pytest.mark.django_db
+def test_a_unit_without_its_chinese_text_loads_nothing(tmp_path):
+    data = json.loads(DEFAULT_DATA_FILE.read_text(encoding="utf-8"))
+    del data["units"][0]["title_zh"]
+    data["units"][1]["body_zh"] = "Only English here."
+    data["units"][2]["passages_zh"] = data["units"][2]["passages_zh"][:-1] or ["一", "二"]
+    path = _write(tmp_path, data)
+    with pytest.raises(SeedError) as excinfo:
+        load_exposition(path)
+    errors = str(excinfo.value)
+    assert "'title_zh' (Chinese) is missing" in errors
+    assert "'body_zh' is not written in Chinese" in errors
+    assert "one Chinese translation (译文) per source passage" in errors
+    assert not StudyUnit.objects.exists()
 
 
 @pytest.mark.django_db

@@ -11,7 +11,7 @@ from django.db.migrations.executor import MigrationExecutor
 from org.models import Cadre, OrgUnit
 from training.models import Assignment, Completion, Progress
 
-BEFORE = [("training", "0002_progress"), ("org", None)]
+BEFORE = [("training", "0002_progress"), ("org", None), ("expositions", "0005_search_tags_sorted")]
 
 
 def _migrate(targets):

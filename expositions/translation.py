@@ -1,0 +1,44 @@
+"""Which content fields are held in both languages (django-modeltranslation), and the
+history of study units (django-simple-history).
+
+History is registered here, after the language columns are added, so that each version
+of a unit holds its text in both languages and a revert restores both: a model's
+``HistoricalRecords`` declared in models.py would be built before modeltranslation adds
+the columns, and would silently keep only the column of whichever language was active.
+"""
+
+import simple_history
+from modeltranslation.translator import TranslationOptions, register
+
+from .models import Exposition, StudyUnit, Theme
+
+
+@register(Exposition)
+class ExpositionTranslation(TranslationOptions):
+    fields = ("title", "organisation")
+
+
+@register(Theme)
+class ThemeTranslation(TranslationOptions):
+    fields = ("name", "description")
+
+
+@register(StudyUnit)
+class StudyUnitTranslation(TranslationOptions):
+    fields = ("title", "summary", "key_points", "body", "body_html")
+
+
+simple_history.register(
+    StudyUnit,
+    app="expositions",
+    excluded_fields=[
+        "body_html",
+        "body_html_zh_hans",
+        "body_html_en",
+        "seed_checksum",
+        "search_text",
+        "search_title",
+        "search_tokens",
+        "search_title_tokens",
+    ],
+)
