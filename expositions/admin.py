@@ -1,5 +1,6 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
 from django.http import JsonResponse
 from django.urls import path
 from django.utils.html import format_html
@@ -8,10 +9,10 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 from simple_history.admin import SimpleHistoryAdmin
-from taggit.models import Tag
+from taggit.models import Tag as TaggitTag
 
 from .markdown import render_markdown
-from .models import Exposition, StudyUnit, Theme
+from .models import Exposition, StudyUnit, Tag, Theme, merge_tags
 
 TAG_SUGGESTIONS = 10
 
@@ -65,13 +66,56 @@ class ThemeAdmin(TranslationAdmin):
     fieldsets = ((None, {"fields": (both("name"), both("description"), "slug", "order")}),)
 
 
+# django-taggit's own tag table is no longer used: a tag is an idea with two names (Tag).
+if admin.site.is_registered(TaggitTag):
+    admin.site.unregister(TaggitTag)
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    """One idea per tag: its Chinese name (what editors type on a unit) and English name."""
+
+    list_display = ("name", "name_en", "slug", "unit_count")
+    search_fields = ("name", "name_en", "slug")
+    ordering = ("name",)
+    fields = ("name", "name_en", "slug")
+    prepopulated_fields = {"slug": ("name",)}
+    actions = ("merge_selected",)
+
+    @admin.action(description=_("Merge the selected tags into one idea"))
+    def merge_selected(self, request, queryset):
+        if queryset.count() < 2:
+            self.message_user(request, _("Select two or more tags to merge."), messages.WARNING)
+            return
+        kept = merge_tags(queryset)
+        self.message_user(
+            request,
+            _("The selected tags are now one idea: “%(name)s”.") % {"name": kept.name},
+            messages.SUCCESS,
+        )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(units=Count("tagged_units"))
+
+    @admin.display(description=_("study units"), ordering="units")
+    def unit_count(self, obj):
+        return obj.units
+
+
 @admin.register(StudyUnit)
 class StudyUnitAdmin(SimpleHistoryAdmin, TranslationAdmin):
     list_display = ("title", "theme", "status", "order", "updated_at")
     # Both languages side by side: each row holds a field's Chinese and English columns.
     list_filter = ("theme", "status", ("tags", admin.RelatedOnlyFieldListFilter))
     list_select_related = ("theme",)
-    search_fields = ("title_zh_hans", "title_en", "summary_zh_hans", "summary_en", "tags__name")
+    search_fields = (
+        "title_zh_hans",
+        "title_en",
+        "summary_zh_hans",
+        "summary_en",
+        "tags__name",
+        "tags__name_en",
+    )
     prepopulated_fields = {"slug": ("title_en",)}
     readonly_fields = ("body_preview", "created_at", "updated_at")
     autocomplete_fields = ("theme", "exposition")
@@ -144,7 +188,7 @@ class StudyUnitAdmin(SimpleHistoryAdmin, TranslationAdmin):
         names = []
         if prefix:
             names = list(
-                Tag.objects.filter(name__istartswith=prefix)
+                Tag.objects.filter(Q(name__istartswith=prefix) | Q(name_en__istartswith=prefix))
                 .order_by("name")
                 .values_list("name", flat=True)[:TAG_SUGGESTIONS]
             )

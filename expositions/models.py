@@ -4,14 +4,14 @@ import math
 import re
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.utils import build_localized_fieldname
 from taggit.managers import TaggableManager
-from taggit.models import Tag, TaggedItemBase
+from taggit.models import TagBase, TaggedItemBase
 
 from . import search
 from .markdown import render_markdown
@@ -88,8 +88,70 @@ class Theme(Bilingual, models.Model):
         return reverse("expositions:theme_detail", kwargs={"slug": self.slug})
 
 
+class Tag(TagBase):
+    """One idea, with its Chinese name (the name editors type in a unit's tag field:
+    unique, and what the tag's address is made from) and its English name.
+
+    A django-taggit custom tag model: before, each idea was two tags (低保 and "minimum
+    living allowance"), and every tag page and filter listed it twice.
+    """
+
+    name_en = models.CharField(_("English name"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("tag")
+        verbose_name_plural = _("tags")
+        ordering = ["name"]
+
+    @property
+    def label(self):
+        """The tag's name in the reader's language (the Chinese one when English is missing)."""
+        if not (get_language() or "").startswith("zh") and self.name_en:
+            return self.name_en
+        return self.name
+
+    @property
+    def missing_language(self):
+        return not (get_language() or "").startswith("zh") and not self.name_en
+
+
+@transaction.atomic
+def merge_tags(tags):
+    """Merge several tags into one idea: the one on most units is kept (the first made,
+    on a tie), takes an English name from the others when it has none, and gets their
+    units; the others are deleted. Returns the kept tag. The units' search columns are
+    recomputed here, in the same transaction."""
+    tags = list(
+        Tag.objects.filter(pk__in=[t.pk for t in tags])
+        .annotate(units=models.Count("tagged_units"))
+        .order_by("-units", "pk")
+    )
+    if len(tags) < 2:
+        return tags[0] if tags else None
+    kept, others = tags[0], tags[1:]
+    unit_ids = set(
+        TaggedStudyUnit.objects.filter(tag__in=tags).values_list("content_object_id", flat=True)
+    )
+    has_kept = set(kept.tagged_units.values_list("content_object_id", flat=True))
+    for unit_id in unit_ids - has_kept:
+        TaggedStudyUnit.objects.create(tag=kept, content_object_id=unit_id)
+    if not kept.name_en:
+        kept.name_en = next((t.name_en for t in others if t.name_en), "")
+    Tag.objects.filter(pk__in=[t.pk for t in others]).delete()
+    Tag.objects.filter(pk=kept.pk).update(name_en=kept.name_en)
+    StudyUnit.objects.filter(pk__in=unit_ids).reindex_search()
+    return kept
+
+
+def tag_search_names(tags):
+    """What a unit's tags add to its search columns: each idea's names in both languages."""
+    return [name for tag in tags for name in (tag.name, tag.name_en) if name]
+
+
 class TaggedStudyUnit(TaggedItemBase):
     """Tag links with a real foreign key (django-taggit's custom through model)."""
+
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="tagged_units")
 
     content_object = models.ForeignKey(
         "StudyUnit", on_delete=models.CASCADE, related_name="tagged_items"
@@ -139,7 +201,7 @@ class StudyUnitQuerySet(models.QuerySet):
         units = self.prefetch_related("tags").order_by("pk")
         batch, count = [], 0
         for unit in units.iterator(chunk_size=500):
-            for name, value in search.document(unit, [t.name for t in unit.tags.all()]).items():
+            for name, value in search.document(unit, tag_search_names(unit.tags.all())).items():
                 setattr(unit, name, value)
             batch.append(unit)
             if len(batch) >= 500:
@@ -258,7 +320,7 @@ class StudyUnit(Bilingual, models.Model):
             setattr(self, f"body_html_{suffix}", render_markdown(getattr(self, f"body_{suffix}")))
         # (Never assign ``self.body_html``: modeltranslation would write it into the
         # column of whichever language is active.)
-        tag_names = [t.name for t in self.tags.all()] if self.pk else []
+        tag_names = tag_search_names(self.tags.all()) if self.pk else []
         for name, value in search.document(self, tag_names).items():
             setattr(self, name, value)
         if not self.reading_minutes:

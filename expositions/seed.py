@@ -12,7 +12,7 @@ from pathlib import Path
 
 from django.db import transaction
 
-from .models import Exposition, StudyUnit, Theme
+from .models import Exposition, StudyUnit, Tag, Theme
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 DEFAULT_DATA_FILE = DATA_DIR / "civil-affairs-exposition.json"
@@ -126,6 +126,21 @@ def _tag_names(unit):
     return [zh for zh, _en in unit.get("tags", [])]
 
 
+def _name_ideas(units):
+    """Each tag of the data file is one idea with a Chinese and an English name: create
+    the ones missing, and give an English name to one that has none yet (an editor's
+    English name is kept)."""
+    pairs = dict(pair for unit in units for pair in unit.get("tags", []))
+    existing = {t.name: t for t in Tag.objects.filter(name__in=pairs)}
+    for zh, en in pairs.items():
+        tag = existing.get(zh)
+        if tag is None:
+            tag = Tag(name=zh, name_en=en)
+            tag.save()  # TagBase.save makes the slug
+        elif not tag.name_en:
+            Tag.objects.filter(pk=tag.pk).update(name_en=en)
+
+
 def load_exposition(path=DEFAULT_DATA_FILE) -> LoadReport:
     """Load the shipped exposition, its themes and units; safe to run again.
 
@@ -167,6 +182,7 @@ def load_exposition(path=DEFAULT_DATA_FILE) -> LoadReport:
                     "order": t.get("order", 0),
                 },
             )
+        _name_ideas(data["units"])
         existing = {
             u.slug: u
             for u in StudyUnit.objects.filter(slug__in=[u["slug"] for u in data["units"]])

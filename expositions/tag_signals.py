@@ -5,9 +5,8 @@ columns in ``StudyUnit.save``."""
 
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.dispatch import receiver
-from taggit.models import Tag
 
-from .models import StudyUnit, TaggedStudyUnit
+from .models import StudyUnit, Tag, TaggedStudyUnit
 
 
 def _units_tagged(tag):

@@ -4,9 +4,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, render
-from taggit.models import Tag
 
-from .models import StudyUnit, Theme
+from .models import StudyUnit, Tag, Theme
 from .search import highlight, snippet
 from .search import search as search_units
 
@@ -32,7 +31,10 @@ def theme_detail(request, slug):
 
 @login_required
 def tag_index(request):
-    tags = _tags_with_counts(request.user).order_by("name")
+    # In the order of the names the reader sees (those without one in the reader's language last).
+    tags = sorted(
+        _tags_with_counts(request.user), key=lambda t: (t.missing_language, t.label.lower())
+    )
     return render(request, "expositions/tag_list.html", {"tags": tags})
 
 
@@ -87,7 +89,7 @@ def search(request):
     for unit in page:
         unit.title_html = highlight(unit.title, terms)
         unit.snippet_html = snippet(unit, terms)
-        unit.tag_items = [(tag, highlight(tag.name, terms)) for tag in unit.tags.all()]
+        unit.tag_items = [(tag, highlight(tag.label, terms)) for tag in unit.tags.all()]
     context = {
         "query": query,
         "terms": terms,
@@ -113,7 +115,7 @@ def _tags_with_counts(user):
     visible = StudyUnit.objects.visible_to(user)
     return Tag.objects.annotate(
         unit_count=Count(
-            "expositions_taggedstudyunit_items",
-            filter=Q(expositions_taggedstudyunit_items__content_object__in=visible),
+            "tagged_units",
+            filter=Q(tagged_units__content_object__in=visible),
         )
     ).filter(unit_count__gt=0)

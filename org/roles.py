@@ -19,7 +19,6 @@ ROLE_PERMISSIONS = {
     # app_label -> codename prefixes, or exact codenames
     EDITOR: {
         "expositions": ALL,
-        "taggit": ALL,
         "org": ALL,
         "training": ALL,
         "simple_history": ALL,

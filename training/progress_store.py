@@ -35,7 +35,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from expositions.models import StudyUnit
+from expositions.models import StudyUnit, tag_search_names
 from expositions.search import DERIVED_FIELDS, document
 
 from .models import Completion, ModuleUnit, Progress, ProgressWeek
@@ -269,7 +269,7 @@ def aware(value):
 def _search_differences():
     units = StudyUnit.objects.prefetch_related("tags").order_by("pk")
     for unit in units.iterator(chunk_size=500):
-        expected = document(unit, [t.name for t in unit.tags.all()])
+        expected = document(unit, tag_search_names(unit.tags.all()))
         for name in DERIVED_FIELDS:
             if getattr(unit, name) != expected[name]:
                 yield f"search column {name} of unit {unit.pk} ({unit.slug}) is out of date"

@@ -145,7 +145,7 @@ def editor_pages(h):
         reverse("admin:org_cadre_change", args=[cadre.pk]),
         reverse("admin:org_orgunit_changelist"),
         reverse("admin:training_module_changelist"),
-        reverse("admin:taggit_tag_changelist"),
+        reverse("admin:expositions_tag_changelist"),
     ]
 
 

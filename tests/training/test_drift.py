@@ -9,9 +9,8 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
-from taggit.models import Tag
 
-from expositions.models import StudyUnit
+from expositions.models import StudyUnit, Tag
 from tests.servers import at_once
 from training import progress_store, services
 from training.models import Completion, Progress

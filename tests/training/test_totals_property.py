@@ -21,9 +21,8 @@ from hypothesis.stateful import (
     rule,
     run_state_machine_as_test,
 )
-from taggit.models import Tag
 
-from expositions.models import StudyUnit
+from expositions.models import StudyUnit, Tag
 from org.roles import EDITOR
 from tests.servers import at_once
 from training import progress_store, services
@@ -128,7 +127,7 @@ class Totals(RuleBasedStateMachine):
     @rule(pick=st.integers(0, 50), delete=st.booleans())
     def tag_renamed_or_deleted(self, pick, delete):
         tags = list(
-            Tag.objects.filter(expositions_taggedstudyunit_items__content_object__in=self.units)
+            Tag.objects.filter(tagged_units__content_object__in=self.units)
             .distinct()
             .order_by("pk")
         )

@@ -1,0 +1,168 @@
+"""A tag is one idea with a Chinese and an English name: the data migration merges the
+old pairs, pages show the reader's name, search finds either, and editors can merge
+duplicates."""
+
+import pytest
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+from django.urls import reverse
+from django.utils import translation
+
+from expositions.models import StudyUnit, Tag, merge_tags
+from expositions.search import search
+from org.roles import EDITOR
+
+
+def _found(query):
+    return set(search(StudyUnit.objects.all(), query)[:50])
+
+
+BEFORE = [("expositions", "0006_two_languages")]
+
+
+def _migrate(targets):
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(targets)
+
+
+@pytest.fixture
+def old_pairs():
+    """A database as it stood before 0007: each idea was two django-taggit tags."""
+    _migrate(BEFORE)
+    old = MigrationExecutor(connection)._create_project_state(with_applied_migrations=True).apps
+    exposition = old.get_model("expositions", "Exposition").objects.create(
+        slug="e", title="E", source_text="x"
+    )
+    theme = old.get_model("expositions", "Theme").objects.create(slug="t", name="T")
+    Unit = old.get_model("expositions", "StudyUnit")
+    OldTag = old.get_model("taggit", "Tag")
+    Link = old.get_model("expositions", "TaggedStudyUnit")
+
+    def unit(slug, *names):
+        u = Unit.objects.create(
+            exposition=exposition, theme=theme, slug=slug, title_en=slug, status="published"
+        )
+        for name in names:
+            tag, _ = OldTag.objects.get_or_create(name=name, defaults={"slug": f"old-{name}"})
+            Link.objects.create(content_object=u, tag=tag)
+
+    unit("both", "低保", "minimum living allowance", "基层")
+    unit("english-only", "minimum living allowance")
+    unit("renamed", "people-centred", "为民")
+    unit("editors-own", "养老服务站", "night shifts")
+    yield
+    _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_each_old_pair_becomes_one_idea(old_pairs):
+    _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+    dibao = Tag.objects.get(name="低保")
+    assert dibao.name_en == "minimum living allowance"
+    assert not Tag.objects.filter(name="minimum living allowance").exists()
+    assert Tag.objects.get(name="为民").name_en == "for the people"
+    assert not Tag.objects.filter(name="people-centred").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_unit_tagged_with_both_names_keeps_one_link(old_pairs):
+    _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+    both = StudyUnit.objects.get(slug="both")
+    assert sorted(t.name for t in both.tags.all()) == ["低保", "基层"]
+    renamed = StudyUnit.objects.get(slug="renamed")
+    assert [t.name for t in renamed.tags.all()] == ["为民"]
+    english_only = StudyUnit.objects.get(slug="english-only")
+    assert [t.name for t in english_only.tags.all()] == ["低保"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_chinese_tag_keeps_its_address(old_pairs):
+    _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+    assert Tag.objects.get(name="低保").slug == "old-低保"
+    assert Tag.objects.get(name="养老服务站").slug == "old-养老服务站"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_editors_english_only_tag_keeps_its_name_in_both_places(old_pairs):
+    _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+    tag = Tag.objects.get(name="night shifts")
+    assert tag.name_en == "night shifts"
+    assert tag.slug == "old-night shifts"
+    assert Tag.objects.get(name="养老服务站").name_en == ""
+
+
+def test_the_label_follows_the_readers_language():
+    tag = Tag(name="低保", name_en="minimum living allowance")
+    with translation.override("zh-hans"):
+        assert tag.label == "低保"
+    with translation.override("en"):
+        assert tag.label == "minimum living allowance"
+
+
+def test_without_an_english_name_english_readers_see_the_chinese_one_marked():
+    tag = Tag(name="养老服务站")
+    with translation.override("en"):
+        assert tag.label == "养老服务站"
+        assert tag.missing_language
+    with translation.override("zh-hans"):
+        assert not tag.missing_language
+
+
+@pytest.mark.django_db
+def test_an_english_tag_name_finds_the_unit(make_unit):
+    unit = make_unit(slug="dibao-unit", title_en="Assistance rules", title_zh_hans="救助规则")
+    tag = Tag.objects.create(name="低保", name_en="minimum living allowance")
+    unit.tags.add(tag)
+    assert _found("minimum living") == {unit}
+    assert _found("低保") == {unit}
+
+
+@pytest.mark.django_db
+def test_the_tag_page_lists_each_idea_once_in_the_readers_language(client, make_unit, make_user):
+    unit = make_unit(slug="a")
+    unit.tags.add(Tag.objects.create(name="低保", name_en="minimum living allowance"))
+    client.force_login(make_user("reader"))
+    page = client.get(reverse("expositions:tag_index"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert page.count("minimum living allowance") == 1
+    assert "低保" not in page
+    client.post(reverse("set_language"), {"language": "zh-hans"})
+    page = client.get(reverse("expositions:tag_index")).content.decode()
+    assert page.count("低保") == 1
+    assert "minimum living allowance" not in page
+
+
+@pytest.mark.django_db
+def test_merging_keeps_the_tag_on_most_units_and_one_link_per_unit(make_unit):
+    a, b, c = (make_unit(slug=s) for s in "abc")
+    dibao = Tag.objects.create(name="低保")
+    duplicate = Tag.objects.create(name="最低生活保障", name_en="minimum living allowance")
+    a.tags.add(dibao, duplicate)
+    b.tags.add(dibao)
+    c.tags.add(duplicate)
+    kept = merge_tags([dibao, duplicate])
+    assert kept.pk == dibao.pk
+    assert list(Tag.objects.values_list("name", "name_en")) == [
+        ("低保", "minimum living allowance")
+    ]
+    for unit in (a, b, c):
+        assert [t.name for t in unit.tags.all()] == ["低保"]
+    assert _found("minimum living") == {a, b, c}
+
+
+@pytest.mark.django_db
+def test_editors_merge_tags_from_the_tag_list(client, make_unit, make_user):
+    unit = make_unit(slug="a")
+    first = Tag.objects.create(name="低保")
+    second = Tag.objects.create(name="minimum living allowance")
+    unit.tags.add(first, second)
+    client.force_login(make_user("editor", role=EDITOR, is_staff=True))
+    response = client.post(
+        reverse("admin:expositions_tag_changelist"),
+        {"action": "merge_selected", ACTION_CHECKBOX_NAME: [first.pk, second.pk]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert Tag.objects.count() == 1
+    assert unit.tags.count() == 1
