@@ -16,6 +16,7 @@ from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from .models import Completion
 
@@ -48,14 +49,14 @@ def _date(value):
     return value.isoformat() if value else ""
 
 
-def _status_label(status, overdue):
+def _status_label(status):
     labels = {
         "complete": _("Complete"),
         "in_progress": _("In progress"),
         "not_started": _("Not started"),
     }
-    label = labels.get(status, status)
-    return f"{label} ({_('overdue')})" if overdue else label
+    # Overdue has its own column: a cadre is exactly one of these three.
+    return labels.get(status, status)
 
 
 def cadre_rows(cadres, total):
@@ -63,7 +64,7 @@ def cadre_rows(cadres, total):
         _("Name"),
         _("Username"),
         _("Org unit"),
-        _("Position"),
+        pgettext("a cadre's job", "Position"),
         _("Units done"),
         _("Units in module"),
         _("Status"),
@@ -81,7 +82,7 @@ def cadre_rows(cadres, total):
                 c.position,
                 c.done,
                 total,
-                _status_label(c.status, c.overdue),
+                _status_label(c.status),
                 _date(c.due_on),
                 _("yes") if c.overdue else _("no"),
                 c.last_completed_at.strftime("%Y-%m-%d %H:%M") if c.last_completed_at else "",

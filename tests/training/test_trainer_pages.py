@@ -356,6 +356,22 @@ def test_csv_export_of_cadres(trainer_client, course):
     assert names == {"全部完成", "完成一半", "尚未开始", "县里干部"}
 
 
+def test_the_chinese_export_labels_the_position_column_and_gives_one_status(trainer_client, course):
+    module, _ = course
+    rows = _csv(
+        trainer_client.get(
+            reverse("training:module_progress_export", args=[module.pk, "csv"]),
+            HTTP_ACCEPT_LANGUAGE="zh-hans",
+        )
+    )
+    header = rows[0]
+    assert header[3] == "职务"
+    by_name = {r[0]: dict(zip(header, r, strict=True)) for r in rows[1:]}
+    # The assignment was due yesterday: overdue has its own column, the status is one word.
+    assert (by_name["完成一半"]["状态"], by_name["完成一半"]["已逾期"]) == ("学习中", "是")
+    assert (by_name["全部完成"]["状态"], by_name["全部完成"]["已逾期"]) == ("已完成", "否")
+
+
 def test_csv_export_of_the_rollup(trainer_client, course):
     module, _ = course
     rows = _csv(
