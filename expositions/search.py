@@ -319,26 +319,42 @@ def highlight(text, terms):
     return mark_safe("".join(out))  # noqa: S308  # nosec B308 B703
 
 
-def snippet(unit, terms):
-    """A short piece of the unit's text around the first term found, highlighted."""
-    body = strip_tags(unit.body_html) if unit.body_html else unit.body
-    text = " ".join(
-        part
-        for part in [
-            unit.summary,
-            " ".join(unit.key_point_list),
-            body,
-            unit.source_passage,
-            unit.source_translation,
-        ]
-        if part
-    )
-    text = re.sub(r"\s+", " ", text)
-    match = _pattern(terms).search(text) if terms else None
-    if match is None:
-        piece = text[:SNIPPET_CHARS]
-        return highlight(piece + ("…" if len(text) > SNIPPET_CHARS else ""), terms)
-    start = max(0, match.start() - SNIPPET_CHARS // 3)
-    end = min(len(text), start + SNIPPET_CHARS)
-    piece = ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
-    return highlight(piece, terms)
+def _reading_text(unit, language):
+    """What a reader of ``language`` reads of the unit, in order, as one line of text.
+
+    ``language`` is a column suffix (``zh_hans``, ``en``). A Chinese reader reads the
+    passages' 译文, an English reader the verbatim English passages."""
+
+    def column(field):
+        return getattr(unit, f"{field}_{language}", "") or ""
+
+    body_html = column("body_html")
+    parts = [
+        column("summary"),
+        " ".join(line.strip(" -*\t") for line in column("key_points").splitlines()),
+        strip_tags(body_html) if body_html else column("body"),
+        unit.source_translation if language == "zh_hans" else unit.source_passage,
+    ]
+    return re.sub(r"\s+", " ", " ".join(part for part in parts if part)).strip()
+
+
+def snippet(unit, terms, languages):
+    """A short piece of the unit's text around the first term found, highlighted, and
+    the language it is in.
+
+    ``languages`` are column suffixes, the reader's first: the piece comes from the
+    reader's language unless only the other holds a term (an English word searched by a
+    Chinese reader), so that a result is never shown in a language it was not found in."""
+    pattern = _pattern(terms) if terms else None
+    texts = [(language, _reading_text(unit, language)) for language in languages]
+    texts = [(language, text) for language, text in texts if text] or [(languages[0], "")]
+    for language, text in texts:
+        match = pattern.search(text) if pattern else None
+        if match is not None:
+            start = max(0, match.start() - SNIPPET_CHARS // 3)
+            end = min(len(text), start + SNIPPET_CHARS)
+            piece = ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
+            return highlight(piece, terms), language
+    language, text = texts[0]
+    piece = text[:SNIPPET_CHARS] + ("…" if len(text) > SNIPPET_CHARS else "")
+    return highlight(piece, terms), language

@@ -1,9 +1,11 @@
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import get_language
 
 from .models import StudyUnit, Tag, Theme
 from .search import highlight, snippet
@@ -86,9 +88,15 @@ def search(request):
     terms = results.terms
     with results.transaction():
         page = Paginator(results, SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
+    # The reader's language first (settings order when it is neither).
+    reader = (get_language() or settings.LANGUAGE_CODE).replace("-", "_")
+    snippet_languages = sorted(
+        (code.replace("-", "_") for code, _name in settings.LANGUAGES), key=lambda c: c != reader
+    )
     for unit in page:
         unit.title_html = highlight(unit.title, terms)
-        unit.snippet_html = snippet(unit, terms)
+        unit.snippet_html, language = snippet(unit, terms, snippet_languages)
+        unit.snippet_lang = language.replace("_", "-")
         unit.tag_items = [(tag, highlight(tag.label, terms)) for tag in unit.tags.all()]
     context = {
         "query": query,

@@ -19,6 +19,7 @@ from django.contrib.auth.models import Group
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from openpyxl.xml import DEFUSEDXML
 
@@ -107,6 +108,18 @@ class ImportResult:
     @property
     def ok(self):
         return not self.errors
+
+    def problems(self):
+        """The errors as a reader sees them: a column the portal knows is named as the
+        template names it in the reader's language (组织代码, or org_code)."""
+        chinese = (get_language() or "").startswith("zh")
+        names = COLUMNS.get(self.kind, {})
+        return [
+            RowError(
+                e.row, names[e.column][int(chinese)] if e.column in names else e.column, e.message
+            )
+            for e in self.errors
+        ]
 
 
 class Refused(Exception):

@@ -122,6 +122,13 @@ def visit(browser, live_server, viewport, language, request):
 
     page.on("load", lambda _: check_width())
     page.base_url = live_server.url
+
+    def snapshot(label):
+        """Keep a full-page screenshot of the page as it is now, beside the final one."""
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"{request.node.name}-{label}.png"), full_page=True)
+
+    page.snapshot = snapshot
     yield page
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)

@@ -77,6 +77,7 @@ def test_cadre_reads_a_unit(visit, language, content, make_user):
     expect(page.locator(".passage-translation")).to_contain_text("尽力而为，就是要能办的事尽力办")
     expect(page).to_have_title(re.compile(re.escape(text["best"])))
     expect(page.locator(".language-marker")).to_have_count(0)
+    page.snapshot("unit-page")
 
     # A tag is one idea, named in the reader's language.
     page.get_by_role("link", name=text["tag"], exact=True).click()

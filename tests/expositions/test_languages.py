@@ -1,6 +1,8 @@
 """Content in Simplified Chinese and English: pages, fallback, history, and search in
 both languages, in traditional characters and in pinyin (issue #14)."""
 
+import re
+
 import pytest
 from django.urls import reverse
 from django.utils import translation
@@ -214,3 +216,106 @@ def test_pinyin_words_cover_every_word_start():
     assert "zhili" in words
     assert "dibao" in words
     assert pinyin_words("English only") == ""
+
+
+def _snippet(client, query, language):
+    page = client.get(reverse("expositions:search"), {"q": query}, HTTP_ACCEPT_LANGUAGE=language)
+    return page.content.decode().split('<p class="snippet"', 1)[1].split("</p>", 1)[0]
+
+
+@pytest.fixture
+def two_language_unit(make_unit):
+    return make_unit(
+        title_zh_hans="困难群众救助",
+        title_en="Help for people in difficulty",
+        summary_zh_hans="摘要写明低保的要求。",
+        summary_en="The summary states what the minimum living allowance asks.",
+        body_zh_hans="正文讲临时救助。",
+        body_en="The body speaks of temporary assistance.",
+        source_passage="We must uphold the people-centred approach.",
+        source_translation="必须坚持以人民为中心。",
+    )
+
+
+def test_a_chinese_readers_snippet_comes_from_the_chinese_text(cadre_client, two_language_unit):
+    snippet = _snippet(cadre_client, "低保", "zh-hans")
+    assert snippet.startswith(' lang="zh-hans">')
+    assert "<mark>低保</mark>" in snippet
+    assert "summary" not in snippet and "uphold" not in snippet
+
+
+def test_the_snippet_shows_the_passages_yiwen_to_a_chinese_reader(cadre_client, two_language_unit):
+    snippet = _snippet(cadre_client, "人民", "zh-hans")
+    assert "<mark>人民</mark>为中心" in snippet
+    assert "uphold" not in snippet
+
+
+def test_an_english_word_a_chinese_reader_searched_is_shown_in_english(
+    cadre_client, two_language_unit
+):
+    snippet = _snippet(cadre_client, "temporary", "zh-hans")
+    assert snippet.startswith(' lang="en">')
+    assert "<mark>temporary</mark> assistance" in snippet
+
+
+def test_an_english_readers_snippet_comes_from_the_english_text(cadre_client, two_language_unit):
+    snippet = _snippet(cadre_client, "uphold", "en")
+    assert snippet.startswith(' lang="en">')
+    assert "<mark>uphold</mark> the people" in snippet
+    assert "人民" not in snippet
+
+
+@pytest.fixture
+def one_language_units(make_unit):
+    def only(language, **fields):
+        other = "en" if language == "zh_hans" else "zh_hans"
+        names = ("title", "summary", "key_points", "body")
+        return make_unit(
+            **{f"{name}_{language}": fields[name] for name in names},
+            **{f"{name}_{other}": "" for name in names},
+        )
+
+    chinese_only = only(
+        "zh_hans", title="只有中文的单元", summary="摘要。", key_points="一\n二", body="低保"
+    )
+    english_only = only(
+        "en", title="English only unit", summary="Summary.", key_points="One", body="Dibao."
+    )
+    chinese_only.tags.add("低保")
+    english_only.tags.add("低保")
+    return chinese_only, english_only
+
+
+def _cards_with_marker(html):
+    """The card titles that carry the marker, from a list page."""
+    return re.findall(r'>([^<>]+)</a><span class="language-marker"', html)
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        lambda u: u.theme.get_absolute_url(),
+        lambda u: reverse("expositions:tag_detail", args=[u.tags.get().slug]),
+        lambda u: reverse("expositions:search") + "?q=" + u.tags.get().name,
+    ],
+    ids=["theme", "tag", "search"],
+)
+def test_lists_mark_the_units_shown_in_the_other_language(cadre_client, one_language_units, page):
+    chinese_only, english_only = one_language_units
+    zh = cadre_client.get(page(chinese_only), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert _cards_with_marker(zh) == ["English only unit"]
+    en = cadre_client.get(page(chinese_only), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert _cards_with_marker(en) == ["只有中文的单元"]
+
+
+def test_a_module_card_marks_a_title_in_the_other_language(
+    client, org, make_cadre, make_module, assign
+):
+    township = org.township_a
+    cadre = make_cadre(township)
+    client.force_login(cadre.user)
+    assign(make_module(title_zh_hans="中文模块", title_en=""), township)
+    page = client.get(reverse("training:my_study"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert '中文模块<span class="language-marker" data-shown-in="zh-Hans">' in page
+    page = client.get(reverse("training:my_study"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "language-marker" not in page
