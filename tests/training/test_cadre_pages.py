@@ -159,3 +159,12 @@ def test_my_record_shows_only_my_completions(my_client, me, org, make_cadre, mak
     services.completion_record(cadre=other, unit=make_unit(title="别人的单元"))
     html = my_client.get(reverse("training:my_record")).content.decode()
     assert "别人的单元" not in html
+
+
+def test_my_record_is_in_the_navigation_of_every_page(my_client):
+    for url in (reverse("expositions:home"), reverse("training:my_study")):
+        html = my_client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        nav = html.split('<nav class="site-nav"', 1)[1].split("</nav>", 1)[0]
+        assert f'<a href="{reverse("training:my_record")}">My record</a>' in nav
+    html = my_client.get(reverse("training:my_record"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f'<a href="{reverse("training:my_record")}" aria-current="page">My record</a>' in html
