@@ -133,10 +133,14 @@ def merge_tags(tags):
         TaggedStudyUnit.objects.filter(tag__in=tags).values_list("content_object_id", flat=True)
     )
     has_kept = set(kept.tagged_units.values_list("content_object_id", flat=True))
-    for unit_id in unit_ids - has_kept:
-        TaggedStudyUnit.objects.create(tag=kept, content_object_id=unit_id)
+    TaggedStudyUnit.objects.bulk_create(
+        TaggedStudyUnit(tag=kept, content_object_id=unit_id) for unit_id in unit_ids - has_kept
+    )
     if not kept.name_en:
         kept.name_en = next((t.name_en for t in others if t.name_en), "")
+    # The others' links go before the others do, so that tag_signals finds no unit to
+    # reindex on their deletion: the units are reindexed once, below.
+    TaggedStudyUnit.objects.filter(tag__in=others).delete()
     Tag.objects.filter(pk__in=[t.pk for t in others]).delete()
     Tag.objects.filter(pk=kept.pk).update(name_en=kept.name_en)
     StudyUnit.objects.filter(pk__in=unit_ids).reindex_search()
@@ -354,9 +358,16 @@ class StudyUnit(Bilingual, models.Model):
             and self.published_at <= timezone.now()
         )
 
+    @staticmethod
+    def _key_point_lines(text):
+        return [line.strip(" -*\t") for line in text.splitlines() if line.strip()]
+
     @property
     def key_point_list(self):
-        return [line.strip(" -*\t") for line in self.key_points.splitlines() if line.strip()]
+        return self._key_point_lines(self.key_points)
+
+    def key_points_in(self, language):
+        return self._key_point_lines(self.text_in("key_points", language))
 
     @property
     def passages(self):

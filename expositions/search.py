@@ -320,20 +320,14 @@ def highlight(text, terms):
 
 
 def _reading_text(unit, language):
-    """What a reader of ``language`` reads of the unit, in order, as one line of text.
-
-    ``language`` is a column suffix (``zh_hans``, ``en``). A Chinese reader reads the
-    passages' 译文, an English reader the verbatim English passages."""
-
-    def column(field):
-        return getattr(unit, f"{field}_{language}", "") or ""
-
-    body_html = column("body_html")
+    """What a reader of ``language`` reads of the unit, in order, as one line of text:
+    a Chinese reader reads the passages' 译文, an English reader the verbatim passages."""
+    body_html = unit.text_in("body_html", language)
     parts = [
-        column("summary"),
-        " ".join(line.strip(" -*\t") for line in column("key_points").splitlines()),
-        strip_tags(body_html) if body_html else column("body"),
-        unit.source_translation if language == "zh_hans" else unit.source_passage,
+        unit.text_in("summary", language),
+        " ".join(unit.key_points_in(language)),
+        strip_tags(body_html) if body_html else unit.text_in("body", language),
+        unit.source_translation if language.startswith("zh") else unit.source_passage,
     ]
     return re.sub(r"\s+", " ", " ".join(part for part in parts if part)).strip()
 
@@ -342,7 +336,7 @@ def snippet(unit, terms, languages):
     """A short piece of the unit's text around the first term found, highlighted, and
     the language it is in.
 
-    ``languages`` are column suffixes, the reader's first: the piece comes from the
+    ``languages`` are language codes, the reader's first: the piece comes from the
     reader's language unless only the other holds a term (an English word searched by a
     Chinese reader), so that a result is never shown in a language it was not found in."""
     pattern = _pattern(terms) if terms else None

@@ -89,14 +89,13 @@ def search(request):
     with results.transaction():
         page = Paginator(results, SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
     # The reader's language first (settings order when it is neither).
-    reader = (get_language() or settings.LANGUAGE_CODE).replace("-", "_")
+    reader = get_language() or settings.LANGUAGE_CODE
     snippet_languages = sorted(
-        (code.replace("-", "_") for code, _name in settings.LANGUAGES), key=lambda c: c != reader
+        (code for code, _name in settings.LANGUAGES), key=lambda c: c != reader
     )
     for unit in page:
         unit.title_html = highlight(unit.title, terms)
-        unit.snippet_html, language = snippet(unit, terms, snippet_languages)
-        unit.snippet_lang = language.replace("_", "-")
+        unit.snippet_html, unit.snippet_lang = snippet(unit, terms, snippet_languages)
         unit.tag_items = [(tag, highlight(tag.label, terms)) for tag in unit.tags.all()]
     context = {
         "query": query,
