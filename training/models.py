@@ -76,6 +76,14 @@ class Module(Bilingual, models.Model):
     def get_absolute_url(self):
         return reverse("training:module_detail", kwargs={"pk": self.pk})
 
+    @staticmethod
+    def pk_from(value):
+        """A module's pk from a request parameter (``?module=12``), or None when it is
+        not one: ASCII digits only (``"²".isdigit()`` is true), and short enough for
+        the column."""
+        value = value or ""
+        return int(value) if value.isascii() and value.isdigit() and len(value) <= 9 else None
+
 
 class ModuleUnit(models.Model):
     module = models.ForeignKey(Module, on_delete=models.CASCADE, related_name="module_units")
@@ -101,6 +109,11 @@ class AssignmentQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Assignments whose target lies in the org units the user manages."""
         return in_scope(self, user, "org_unit__path", "cadre__org_unit__path")
+
+    def reaching(self, cadre):
+        """Assignments that reach ``cadre``: made to them, or to their org unit or any
+        unit above it. The earliest due date of those for one module is the cadre's."""
+        return self.filter(Q(cadre=cadre) | Q(org_unit__path__in=cadre.org_unit.ancestor_paths()))
 
 
 class Assignment(models.Model):
@@ -172,6 +185,13 @@ class Assignment(models.Model):
     @property
     def target(self):
         return self.cadre or self.org_unit
+
+    @property
+    def assigned_by_name(self):
+        """Who assigned it, as people know them: full name, else username; "" when the
+        account is gone (or the assignment was written by a script)."""
+        user = self.assigned_by
+        return (user.get_full_name() or user.get_username()) if user else ""
 
 
 class Completion(models.Model):

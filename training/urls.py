@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.module_list, name="module_list"),
     path("start/", views.start, name="start"),
     path("my-study/", views.my_study, name="my_study"),
+    path("my-study/modules/<int:pk>/", views.my_module, name="my_module"),
     path("my-record/", views.my_record, name="my_record"),
     path("units/<slug:slug>/complete/", views.completion_mark, name="completion_mark"),
     path("units/<slug:slug>/undo/", views.completion_unmark, name="completion_unmark"),

@@ -46,6 +46,40 @@ def test_cadre_journey_study_search_switch_language_sign_out(visit, language, de
     switch_language_and_sign_out(page, language)
 
 
+def test_cadre_follows_a_module_as_a_course(visit, language, demo):
+    """My study -> the module page (units in order, ticked) -> Continue -> the unit, whose
+    previous/next follow the module -> complete -> next in the module -> the theme page
+    marks what is done."""
+    page = visit
+    zh = language == "zh-hans"
+    sign_in(page, "cadre", "cadre-demo-2026", TEXT[language], landing="/training/my-study/")
+    title = "政治站位专题学习" if zh else "Political standing"
+    page.locator(".module-card-title a").filter(has_text=title).click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(title)
+    done_before = page.locator(".course-unit.is-done").count()
+    assert done_before == 2
+    page.snapshot("module-page")
+    page.get_by_role("link", name="继续学习" if zh else "Continue studying").click()
+    expect(page.locator(".pager-context")).to_contain_text(
+        f"第 {done_before + 1} / " if zh else f"unit {done_before + 1} of "
+    )
+    page.locator("#completion button").click()
+    assert "?module=" in page.url
+    expect(page.locator(".completion-state")).to_be_visible()
+    page.snapshot("unit-in-module")
+    page.locator(".pager-next").click()
+    expect(page.locator(".pager-context")).to_contain_text(
+        f"第 {done_before + 2} / " if zh else f"unit {done_before + 2} of "
+    )
+    page.locator(".pager-context a").click()
+    expect(page.locator(".course-unit.is-done")).to_have_count(done_before + 1)
+    # The theme of a unit done shows the tick on its card.
+    page.locator(".course-unit.is-done .meta").first.wait_for()
+    page.locator(".course-unit.is-done a").first.click()
+    page.locator(".unit-header .meta a").first.click()
+    expect(page.locator(".unit-card .done-mark").first).to_be_visible()
+
+
 def test_trainer_builds_assigns_follows_and_exports(visit, language, demo):
     page = visit
     sign_in(page, "trainer-county", "trainer-demo-2026", TEXT[language], landing="/training/")

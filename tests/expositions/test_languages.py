@@ -316,6 +316,6 @@ def test_a_module_card_marks_a_title_in_the_other_language(
     client.force_login(cadre.user)
     assign(make_module(title_zh_hans="中文模块", title_en=""), township)
     page = client.get(reverse("training:my_study"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert '中文模块<span class="language-marker" data-shown-in="zh-Hans">' in page
+    assert '中文模块</a><span class="language-marker" data-shown-in="zh-Hans">' in page
     page = client.get(reverse("training:my_study"), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "language-marker" not in page

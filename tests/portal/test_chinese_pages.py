@@ -137,6 +137,19 @@ def _pages():
         ("cadre", "get", "expositions:search", [], {"q": "无此词语"}),
         ("cadre", "get", "training:my_study", [], {}),
         ("cadre", "get", "training:my_record", [], {}),
+        *[
+            ("cadre", "get", "training:my_module", [m.pk], {})
+            for m in Module.objects.filter(
+                status=Module.Status.ACTIVE,
+                assignments__in=Assignment.objects.reaching(
+                    Cadre.objects.get(user__username="cadre")
+                ),
+            ).distinct()
+        ],
+        *[
+            ("cadre", "get", "expositions:unit_detail", [u.slug], {"module": module.pk})
+            for u in module.units.all()[:2]
+        ],
         ("trainer-county", "get", "training:module_list", [], {}),
         ("trainer-county", "get", "training:module_create", [], {}),
         ("trainer-county", "post", "training:module_create", [], {"title_zh_hans": ""}),

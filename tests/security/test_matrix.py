@@ -53,6 +53,7 @@ MATRIX = {
     "training:start": ("get", row(LOGIN, 302, 302, 302, 302, 302)),
     "training:my_study": ("get", row(LOGIN, 200, 200, 404, 404, 404)),
     "training:my_record": ("get", row(LOGIN, 200, 200, 404, 404, 404)),
+    "training:my_module": ("get", row(LOGIN, 200, 404, 404, 404, 404)),
     "training:completion_mark": ("post", row(LOGIN, 302, 302, 404, 404, 404)),
     "training:completion_unmark": ("post", row(LOGIN, 302, 302, 404, 404, 404)),
     "training:module_list": ("get", row(LOGIN, 404, 404, 200, 200, 404)),
@@ -191,6 +192,11 @@ def world_rows(module_db):
         module=module, org_unit=org.township_b, due_on=timezone.localdate(), by=trainer
     )
     completion, _ = services.completion_record(cadre=other_cadre, unit=module.units.last())
+    # A module assigned to the cadre alone: their module page, nobody else's.
+    own_module = make_module(created_by=trainer, units=[unit])
+    services.assignment_create(
+        module=own_module, cadre=cadre, due_on=timezone.localdate(), by=trainer
+    )
     attempt = AccessAttempt.objects.create(
         username="someone",
         ip_address="10.0.0.1",
@@ -232,6 +238,7 @@ def world_rows(module_db):
         },
         "cadre": cadre,
         "module": module,
+        "own_module": own_module,
         "assignment": assignment,
         "unit": unit,
         "org": org,
@@ -253,6 +260,7 @@ def _url(key, world):
         "training:completion_mark": [unit.slug],
         "training:completion_unmark": [unit.slug],
         "training:module_detail": [module.pk],
+        "training:my_module": [world["own_module"].pk],
         "training:module_edit": [module.pk],
         "training:module_assign": [module.pk],
         "training:module_progress": [module.pk],

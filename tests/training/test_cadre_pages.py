@@ -168,3 +168,182 @@ def test_my_record_is_in_the_navigation_of_every_page(my_client):
         assert f'<a href="{reverse("training:my_record")}">My record</a>' in nav
     html = my_client.get(reverse("training:my_record"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert f'<a href="{reverse("training:my_record")}" aria-current="page">My record</a>' in html
+
+
+# --- a module as a course -------------------------------------------------------------
+
+
+@pytest.fixture
+def course(me, org, make_module, make_unit, assign):
+    """Four units in a module whose order is not their theme's: 3, 1, 0, 2."""
+    units = [make_unit(title=f"课{i}") for i in range(4)]
+    ordered = [units[3], units[1], units[0], units[2]]
+    module = make_module(units=ordered, title="基层治理专题")
+    assign(module, org.county, days=10)
+    return module, ordered
+
+
+def _zh(client, url):
+    return client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans")
+
+
+def test_a_module_card_links_to_the_module_page(my_client, course):
+    module, _units = course
+    html = _zh(my_client, reverse("training:my_study")).content.decode()
+    assert reverse("training:my_module", args=[module.pk]) in html
+
+
+def test_the_module_page_lists_units_in_module_order_ticking_those_done(my_client, me, course):
+    module, units = course
+    services.completion_record(cadre=me, unit=units[1])
+    response = _zh(my_client, reverse("training:my_module", args=[module.pk]))
+    rows = response.context["units"]
+    assert [mu.unit.title for mu in rows] == ["课3", "课1", "课0", "课2"]
+    assert [mu.done for mu in rows] == [False, True, False, False]
+    html = response.content.decode()
+    assert html.count('class="course-unit is-done"') == 1
+    assert '<progress max="4" value="1"' in html
+
+
+def test_continue_opens_the_first_unfinished_unit_in_the_module(my_client, me, course):
+    module, units = course
+    services.completion_record(cadre=me, unit=units[0])
+    response = _zh(my_client, reverse("training:my_module", args=[module.pk]))
+    assert response.context["continue_unit"] == units[1]
+    html = response.content.decode()
+    assert f'href="{units[1].get_absolute_url()}?module={module.pk}">继续学习' in html
+
+
+def test_a_finished_module_says_so_instead_of_continue(my_client, me, course):
+    module, units = course
+    for unit in units:
+        services.completion_record(cadre=me, unit=unit)
+    response = _zh(my_client, reverse("training:my_module", args=[module.pk]))
+    assert response.context["continue_unit"] is None
+    assert "您已学完本模块。" in response.content.decode()
+
+
+def test_the_module_page_says_who_assigned_it_and_which_due_date_applies(
+    my_client, me, org, course, make_trainer
+):
+    module, _units = course
+    trainer = make_trainer(org.province, username="sheng")
+    trainer.first_name = "王省"  # a Chinese full name is kept whole, as the demo does
+    trainer.save()
+    county = module.assignments.get()
+    county.assigned_by = trainer
+    county.save()
+    mine = module.assignments.create(
+        cadre=me, due_on=county.due_on - timezone.timedelta(days=4), assigned_by=trainer
+    )
+    html = _zh(my_client, reverse("training:my_module", args=[module.pk])).content.decode()
+    due_county = county.due_on.isoformat()
+    assert f"由王省布置给县，截止 {due_county}" in html
+    assert f"由王省布置给您本人，截止 {mine.due_on.isoformat()}" in html
+    assert f"以最早的截止日期为准：{mine.due_on.isoformat()}" in html
+
+
+@pytest.mark.parametrize("status", ["draft", "archived"])
+def test_the_module_page_of_an_inactive_module_is_404(my_client, course, status):
+    module, _units = course
+    module.status = status
+    module.save()
+    assert my_client.get(reverse("training:my_module", args=[module.pk])).status_code == 404
+
+
+def test_the_module_page_of_a_module_not_assigned_to_me_is_404(my_client, org, make_module, assign):
+    elsewhere = make_module(n_units=2)
+    assign(elsewhere, org.other_county)
+    response = my_client.get(reverse("training:my_module", args=[elsewhere.pk]))
+    assert response.status_code == 404
+
+
+def test_the_module_page_asks_a_constant_number_of_queries(
+    my_client, me, course, make_unit, django_assert_max_num_queries
+):
+    module, units = course
+    for unit in units[:2]:
+        services.completion_record(cadre=me, unit=unit)
+    with django_assert_max_num_queries(10):
+        assert my_client.get(reverse("training:my_module", args=[module.pk])).status_code == 200
+
+
+def _pager(response):
+    html = response.content.decode()
+    return html[html.index('class="pager"') :]
+
+
+def test_reached_from_a_module_previous_and_next_follow_the_module(my_client, course):
+    module, units = course
+    response = _zh(my_client, f"{units[1].get_absolute_url()}?module={module.pk}")
+    pager = _pager(response)
+    assert f'href="{units[0].get_absolute_url()}?module={module.pk}"' in pager
+    assert f'href="{units[2].get_absolute_url()}?module={module.pk}"' in pager
+    assert "第 2 / 4 个单元" in pager
+    assert reverse("training:my_module", args=[module.pk]) in pager
+
+
+def test_without_a_module_previous_and_next_follow_the_theme(my_client, course):
+    _module, units = course
+    pager = _pager(_zh(my_client, units[1].get_absolute_url()))
+    # Theme order is creation order: 课0 课1 课2 课3.
+    assert f'href="{units[2].get_absolute_url()}"' in pager  # 课0
+    assert f'href="{units[3].get_absolute_url()}"' in pager  # 课2
+    assert "?module=" not in pager
+
+
+def test_a_module_that_does_not_reach_the_cadre_is_ignored_on_the_unit_page(
+    my_client, org, course, make_module, assign
+):
+    _module, units = course
+    elsewhere = make_module(units=[units[3], units[1]])
+    assign(elsewhere, org.other_county)
+    pager = _pager(_zh(my_client, f"{units[1].get_absolute_url()}?module={elsewhere.pk}"))
+    assert "?module=" not in pager
+
+
+@pytest.mark.parametrize("value", ["abc", "-1", "9" * 30, "0"])
+def test_a_malformed_module_parameter_falls_back_to_the_theme(my_client, course, value):
+    _module, units = course
+    response = _zh(my_client, f"{units[1].get_absolute_url()}?module={value}")
+    assert response.status_code == 200
+    assert "?module=" not in _pager(response)
+
+
+def test_marking_complete_from_a_module_returns_to_the_unit_in_that_module(my_client, course):
+    module, units = course
+    response = my_client.post(
+        reverse("training:completion_mark", args=[units[1].slug]), {"module": str(module.pk)}
+    )
+    assert response.url == f"{units[1].get_absolute_url()}?module={module.pk}#completion"
+
+
+def test_a_trainer_following_a_module_gets_its_order_and_its_trainer_page(
+    client, org, course, make_trainer
+):
+    module, units = course
+    client.force_login(make_trainer(org.county))
+    pager = _pager(_zh(client, f"{units[1].get_absolute_url()}?module={module.pk}"))
+    assert reverse("training:module_detail", args=[module.pk]) in pager
+    assert f'href="{units[2].get_absolute_url()}?module={module.pk}"' in pager
+
+
+def test_theme_pages_and_search_mark_the_units_i_have_done(my_client, me, course):
+    _module, units = course
+    services.completion_record(cadre=me, unit=units[2])
+    theme = units[2].theme
+    for url in (theme.get_absolute_url(), reverse("expositions:search") + "?q=课"):
+        html = _zh(my_client, url).content.decode()
+        assert html.count('class="done-mark"') == 1, url
+        card = html[html.index("done-mark") - 400 : html.index("done-mark")]
+        assert units[2].get_absolute_url() in card, url
+
+
+def test_theme_page_query_count_does_not_grow_with_done_units(
+    my_client, me, course, django_assert_max_num_queries
+):
+    _module, units = course
+    for unit in units:
+        services.completion_record(cadre=me, unit=unit)
+    with django_assert_max_num_queries(10):
+        my_client.get(units[0].theme.get_absolute_url())

@@ -1,8 +1,11 @@
 from django import template
+from django.db.models import QuerySet
+from django.urls import reverse
 
-from org.access import cadre_of
+from expositions.models import StudyUnit
+from org.access import cadre_of, is_trainer
 
-from ..models import Completion
+from ..models import Assignment, Completion, Module
 from ..progress import my_modules
 
 register = template.Library()
@@ -19,10 +22,72 @@ def completion_panel(context, unit):
     modules = my_modules(cadre, containing=unit, next_units=False)
     return {
         "cadre": cadre,
+        "from_module": module_param(request),
         "unit": unit,
         "completion": completion,
         "modules": modules,
         "request": request,
+    }
+
+
+@register.simple_tag(takes_context=True)
+def done_unit_ids(context, units):
+    """The pks of ``units`` (a queryset or a list) the signed-in cadre has completed, in
+    one query; an empty set for anyone else."""
+    cadre = cadre_of(context["request"])
+    if cadre is None:
+        return set()
+    pks = units.order_by().values("pk") if isinstance(units, QuerySet) else [u.pk for u in units]
+    return set(
+        Completion.objects.filter(cadre=cadre, unit__in=pks).values_list("unit_id", flat=True)
+    )
+
+
+def module_param(request):
+    """The module a unit page was reached from (``?module=<pk>``), as an int, or None."""
+    return Module.pk_from(request.GET.get("module"))
+
+
+@register.simple_tag(takes_context=True)
+def module_pager(context, unit):
+    """Reached from a module (``?module=<pk>``) the reader may follow: the module, the
+    module's page, this unit's place in it, and its previous and next units in the
+    module's order. None otherwise, and the theme's order applies."""
+    request = context["request"]
+    pk = module_param(request)
+    if pk is None:
+        return None
+    modules = Module.objects.filter(pk=pk, module_units__unit=unit)
+    cadre = cadre_of(request)
+    if cadre is not None:
+        modules = modules.filter(
+            status=Module.Status.ACTIVE,
+            pk__in=Assignment.objects.reaching(cadre).values("module"),
+        )
+    elif is_trainer(request.user):
+        modules = modules.filter(pk__in=Module.objects.visible_to(request.user).values("pk"))
+    else:
+        return None
+    module = modules.first()
+    if module is None:
+        return None
+    units = list(
+        StudyUnit.objects.visible_to(request.user)
+        .filter(module_units__module=module)
+        .order_by("module_units__position")
+        .values("pk", "slug", "title")
+    )
+    here = next((i for i, u in enumerate(units) if u["pk"] == unit.pk), None)
+    if here is None:
+        return None
+    name = "training:my_module" if cadre is not None else "training:module_detail"
+    return {
+        "module": module,
+        "url": reverse(name, kwargs={"pk": module.pk}),
+        "position": here + 1,
+        "count": len(units),
+        "previous": units[here - 1] if here > 0 else None,
+        "next": units[here + 1] if here + 1 < len(units) else None,
     }
 
 

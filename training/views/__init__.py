@@ -1,6 +1,6 @@
 from .modules import module_assign, module_create, module_detail, module_edit, module_list
 from .progress import assignment_progress, cadre_record, module_progress, progress_export
-from .study import completion_mark, completion_unmark, my_record, my_study, start
+from .study import completion_mark, completion_unmark, my_module, my_record, my_study, start
 
 __all__ = [
     "assignment_progress",
@@ -13,6 +13,7 @@ __all__ = [
     "module_edit",
     "module_list",
     "module_progress",
+    "my_module",
     "my_record",
     "my_study",
     "progress_export",

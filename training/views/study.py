@@ -4,6 +4,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,7 +15,7 @@ from expositions.models import StudyUnit
 from org.access import cadre_of, cadre_required, is_trainer
 
 from .. import services
-from ..models import Completion
+from ..models import Assignment, Completion, Module, ModuleUnit
 from ..progress import my_modules, study_hours
 
 RECORD_PAGE_SIZE = 50
@@ -49,6 +51,41 @@ def my_study(request):
 
 
 @cadre_required
+def my_module(request, pk):
+    """A module as a course: its units in order, ticked when done, who assigned it and
+    by when, and a button to the first unit not done yet. Only modules reaching the
+    cadre (404 for any other, like every page about someone else's study)."""
+    cadre = request.cadre
+    module = next((m for m in my_modules(cadre) if m.pk == pk), None)
+    if module is None:
+        raise Http404
+    units = (
+        ModuleUnit.objects.filter(module=module, unit__in=StudyUnit.objects.published())
+        .select_related("unit__theme")
+        .annotate(done=Exists(Completion.objects.filter(cadre=cadre, unit=OuterRef("unit_id"))))
+        .order_by("position")
+    )
+    units = list(units)
+    continue_unit = next((mu.unit for mu in units if mu.unit_id == module.next_unit_id), None)
+    assignments = (
+        Assignment.objects.reaching(cadre)
+        .filter(module=module)
+        .select_related("org_unit", "assigned_by")
+        .order_by("due_on", "pk")
+    )
+    return render(
+        request,
+        "training/my_module.html",
+        {
+            "module": module,
+            "units": units,
+            "continue_unit": continue_unit,
+            "assignments": assignments,
+        },
+    )
+
+
+@cadre_required
 def my_record(request):
     completions = (
         Completion.objects.filter(cadre=request.cadre)
@@ -74,6 +111,13 @@ def _unit_for(request, slug):
     return get_object_or_404(StudyUnit.objects.published(), slug=slug)
 
 
+def _back_to(unit, request):
+    """The unit page again, in the module it was reached from when there was one."""
+    module = Module.pk_from(request.POST.get("module"))
+    query = f"?module={module}" if module is not None else ""
+    return redirect(f"{unit.get_absolute_url()}{query}#completion")
+
+
 @require_POST
 @cadre_required
 def completion_mark(request, slug):
@@ -85,7 +129,7 @@ def completion_mark(request, slug):
     else:
         if created:
             messages.success(request, _("Marked as complete."))
-    return redirect(unit.get_absolute_url() + "#completion")
+    return _back_to(unit, request)
 
 
 @require_POST
@@ -94,4 +138,4 @@ def completion_unmark(request, slug):
     unit = _unit_for(request, slug)
     if services.completion_undo(cadre=request.cadre, unit=unit):
         messages.info(request, _("The completion was removed."))
-    return redirect(unit.get_absolute_url() + "#completion")
+    return _back_to(unit, request)
