@@ -50,12 +50,26 @@ def sign_in(page, username, password, text, landing="/"):
         page.wait_for_url(page.base_url + landing)
 
 
+def open_menu(page):
+    """On a phone the navigation, language and sign-out are behind the Menu button."""
+    toggle = page.locator(".menu-toggle")
+    if toggle.is_visible() and toggle.get_attribute("aria-expanded") != "true":
+        toggle.click()
+
+
+def search_from_header(page, words):
+    open_menu(page)
+    page.locator("#header-q").fill(words)
+    page.locator("#header-q").press("Enter")
+
+
 def switch_language_and_sign_out(page, language):
     """Switch to the other language with the header's switcher, then sign out."""
     other = "en" if language == "zh-hans" else "zh-hans"
-    page.get_by_label(re.compile("语言|Language")).select_option(other)
-    page.get_by_role("button", name=re.compile("切换|Switch")).click()
+    open_menu(page)
+    page.get_by_role("button", name="English" if other == "en" else "简体中文").click()
     expect(page.locator("html")).to_have_attribute("lang", other)
+    open_menu(page)
     page.get_by_role("button", name=TEXT[other]["sign_out"]).click()
     expect(page.get_by_role("heading", name=TEXT[other]["sign_in"])).to_be_visible()
 
@@ -133,8 +147,7 @@ def test_cadre_searches_in_chinese_and_opens_a_result(visit, language, content, 
     make_user("reader", role=CADRE)
     page = visit
     sign_in(page, "reader", "a-long-test-password-2026", TEXT[language])
-    page.locator("#header-q").fill("民政")
-    page.locator("#header-q").press("Enter")
+    search_from_header(page, "民政")
     first = page.locator(".search-results .unit-card-title a").first
     expect(first).to_be_visible()
     expect(page.locator(".search-results mark").first).to_have_text("民政")

@@ -8,7 +8,13 @@ from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from tests.browser.test_reading import TEXT, sign_in, switch_language_and_sign_out
+from tests.browser.test_reading import (
+    TEXT,
+    open_menu,
+    search_from_header,
+    sign_in,
+    switch_language_and_sign_out,
+)
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
@@ -32,12 +38,12 @@ def test_cadre_journey_study_search_switch_language_sign_out(visit, language, de
     page.locator("#completion button").click()
     expect(page.locator(".completion-state")).to_be_visible()
     expect(page.locator(".completion-panel progress")).to_have_attribute("value", "3")
+    open_menu(page)
     page.locator(".site-nav a[href='/training/my-study/']").click()
     expect(bar).to_have_attribute("value", "3")
     expect(page.locator(".module-card").first).to_have_class(re.compile("is-overdue"))
 
-    page.locator("#header-q").fill("民政")
-    page.locator("#header-q").press("Enter")
+    search_from_header(page, "民政")
     result = page.locator(".search-results .unit-card-title a").first
     title = result.inner_text()
     result.click()

@@ -182,6 +182,7 @@ NOT_PAGES = {
     "org:import_template",  # a CSV file
     "logout",
     "set_language",
+    "set_text_size",  # POST, then back to the page
     "healthz",
     "favicon.ico",
 }

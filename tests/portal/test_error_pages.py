@@ -15,7 +15,7 @@ def test_404_is_friendly_in_both_languages(cadre_client, language, text):
     assert response.status_code == 404
     html = response.content.decode()
     assert text in html
-    assert f'<html lang="{language}">' in html
+    assert f'<html lang="{language}" ' in html
 
 
 def test_404_for_a_signed_out_visitor(client):

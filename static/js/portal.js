@@ -1,0 +1,23 @@
+/* The phone header's menu: without this script the menu is simply open (every link in
+   the page); with it, phones get one row and a Menu button. Esc closes the menu. */
+(function () {
+  "use strict";
+  var toggle = document.querySelector(".menu-toggle");
+  var menu = document.getElementById("site-menu");
+  if (!toggle || !menu) return;
+  document.documentElement.classList.add("has-menu");
+  toggle.hidden = false;
+  function set(open) {
+    toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    menu.classList.toggle("is-open", open);
+  }
+  toggle.addEventListener("click", function () {
+    set(toggle.getAttribute("aria-expanded") !== "true");
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && toggle.getAttribute("aria-expanded") === "true") {
+      set(false);
+      toggle.focus();
+    }
+  });
+})();
