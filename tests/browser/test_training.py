@@ -165,3 +165,44 @@ def test_trainer_imports_cadres_after_correcting_the_file(visit, language, demo)
     page.locator("main form button[type=submit]").click()
     expect(page.locator(".import-result[role=status]")).to_contain_text("2")
     assert Cadre.objects.get(user__username="wu.hao").org_unit.code == "140105100"
+
+
+def _card_layout(page, selector):
+    """(display of the table's rows, does any table scroll sideways)"""
+    return page.evaluate(
+        """sel => [getComputedStyle(document.querySelector(sel + ' tbody tr')).display,
+                  [...document.querySelectorAll('.table-wrap')].some(
+                      w => w.scrollWidth > w.clientWidth + 1)]""",
+        selector,
+    )
+
+
+def test_progress_tables_read_as_cards_on_a_phone(visit, viewport, language, demo):
+    from training.models import Module
+
+    page = visit
+    module = Module.objects.get(title_zh_hans="民生保障专题学习")
+    sign_in(page, "trainer-county", "trainer-demo-2026", TEXT[language])
+    page.goto(f"{page.base_url}/training/modules/{module.pk}/progress/")
+    display, scrolls = _card_layout(page, "#cadres-heading ~ .table-wrap .card-table")
+    assert display == ("block" if viewport == "phone" else "table-row")
+    assert not scrolls
+    if viewport == "phone":
+        card = page.locator("#cadres-heading ~ .table-wrap tbody tr").first
+        expect(card.locator("td").first).to_have_attribute("data-label", re.compile(r"\S"))
+        assert card.bounding_box()["width"] <= 390
+    page.snapshot("progress")
+
+
+def test_my_record_reads_on_a_phone(visit, viewport, language, demo):
+    page = visit
+    sign_in(page, "cadre", "cadre-demo-2026", TEXT[language], landing="/training/my-study/")
+    page.goto(page.base_url + "/training/my-record/")
+    theme = page.locator(".card-table tbody td").first
+    # The theme's name on one line (it wrapped one character a line in a narrow column).
+    lines = theme.evaluate(
+        "td => { const r = document.createRange(); r.selectNodeContents(td);"
+        " return new Set([...r.getClientRects()].map(b => Math.round(b.top))).size }"
+    )
+    assert lines == 1
+    page.snapshot("my-record")
