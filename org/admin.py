@@ -58,7 +58,7 @@ class ImportMixin:
             "changelist_url": f"admin:{self._url_name('changelist')}",
             "cadres_template": reverse("org:import_template", args=[imports.CADRES]),
             "org_units_template": reverse("org:import_template", args=[imports.ORG_UNITS]),
-            **imports.limits(),
+            **imports.help_context(),
         }
         status = 422 if result is not None and not result.ok else 200
         return TemplateResponse(request, "admin/org/import.html", context, status=status)

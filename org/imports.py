@@ -9,6 +9,8 @@ editor (``scope=None``) anywhere.
 
 import csv
 import io
+import re
+import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 
@@ -19,7 +21,7 @@ from django.contrib.auth.models import Group
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from openpyxl.xml import DEFUSEDXML
 
@@ -32,21 +34,42 @@ from .roles import CADRE
 CADRES = "cadres"
 ORG_UNITS = "org_units"
 
-# column -> the names a header may use for it (English, Chinese)
+# column -> the names a header may use for it: the template's English and Chinese
+# headers first, then the variants people type (compared after _header_key: full-width
+# and half-width alike, case, spaces, "_", "-", a "*" marking a required column and a
+# bracketed note such as "（必填）" ignored).
 COLUMNS = {
     CADRES: {
-        "username": ("username", "用户名"),
-        "name": ("name", "姓名"),
-        "org_code": ("org_code", "组织代码"),
-        "position": ("position", "职务"),
-        "active": ("active", "在职"),
+        "username": ("username", "用户名", "账号", "帐号", "登录名", "login", "user"),
+        "name": ("name", "姓名", "干部姓名", "名字", "full name"),
+        "org_code": (
+            "org_code",
+            "单位编码",
+            "组织代码",
+            "单位代码",
+            "组织编码",
+            "机构代码",
+            "机构编码",
+            "org unit code",
+            "unit code",
+        ),
+        "position": ("position", "职务", "岗位", "职位", "job title", "title"),
+        "active": ("active", "在职", "是否在职", "状态", "status"),
     },
     ORG_UNITS: {
-        "code": ("code", "代码"),
-        "name": ("name", "名称"),
-        "name_en": ("name_en", "英文名称"),
-        "parent_code": ("parent_code", "上级代码"),
-        "level": ("level", "层级"),
+        "code": ("code", "单位编码", "代码", "编码", "组织代码", "单位代码", "org unit code"),
+        "name": ("name", "单位名称", "名称", "组织名称", "机构名称"),
+        "name_en": ("name_en", "英文名称", "英文名", "english name"),
+        "parent_code": (
+            "parent_code",
+            "上级单位编码",
+            "上级代码",
+            "上级编码",
+            "上级单位代码",
+            "parent code",
+            "parent",
+        ),
+        "level": ("level", "层级", "级别"),
     },
 }
 REQUIRED = {
@@ -54,8 +77,33 @@ REQUIRED = {
     ORG_UNITS: ("code", "name", "level"),
 }
 EXAMPLES = {
-    CADRES: ["wang.fang", "王芳", "140105001", "科员", "yes"],
+    CADRES: ["wang.fang", "王芳", "140105001", "科员", "是"],
     ORG_UNITS: ["140105002", "龙城街道", "Longcheng Street", "140105", "4"],
+}
+# What each column means, for the list beside the upload form.
+MEANINGS = {
+    CADRES: {
+        "username": gettext_lazy(
+            "The account's sign-in name: letters, digits and . _ -; new ones are created."
+        ),
+        "name": gettext_lazy("The cadre's full name, as colleagues know it."),
+        "org_code": gettext_lazy("The code of the org unit the cadre works in (one you manage)."),
+        "position": gettext_lazy("Their position, e.g. 科员 (optional)."),
+        "active": gettext_lazy(
+            "是/否 or yes/no: whether they still work there (optional; yes when empty)."
+        ),
+    },
+    ORG_UNITS: {
+        "code": gettext_lazy(
+            "The org unit's code, unique in the province (the 12-digit division code works)."
+        ),
+        "name": gettext_lazy("Its name in Chinese."),
+        "name_en": gettext_lazy("Its name in English (optional)."),
+        "parent_code": gettext_lazy("The code of the unit it belongs to (empty only for the top)."),
+        "level": gettext_lazy(
+            "1 province, 2 city, 3 county, 4 township; or 省/市/县/区/乡/镇/街道."
+        ),
+    },
 }
 YES = {"", "1", "yes", "y", "true", "是", "在职"}
 NO = {"0", "no", "n", "false", "否", "离职"}
@@ -112,7 +160,7 @@ class ImportResult:
     def problems(self):
         """The errors as a reader sees them: a column the portal knows is named as the
         template names it in the reader's language (组织代码, or org_code)."""
-        chinese = (get_language() or "").startswith("zh")
+        chinese = reader_reads_chinese()
         names = COLUMNS.get(self.kind, {})
         return [
             RowError(
@@ -128,11 +176,42 @@ class Refused(Exception):
         self.errors = errors
 
 
-def template_csv(kind):
-    """A header and one example row, for people to fill in."""
+def headers(kind, chinese):
+    """The template's header: Chinese (姓名, 单位编码 …) or English (name, org_code …)."""
+    return [names[int(chinese)] for names in COLUMNS[kind].values()]
+
+
+def column_help(kind, chinese):
+    """(header in the reader's language, the other language's header, required, meaning,
+    example) for every column of ``kind``."""
+    return [
+        (
+            names[int(chinese)],
+            names[int(not chinese)],
+            col in REQUIRED[kind],
+            MEANINGS[kind][col],
+            e,
+        )
+        for (col, names), e in zip(COLUMNS[kind].items(), EXAMPLES[kind], strict=True)
+    ]
+
+
+def reader_reads_chinese():
+    return (get_language() or "").startswith("zh")
+
+
+def help_context():
+    """What the import pages (the trainer's and the admin's) show beside the form: the
+    limits, and each kind's columns with their meaning, in the reader's language."""
+    chinese = reader_reads_chinese()
+    return {"columns": {kind: column_help(kind, chinese) for kind in COLUMNS}, **limits()}
+
+
+def template_csv(kind, chinese=True):
+    """A header (in the reader's language; both are accepted) and one example row."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(COLUMNS[kind])
+    writer.writerow(headers(kind, chinese))
     writer.writerow(EXAMPLES[kind])
     return "\ufeff" + out.getvalue()
 
@@ -248,12 +327,20 @@ def _cell_text(value):
     return str(value)
 
 
+def _header_key(text):
+    """A header cell as compared: NFKC (full-width letters and brackets to half-width),
+    lower case, a bracketed note and a required-column "*" dropped, no spaces, "_", "-"."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    text = re.sub(r"\(.*?\)|\[.*?\]|【.*?】", "", text)
+    return re.sub(r"[\s_*\-:：]", "", text)
+
+
 def _columns(header, kind, row=1):
     """The column each header cell names (None for an empty one), or Refused."""
-    names = {alias.lower(): col for col, aliases in COLUMNS[kind].items() for alias in aliases}
+    names = {_header_key(alias): col for col, aliases in COLUMNS[kind].items() for alias in aliases}
     columns, errors = [], []
     for cell in header:
-        text = cell.strip().lower()
+        text = _header_key(cell)
         if not text:
             columns.append(None)
         elif text in names and names[text] not in columns:

@@ -21,7 +21,7 @@ def import_upload(request):
     return render(
         request,
         "org/import.html",
-        {"form": form, "result": result, **imports.limits()},
+        {"form": form, "result": result, **imports.help_context()},
         status=422 if result is not None and not result.ok else 200,
     )
 
@@ -34,6 +34,10 @@ def import_template(request, kind):
         raise Http404
     if kind not in imports.COLUMNS:
         raise Http404
-    response = HttpResponse(imports.template_csv(kind), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{kind}-template.csv"'
+    chinese = imports.reader_reads_chinese()
+    response = HttpResponse(
+        imports.template_csv(kind, chinese), content_type="text/csv; charset=utf-8"
+    )
+    suffix = "zh" if chinese else "en"
+    response["Content-Disposition"] = f'attachment; filename="{kind}-template-{suffix}.csv"'
     return response

@@ -154,7 +154,7 @@ def test_trainer_imports_cadres_after_correcting_the_file(visit, language, demo)
     expect(errors).to_have_count(1)
     expect(errors.first).to_contain_text("3")
     # The column is named as the template names it in the reader's language.
-    expect(errors.first).to_contain_text("组织代码" if language == "zh-hans" else "org_code")
+    expect(errors.first).to_contain_text("单位编码" if language == "zh-hans" else "org_code")
     assert not Cadre.objects.filter(user__username="zhou.min").exists()
 
     right = wrong.replace("999999", "140105100")

@@ -341,13 +341,78 @@ def test_the_admin_import_page(org, editor_user):
     assert url in changelist
 
 
-def test_the_template_has_the_columns_and_a_bom(trainer):
+@pytest.mark.parametrize(
+    ("language", "header", "name"),
+    [
+        ("en", "username,name,org_code,position,active", "cadres-template-en.csv"),
+        ("zh-hans", "用户名,姓名,单位编码,职务,在职", "cadres-template-zh.csv"),
+    ],
+)
+def test_the_template_has_the_columns_in_the_readers_language_and_a_bom(
+    trainer, language, header, name
+):
     client = Client()
     client.force_login(trainer)
-    response = client.get(reverse("org:import_template", args=["cadres"]))
+    response = client.get(
+        reverse("org:import_template", args=["cadres"]), HTTP_ACCEPT_LANGUAGE=language
+    )
     body = response.content.decode()
-    assert body.startswith("\ufeffusername,name,org_code,position,active")
-    assert response["Content-Disposition"].endswith('cadres-template.csv"')
+    assert body.startswith("\ufeff" + header + "\r\n")
+    assert response["Content-Disposition"].endswith(f'{name}"')
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_the_template_imports_as_it_is_downloaded(org, trainer, language):
+    """Whichever language's template is filled in, it imports (the example row's org
+    unit swapped for one in the trainer's tree)."""
+    client = Client()
+    client.force_login(trainer)
+    response = client.get(
+        reverse("org:import_template", args=["cadres"]), HTTP_ACCEPT_LANGUAGE=language
+    )
+    rows = list(csv.reader(io.StringIO(response.content.decode().lstrip("\ufeff"))))
+    rows[1][2] = "P-C-K-A"
+    result = run(csv_file(rows), trainer)
+    assert result.ok, result.errors
+    assert Cadre.objects.get().user.username == "wang.fang"
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        ["账号", "干部姓名", "单位代码", "岗位"],
+        ["登录名*", "姓名（必填）", "组织编码", "职位"],
+        ["ＵＳＥＲＮＡＭＥ", " Name ", "Org Unit Code", "Job title"],
+        ["User-Name", "full_name", "unit code", "position"],
+    ],
+)
+def test_common_header_variants_are_recognised(org, trainer, header):
+    rows = [header, ["wang.fang", "王芳", "P-C-K-A", "科员"]]
+    result = run(csv_file(rows), trainer)
+    assert result.ok, result.errors
+    cadre = Cadre.objects.get()
+    assert (cadre.name, cadre.position) == ("王芳", "科员")
+
+
+def test_an_unknown_header_is_still_refused(org, trainer):
+    rows = [["用户名", "姓名", "单位编码", "手机"], ["wang.fang", "王芳", "P-C-K-A", "139"]]
+    result = run(csv_file(rows), trainer)
+    assert [(e.row, e.column) for e in result.errors] == [(1, "手机")]
+    assert not Cadre.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [("zh-hans", "<code>单位编码</code>"), ("en", "<code>org_code</code>")],
+)
+def test_the_import_page_lists_what_each_column_means(trainer, language, expected):
+    client = Client()
+    client.force_login(trainer)
+    html = client.get(reverse("org:import_upload"), HTTP_ACCEPT_LANGUAGE=language).content
+    html = html.decode()
+    assert expected in html
+    meaning = "干部所在单位的编码" if language == "zh-hans" else "The code of the org unit"
+    assert meaning in html
 
 
 def test_a_trainer_learns_nothing_about_accounts_outside_their_tree(
