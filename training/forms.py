@@ -32,6 +32,11 @@ class ModuleForm(forms.ModelForm):
 
     def __init__(self, *args, available_units, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.instance.pk is None:
+            # A new module is a draft until its trainer makes it active: nobody can be
+            # assigned a module that is still being put together.
+            self.initial["status"] = Module.Status.DRAFT
+            self.initial["study_hours"] = None  # typed, not a 0 to overlook
         self.available_units = list(available_units)
         self.current = {}
         if self.instance.pk:
@@ -58,6 +63,15 @@ class ModuleForm(forms.ModelForm):
             rows.append((unit, checked, position))
         rows.sort(key=lambda r: (not r[1], _position(r[2])))
         return rows
+
+    def clean_study_hours(self):
+        hours = self.cleaned_data["study_hours"]
+        if hours is not None and hours <= 0:
+            raise forms.ValidationError(
+                _("A module is worth some study hours: enter more than 0 (e.g. 0.5)."),
+                code="no_hours",
+            )
+        return hours
 
     def clean(self):
         cleaned = super().clean()

@@ -92,6 +92,9 @@ def test_trainer_builds_assigns_follows_and_exports(visit, language, demo):
     page.locator("a.button[href='/training/modules/new/']").click()
     page.locator("#id_title").fill("三单元模块")
     page.locator("#id_study_hours").fill("1.5")
+    # A new module is a draft: it is made active to be assigned.
+    expect(page.locator("#id_status")).to_have_value("draft")
+    page.locator("#id_status").select_option("active")
     rows = page.locator(".unit-picker tbody tr")
     for i in range(3):
         rows.nth(i).locator("input[type=checkbox]").check()

@@ -557,3 +557,24 @@ def test_progress_of_a_module_no_one_was_given(trainer_client, trainer, make_mod
         else:
             sheet = openpyxl.load_workbook(io.BytesIO(body)).active
             assert sheet.max_row == 1
+
+
+def test_a_new_module_starts_as_a_draft_with_its_hours_to_type(trainer_client):
+    form = trainer_client.get(reverse("training:module_create")).context["form"]
+    assert form["status"].value() == "draft"
+    assert form["study_hours"].value() is None
+
+
+@pytest.mark.parametrize("hours", ["0", "0.0"])
+def test_zero_study_hours_are_refused(trainer_client, make_unit, hours):
+    unit = make_unit()
+    response = trainer_client.post(
+        reverse("training:module_create"),
+        {"title": "零学时", "study_hours": hours, "status": "draft", "units": [unit.pk]},
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["study_hours"] == [
+        "每个模块都应计学时：请填写大于 0 的数（如 0.5）。"
+    ]
+    assert not Module.objects.filter(title="零学时").exists()
