@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from expositions.models import Bilingual, StudyUnit
-from org.models import Cadre, OrgUnit, in_scope
+from org.models import Cadre, OrgUnit, ancestor_paths, in_scope, scope_paths
 
 
 class ModuleQuerySet(models.QuerySet):
@@ -109,6 +109,22 @@ class AssignmentQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Assignments whose target lies in the org units the user manages."""
         return in_scope(self, user, "org_unit__path", "cadre__org_unit__path")
+
+    def from_above(self, user):
+        """Assignments made to an org unit above the user's scope: they reach every
+        cadre the user manages, though the user cannot change them."""
+        roots = scope_paths(user)
+        if not roots:  # a superuser's scope has nothing above it; a non-trainer none
+            return self.none()
+        above = {p for root in roots for p in ancestor_paths(root, OrgUnit.steplen)} - set(roots)
+        return self.filter(org_unit__path__in=above)
+
+    def covering(self, *, cadre=None, org_unit=None):
+        """Assignments that already reach everyone a new assignment to this target would:
+        made to the same org unit or one above it (or, for a cadre, any reaching them)."""
+        if cadre is not None:
+            return self.reaching(cadre)
+        return self.filter(org_unit__path__in=org_unit.ancestor_paths())
 
     def reaching(self, cadre):
         """Assignments that reach ``cadre``: made to them, or to their org unit or any

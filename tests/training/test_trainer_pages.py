@@ -578,3 +578,59 @@ def test_zero_study_hours_are_refused(trainer_client, make_unit, hours):
         "每个模块都应计学时：请填写大于 0 的数（如 0.5）。"
     ]
     assert not Module.objects.filter(title="零学时").exists()
+
+
+def test_a_module_page_shows_assignments_made_above_the_trainers_scope(
+    trainer_client, org, make_module, assign, make_trainer
+):
+    module = make_module()
+    province = assign(module, org.province, days=30)
+    province.assigned_by = make_trainer(org.province, username="sheng")
+    province.assigned_by.first_name = "赵培训"
+    province.assigned_by.save()
+    province.save()
+    assign(module, org.other_county, days=5)  # beside the scope: not shown
+    response = trainer_client.get(
+        reverse("training:module_detail", args=[module.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+    assert list(response.context["from_above"]) == [province]
+    assert f"由赵培训布置给省，截止 {province.due_on.isoformat()}" in response.content.decode()
+
+
+def test_assigning_again_to_a_reached_subtree_says_so_and_changes_no_due_date(
+    trainer_client, org, make_module, assign
+):
+    module = make_module()
+    above = assign(module, org.city, days=30)
+    url = reverse("training:module_assign", args=[module.pk])
+    data = {"org_unit": org.township_a.pk, "due_on": _due(10)}
+    response = trainer_client.post(url, data, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert list(response.context["covering"]) == [above]
+    html = response.content.decode()
+    assert "本模块已布置到这些干部" in html
+    assert "以最早的截止日期为准" in html
+    trainer_client.post(url, {**data, "confirm": "yes"})
+    above.refresh_from_db()
+    assert above.due_on == timezone.localdate() + timedelta(days=30)
+    assert Assignment.objects.filter(module=module).count() == 2
+
+
+def test_a_first_assignment_shows_no_warning(trainer_client, org, make_module):
+    module = make_module()
+    url = reverse("training:module_assign", args=[module.pk])
+    response = trainer_client.post(url, {"org_unit": org.township_a.pk, "due_on": _due()})
+    assert list(response.context["covering"]) == []
+
+
+def test_a_cadre_reached_twice_studies_by_the_earliest_due_date(
+    org, make_cadre, make_module, assign
+):
+    from training.progress import my_modules
+
+    cadre = make_cadre(org.township_a)
+    module = make_module()
+    assign(module, org.province, days=30)
+    early = assign(module, org.township_a, days=3)
+    assign(module, cadre, days=20)
+    (mine,) = my_modules(cadre)
+    assert mine.due_on == early.due_on

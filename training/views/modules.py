@@ -89,11 +89,23 @@ def module_detail(request, pk):
         .select_related("org_unit", "cadre__org_unit", "assigned_by")
         .order_by("due_on", "pk")
     )
+    from_above = (
+        Assignment.objects.from_above(request.user)
+        .filter(module=module)
+        .select_related("org_unit", "assigned_by")
+        .order_by("due_on", "pk")
+    )
     can_edit = Module.objects.editable_by(request.user).filter(pk=module.pk).exists()
     return render(
         request,
         "training/module_detail.html",
-        {"module": module, "units": units, "assignments": assignments, "can_edit": can_edit},
+        {
+            "module": module,
+            "units": units,
+            "assignments": assignments,
+            "from_above": from_above,
+            "can_edit": can_edit,
+        },
     )
 
 
@@ -110,10 +122,16 @@ def module_assign(request, pk):
         }
         if request.POST.get("confirm") != "yes":
             reach = services.assignment_reach(**target)
+            covering = (
+                Assignment.objects.covering(**target)
+                .filter(module=module)
+                .select_related("org_unit", "cadre", "assigned_by")
+                .order_by("due_on", "pk")
+            )
             return render(
                 request,
                 "training/assign_confirm.html",
-                {"module": module, "form": form, "reach": reach, **target},
+                {"module": module, "form": form, "reach": reach, "covering": covering, **target},
             )
         try:
             assignment, created = services.assignment_create(
