@@ -14,7 +14,7 @@ ONE_YEAR = 365 * 24 * 3600
 def text_size(request):
     """The reader's text size for the templates (``normal`` when none or an odd value)."""
     size = request.COOKIES.get(COOKIE)
-    return {"text_size": size if size in SIZES else SIZES[0], "text_sizes": SIZES}
+    return {"text_size": size if size in SIZES else SIZES[0]}
 
 
 @require_POST

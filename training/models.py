@@ -76,14 +76,6 @@ class Module(Bilingual, models.Model):
     def get_absolute_url(self):
         return reverse("training:module_detail", kwargs={"pk": self.pk})
 
-    @staticmethod
-    def pk_from(value):
-        """A module's pk from a request parameter (``?module=12``), or None when it is
-        not one: ASCII digits only (``"²".isdigit()`` is true), and short enough for
-        the column."""
-        value = value or ""
-        return int(value) if value.isascii() and value.isdigit() and len(value) <= 9 else None
-
 
 class ModuleUnit(models.Model):
     module = models.ForeignKey(Module, on_delete=models.CASCADE, related_name="module_units")

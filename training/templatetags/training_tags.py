@@ -4,6 +4,7 @@ from django.urls import reverse
 
 from expositions.models import StudyUnit
 from org.access import cadre_of, is_trainer
+from portal.params import parse_id
 
 from ..models import Assignment, Completion, Module
 from ..progress import my_modules
@@ -45,7 +46,7 @@ def done_unit_ids(context, units):
 
 def module_param(request):
     """The module a unit page was reached from (``?module=<pk>``), as an int, or None."""
-    return Module.pk_from(request.GET.get("module"))
+    return parse_id(request.GET.get("module"))
 
 
 @register.simple_tag(takes_context=True)

@@ -13,9 +13,10 @@ from django.views.decorators.http import require_POST
 
 from expositions.models import StudyUnit
 from org.access import cadre_of, cadre_required, is_trainer
+from portal.params import parse_id
 
 from .. import services
-from ..models import Assignment, Completion, Module, ModuleUnit
+from ..models import Assignment, Completion, ModuleUnit
 from ..progress import my_modules, study_hours
 
 RECORD_PAGE_SIZE = 50
@@ -113,7 +114,7 @@ def _unit_for(request, slug):
 
 def _back_to(unit, request):
     """The unit page again, in the module it was reached from when there was one."""
-    module = Module.pk_from(request.POST.get("module"))
+    module = parse_id(request.POST.get("module"))
     query = f"?module={module}" if module is not None else ""
     return redirect(f"{unit.get_absolute_url()}{query}#completion")
 
