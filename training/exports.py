@@ -2,14 +2,23 @@
 
 Every cell that a spreadsheet would read as a formula (= + - @, tab, CR) is
 neutralised with a leading apostrophe: names and org units come from people.
+
+Times are local time (``TIME_ZONE``, Beijing time), and the column headers say so.
+Completion rates are numbers: a fraction written with a percentage format in Excel,
+and "62.5%" in CSV (which Excel reads back as the number 0.625).
 """
 
 import csv
+import dataclasses
 import io
 import itertools
+import re
 import tempfile
+import unicodedata
+from dataclasses import dataclass
 
 import xlsxwriter
+from django.conf import settings
 from django.db.models import Case, CharField, F, Func, Value, When
 from django.db.models.functions import Concat, Replace
 from django.http import FileResponse, StreamingHttpResponse
@@ -49,6 +58,44 @@ def _date(value):
     return value.isoformat() if value else ""
 
 
+def zone_name():
+    """The name of the time zone every exported time is in."""
+    if settings.TIME_ZONE == "Asia/Shanghai":
+        return _("Beijing time")
+    return settings.TIME_ZONE
+
+
+def _in_zone(label):
+    return _("%(label)s (%(zone)s)") % {"label": label, "zone": zone_name()}
+
+
+@dataclass
+class Table:
+    """One exported table: its header, its rows (an iterator, streamed), and which
+    columns hold completion rates (fractions from 0 to 1)."""
+
+    header: list
+    rows: object
+    percent_columns: frozenset = dataclasses.field(default_factory=frozenset)
+
+    def csv_rows(self):
+        if not self.percent_columns:
+            return self.rows
+        percent = self.percent_columns
+        return (
+            [_percent_text(v) if i in percent else v for i, v in enumerate(row)]
+            for row in self.rows
+        )
+
+
+def _percent_text(fraction):
+    return f"{fraction * 100:.1f}%"
+
+
+def _rate(part, whole):
+    return part / whole if whole else 0.0
+
+
 def _status_label(status):
     labels = {
         "complete": _("Complete"),
@@ -67,10 +114,11 @@ def cadre_rows(cadres, total):
         pgettext("a cadre's job", "Position"),
         _("Units done"),
         _("Units in module"),
+        _("Share done"),
         _("Status"),
         _("Due date"),
         _("Overdue"),
-        _("Last completion"),
+        _in_zone(_("Last completion")),
     ]
 
     def rows():
@@ -82,20 +130,27 @@ def cadre_rows(cadres, total):
                 c.position,
                 c.done,
                 total,
+                _rate(c.done, total),
                 _status_label(c.status),
                 _date(c.due_on),
                 _("yes") if c.overdue else _("no"),
                 c.last_completed_at.strftime("%Y-%m-%d %H:%M") if c.last_completed_at else "",
             ]
 
-    return header, rows()
+    return Table(header, rows(), frozenset({6}))
 
 
 COMPLETION_FIELDS = ("cadre__name", "cadre__user__username", "cadre__org_unit__name", "unit__title")
 
 
 def _completion_header():
-    return [_("Name"), _("Username"), _("Org unit"), _("Study unit"), _("Completed at")]
+    return [
+        _("Name"),
+        _("Username"),
+        _("Org unit"),
+        _("Study unit"),
+        _in_zone(_("Completed at")),
+    ]
 
 
 def _completions(cadres, unit_ids):
@@ -156,7 +211,7 @@ def completion_rows(cadres, unit_ids):
             local = at.astimezone(zone).replace(tzinfo=None).isoformat(" ", "minutes")
             yield [name, username, org, unit, local]
 
-    return header, rows()
+    return Table(header, rows())
 
 
 def org_rows(rows, totals):
@@ -168,7 +223,7 @@ def org_rows(rows, totals):
         _("In progress"),
         _("Not started"),
         _("Overdue"),
-        _("Percent complete"),
+        _("Share complete"),
     ]
 
     def gen():
@@ -182,7 +237,7 @@ def org_rows(rows, totals):
                 r["in_progress"],
                 r["not_started"],
                 r["overdue_count"],
-                r["percent"],
+                _rate(r["completed"], r["cadre_count"]),
             ]
         yield [
             _("Total"),
@@ -192,10 +247,10 @@ def org_rows(rows, totals):
             totals["in_progress"],
             totals["not_started"],
             totals["overdue_count"],
-            totals["percent"],
+            _rate(totals["completed"], totals["cadre_count"]),
         ]
 
-    return header, gen()
+    return Table(header, gen(), frozenset({7}))
 
 
 def _header_chunk(header):
@@ -251,17 +306,67 @@ def csv_response(filename, header, rows=None, *, lines=None):
     return response
 
 
-def xlsx_response(filename, header, rows, sheet):
+# Characters no file name may hold on Windows, macOS or Linux, and control characters.
+_UNSAFE_IN_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
+
+
+def file_name(*parts, extension):
+    """A download name that says what the file holds, e.g.
+    ``基层治理专题学习-小店区-2026-12-01.xlsx``: the parts joined by "-", each with the
+    characters no file system accepts replaced, and short enough for every system (the
+    Content-Disposition header then encodes it, RFC 5987)."""
+    cleaned = []
+    for part in parts:
+        text = unicodedata.normalize("NFC", str(part))
+        text = _UNSAFE_IN_NAME.sub("_", text).strip(" .")
+        if text:
+            cleaned.append(text)
+    stem = "-".join(cleaned)[:120].strip(" .") or "export"
+    return f"{stem}.{extension}"
+
+
+def _display_width(value):
+    """Roughly how many character widths a cell needs: Chinese characters take two."""
+    text = value if isinstance(value, str) else str(value)
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text[:80])
+
+
+WIDTH_SAMPLE = 500  # rows looked at to size the columns (the file may hold a million)
+
+
+def xlsx_response(filename, table, sheet, title):
+    """An Excel file of ``table``: a title row (what it holds, the scope, when it was
+    exported), the header frozen below it with filters on every column, widths that fit
+    the first rows, and completion rates as numbers in a percentage format."""
     # constant_memory writes each row to disk as it goes; the file is then streamed.
     handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it when sent
     workbook = xlsxwriter.Workbook(
         handle, {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
     )
     worksheet = workbook.add_worksheet(sheet[:31])
-    bold = workbook.add_format({"bold": True})
-    worksheet.write_row(0, 0, [neutralise(v) for v in header], bold)
-    for index, row in enumerate(rows, start=1):
-        worksheet.write_row(index, 0, [neutralise(v) for v in row])
+    title_format = workbook.add_format({"bold": True, "font_size": 14})
+    header_format = workbook.add_format(
+        {"bold": True, "bg_color": "#E7EEF5", "bottom": 1, "text_wrap": True, "valign": "top"}
+    )
+    percent_format = workbook.add_format({"num_format": "0.0%"})
+    columns = len(table.header)
+    worksheet.write_string(0, 0, neutralise(title), title_format)
+    worksheet.write_row(1, 0, [neutralise(v) for v in table.header], header_format)
+    widths = [min(_display_width(v), 30) for v in table.header]
+    percent = table.percent_columns
+    last = 1
+    for last, row in enumerate(table.rows, start=2):  # noqa: B007 - the last row is kept
+        cells = [neutralise(v) for v in row]
+        worksheet.write_row(last, 0, cells)
+        for index in percent:
+            worksheet.write_number(last, index, cells[index], percent_format)
+        if last < WIDTH_SAMPLE:
+            for index, value in enumerate(cells):
+                widths[index] = max(widths[index], _display_width(value))
+    for index, width in enumerate(widths):
+        worksheet.set_column(index, index, min(max(width, 6), 50) + 2)
+    worksheet.freeze_panes(2, 0)
+    worksheet.autofilter(1, 0, last, columns - 1)
     workbook.close()
     handle.seek(0)
     return FileResponse(

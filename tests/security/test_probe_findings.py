@@ -3,6 +3,7 @@ before its fix."""
 
 import io
 from datetime import timedelta
+from urllib.parse import unquote
 
 import openpyxl
 import pytest
@@ -10,10 +11,11 @@ from django.contrib.admin.models import DELETION, LogEntry
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 
 from expositions.models import StudyUnit
 from org.models import OrgUnit
-from training import services
+from training import exports, services
 from training.exports import neutralise
 from training.models import Module
 
@@ -57,9 +59,11 @@ def test_an_unknown_export_table_is_404_not_a_file_name(progress, org, table):
 def test_the_download_name_is_built_by_django(progress, org):
     client, module = progress
     url = reverse("training:module_progress_export", args=[module.pk, "csv"])
-    response = client.get(url, {"org": org.county.pk, "table": "orgs"})
-    name = f"progress-{module.pk}-{org.county.code}-orgs.csv"
-    assert response["Content-Disposition"] == f'attachment; filename="{name}"'
+    response = client.get(url, {"org": org.county.pk, "table": "orgs"}, HTTP_ACCEPT_LANGUAGE="en")
+    name = exports.file_name(
+        module.title, org.county.name_en, "By org unit", timezone.localdate(), extension="csv"
+    )
+    assert response["Content-Disposition"] == content_disposition_header(True, name)
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
@@ -120,16 +124,15 @@ def test_undoing_completions_in_the_admin_is_logged(
     assert entry.action_time > timezone.now() - timedelta(minutes=1)
 
 
-def test_an_old_code_with_a_line_break_still_exports(progress, org):
+def test_an_org_unit_name_with_a_line_break_and_quotes_still_exports(progress, org):
     client, module = progress
-    OrgUnit.objects.filter(pk=org.county.pk).update(code='K"\r\nX')  # before codes were checked
+    OrgUnit.objects.filter(pk=org.county.pk).update(name_en='K"\r\nX/Y')
     url = reverse("training:module_progress_export", args=[module.pk, "csv"])
-    response = client.get(url, {"org": org.county.pk, "table": "orgs"})
+    response = client.get(url, {"org": org.county.pk, "table": "orgs"}, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200
-    assert (
-        response["Content-Disposition"]
-        == f'attachment; filename="progress-{module.pk}-K___X-orgs.csv"'
-    )
+    disposition = response["Content-Disposition"]
+    assert "\r" not in disposition and "\n" not in disposition
+    assert "-K_X_Y-By org unit-" in unquote(disposition)
 
 
 def test_a_csv_whose_rows_fail_is_an_error_not_a_short_file():

@@ -1,6 +1,7 @@
 import csv
 import io
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from urllib.parse import quote
 
 import openpyxl
 import pytest
@@ -9,8 +10,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from training import progress_store, services
-from training.models import Assignment, Module, ModuleUnit
+from training import exports, progress_store, services
+from training.models import Assignment, Completion, Module, ModuleUnit
 
 pytestmark = pytest.mark.django_db
 
@@ -342,6 +343,128 @@ def _csv(response):
     return list(csv.reader(io.StringIO(body)))
 
 
+def _sheet(response):
+    return openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+
+
+def _export(client, module, fmt, language="zh-hans", **params):
+    return client.get(
+        reverse("training:module_progress_export", args=[module.pk, fmt]),
+        params,
+        HTTP_ACCEPT_LANGUAGE=language,
+    )
+
+
+def _clock(monkeypatch, moment):
+    monkeypatch.setattr(timezone, "now", lambda: moment)
+
+
+def test_the_excel_export_opens_with_a_title_row_naming_module_scope_and_time(
+    trainer_client, course, monkeypatch
+):
+    module, _ = course
+    _clock(monkeypatch, datetime(2026, 12, 1, 17, 30, tzinfo=UTC))  # 01:30 on 12-02 in Beijing
+    sheet = _sheet(_export(trainer_client, module, "xlsx"))
+    assert sheet["A1"].value == "进度模块 — 干部 · 县 · 导出于 2026-12-02 01:30（北京时间）"
+    assert sheet["A1"].font.bold
+    assert sheet["A2"].value == "姓名"
+    assert sheet["A2"].font.bold
+
+
+def test_the_excel_header_is_frozen_and_filters_every_column(trainer_client, course):
+    module, _ = course
+    sheet = _sheet(_export(trainer_client, module, "xlsx"))
+    columns = sheet.max_column
+    assert sheet.freeze_panes == "A3"  # the title and the header stay in view
+    assert sheet.auto_filter.ref == f"A2:{openpyxl.utils.get_column_letter(columns)}6"
+
+
+def test_excel_columns_are_wide_enough_for_their_chinese_text(trainer_client, course):
+    module, _ = course
+    sheet = _sheet(_export(trainer_client, module, "xlsx"))
+    widths = {
+        sheet.cell(row=2, column=c).value: sheet.column_dimensions[
+            openpyxl.utils.get_column_letter(c)
+        ].width
+        for c in range(1, sheet.max_column + 1)
+    }
+    # 全部完成: four characters of two widths each, and a margin.
+    assert widths["姓名"] >= 10
+    # The username (ASCII) is sized by its own length, not a fixed width.
+    assert widths["用户名"] >= len(course[1]["done"].user.username)
+    assert all(w <= 52 for w in widths.values())
+
+
+def test_completion_rates_are_numbers_formatted_as_percentages(trainer_client, course):
+    module, _ = course
+    sheet = _sheet(_export(trainer_client, module, "xlsx", table="orgs"))
+    header = [c.value for c in sheet[2]]
+    column = header.index("完成率") + 1
+    rates = {
+        sheet.cell(row=r, column=1).value: sheet.cell(row=r, column=column)
+        for r in range(3, sheet.max_row + 1)
+    }
+    # Township A: one of two cadres finished; all four in the county, one finished.
+    assert rates["甲镇"].value == 0.5
+    assert rates["甲镇"].number_format == "0.0%"
+    assert rates["合计"].value == 0.25
+    rows = _csv(_export(trainer_client, module, "csv", table="orgs"))
+    by_name = {r[0]: r for r in rows[1:]}
+    assert by_name["甲镇"][rows[0].index("完成率")] == "50.0%"
+
+
+def test_each_cadre_s_share_done_is_a_number(trainer_client, course):
+    module, _ = course
+    sheet = _sheet(_export(trainer_client, module, "xlsx"))
+    header = [c.value for c in sheet[2]]
+    column = header.index("完成率") + 1
+    shares = {
+        sheet.cell(row=r, column=1).value: sheet.cell(row=r, column=column).value
+        for r in range(3, sheet.max_row + 1)
+    }
+    assert shares == {"全部完成": 1.0, "完成一半": 0.5, "尚未开始": 0.0, "县里干部": 0.0}
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_exported_times_are_beijing_time_and_the_header_says_so(trainer_client, course, fmt):
+    module, people = course
+    Completion.objects.filter(cadre=people["half"]).update(
+        completed_at=datetime(2026, 11, 30, 16, 5, tzinfo=UTC)  # 00:05 on 12-01 in Beijing
+    )
+    response = _export(trainer_client, module, fmt, table="completions")
+    if fmt == "csv":
+        rows = _csv(response)
+    else:
+        rows = [[c.value for c in row] for row in _sheet(response).iter_rows(min_row=2)]
+    assert rows[0][-1] == "完成时间（北京时间）"
+    assert {r[-1] for r in rows[1:] if r[0] == "完成一半"} == {"2026-12-01 00:05"}
+    english = _export(trainer_client, module, "csv", language="en", table="completions")
+    assert _csv(english)[0][-1] == "Completed at (Beijing time)"
+
+
+def test_the_file_name_says_what_the_file_holds(trainer_client, course, monkeypatch):
+    module, _ = course
+    _clock(monkeypatch, datetime(2026, 11, 30, 16, 30, tzinfo=UTC))  # 12-01 in Beijing
+    response = _export(trainer_client, module, "xlsx")
+    assert response["Content-Disposition"] == (
+        "attachment; filename*=utf-8''" + quote("进度模块-县-2026-12-01.xlsx")
+    )
+    orgs = _export(trainer_client, module, "csv", table="orgs")
+    assert quote("进度模块-县-按单位-2026-12-01.csv") in orgs["Content-Disposition"]
+    english = _export(trainer_client, module, "csv", language="en")
+    assert (
+        'filename="' in english["Content-Disposition"]
+        or "filename*=" in english["Content-Disposition"]
+    )
+
+
+def test_a_file_name_never_carries_a_path_or_a_character_a_file_system_refuses():
+    name = exports.file_name('../a/b\\c:"d"<e>|f?*', "乡\x00镇", "2026-12-01", extension="csv")
+    assert name == "_a_b_c_d_e_f_-乡_镇-2026-12-01.csv"
+    assert exports.file_name("...", extension="xlsx") == "export.xlsx"
+    assert len(exports.file_name("长" * 300, extension="xlsx")) == 125
+
+
 def test_csv_export_of_cadres(trainer_client, course):
     module, _ = course
     response = trainer_client.get(
@@ -394,9 +517,9 @@ def test_xlsx_export(trainer_client, course):
     assert response["Content-Type"].startswith(
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
-    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    sheet = _sheet(response)
     values = list(sheet.values)
-    assert [r[0] for r in values[1:]] == ["全部完成"]
+    assert [r[0] for r in values[2:]] == ["全部完成"]  # below the title row and the header
 
 
 @pytest.mark.parametrize(
@@ -412,8 +535,7 @@ def test_exports_neutralise_formulas(trainer_client, org, make_module, make_cadr
     response = trainer_client.get(
         reverse("training:module_progress_export", args=[module.pk, "xlsx"])
     )
-    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
-    cell = sheet.cell(row=2, column=1)
+    cell = _sheet(response).cell(row=3, column=1)
     assert cell.value.startswith("'")  # (a CR is stored as _x000D_ in the file)
     assert cell.data_type == "s"
 
@@ -556,7 +678,7 @@ def test_progress_of_a_module_no_one_was_given(trainer_client, trainer, make_mod
             assert len(rows) == 1  # the header, whole
         else:
             sheet = openpyxl.load_workbook(io.BytesIO(body)).active
-            assert sheet.max_row == 1
+            assert sheet.max_row == 2  # the title row and the header
 
 
 def test_a_new_module_starts_as_a_draft_with_its_hours_to_type(trainer_client):

@@ -1,13 +1,12 @@
 """The trainer's progress pages: roll-up by org unit, drill-down to cadres and to one
 cadre's unit-by-unit record, and their exports."""
 
-import re
-
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from org.access import trainer_required
@@ -145,22 +144,60 @@ def progress_export(request, kind, pk, fmt):
     table = request.GET.get("table", "cadres")
     if table not in EXPORT_TABLES:
         raise Http404
-    code = re.sub(r"[^A-Za-z0-9._-]", "_", page.node.code)  # codes made before they were checked
-    name = f"progress-{page.module.pk}-{code}-{table}"
     if table == "orgs":
         rows, totals = page.rollup()
-        header, data = exports.org_rows(rows, totals)
+        data = exports.org_rows(rows, totals)
     elif table == "completions":
         if fmt == "csv" and connection.vendor == "postgresql":
             return exports.completions_csv_postgresql(
-                f"{name}.csv", page.filtered_cadres(), page.progress.unit_ids
+                _export_name(page, table, "csv"), page.filtered_cadres(), page.progress.unit_ids
             )
-        header, data = exports.completion_rows(page.filtered_cadres(), page.progress.unit_ids)
+        data = exports.completion_rows(page.filtered_cadres(), page.progress.unit_ids)
     else:
-        header, data = exports.cadre_rows(page.filtered_cadres(), page.progress.total)
+        data = exports.cadre_rows(page.filtered_cadres(), page.progress.total)
+    name = _export_name(page, table, fmt)
     if fmt == "xlsx":
-        return exports.xlsx_response(f"{name}.xlsx", header, data, sheet=_("Progress"))
-    return exports.csv_response(f"{name}.csv", header, data)
+        return exports.xlsx_response(
+            name, data, sheet=_table_label(table), title=_export_title(page, table, assignment)
+        )
+    return exports.csv_response(name, data.header, data.csv_rows())
+
+
+def _table_label(table):
+    return {
+        "cadres": _("Cadres"),
+        "orgs": _("By org unit"),
+        "completions": _("Completions"),
+    }[table]
+
+
+def _export_name(page, table, extension):
+    """``基层治理专题学习-小店区-2026-12-01.xlsx``: the module, the org unit, the table
+    (unless it is the cadres, the default) and the day, in Beijing time."""
+    parts = [page.module.title, str(page.node)]
+    if table != "cadres":
+        parts.append(_table_label(table))
+    parts.append(timezone.localdate().isoformat())
+    return exports.file_name(*parts, extension=extension)
+
+
+def _export_title(page, table, assignment):
+    scope = str(page.node)
+    if assignment is not None:
+        scope = _("%(scope)s, assignment to %(target)s") % {
+            "scope": scope,
+            "target": assignment.target,
+        }
+    status = page.filters.cleaned_data.get("status")
+    if status:
+        scope += " · " + str(dict(page.filters.fields["status"].choices)[status])
+    return _("%(module)s — %(table)s · %(scope)s · exported %(time)s (%(zone)s)") % {
+        "module": page.module.title,
+        "table": _table_label(table),
+        "scope": scope,
+        "time": timezone.localtime().strftime("%Y-%m-%d %H:%M"),
+        "zone": exports.zone_name(),
+    }
 
 
 @trainer_required
