@@ -116,6 +116,30 @@ class ModuleProgress:
             reach |= self._reach_q(a)
         return reach
 
+    def completed_before_assignment(self, node):
+        """How many completions counted in ``node``'s part of the tree were made before
+        the module was assigned to their cadre (by the earliest assignment reaching the
+        cadre), and the earliest assignment time. They count: a unit studied once need
+        not be studied again, and the progress page says so. One query."""
+        if not self.assignments or not self.unit_ids:
+            return 0, None
+        earlier = Q(pk__in=[])
+        before = Q(pk__in=[])
+        for a in sorted(self.assignments, key=lambda a: (a.created_at, a.pk)):
+            if a.cadre_id:
+                reach = Q(cadre_id=a.cadre_id)
+            else:
+                reach = Q(cadre__org_unit__path__startswith=a.org_unit.path)
+            before |= reach & ~earlier & Q(completed_at__lt=a.created_at)
+            earlier |= reach
+        count = Completion.objects.filter(
+            before,
+            unit_id__in=self.unit_ids,
+            cadre__active=True,
+            cadre__org_unit__path__startswith=node.path,
+        ).count()
+        return count, min(a.created_at for a in self.assignments)
+
     def completions_by_week(self, node, weeks=12):
         """Completions of this module's units in ``node``'s part of the tree, by the
         cadres the module reaches, per week for the last ``weeks`` weeks (oldest first,

@@ -136,7 +136,12 @@ def test_trainer_builds_assigns_follows_and_exports(visit, language, demo):
 
     with open(download.value.path(), "rb") as handle:
         sheet = openpyxl.load_workbook(io.BytesIO(handle.read())).active
-    assert sheet.max_row == 4
+    assert sheet.max_row == 5  # the title row, the header and the three cadres
+    assert sheet["A1"].value.startswith("三单元模块 — ")
+    assert sheet.freeze_panes == "A3"
+    street = "坞城街道" if language == "zh-hans" else "Wucheng"
+    assert download.value.suggested_filename.startswith(f"三单元模块-{street}")
+    assert download.value.suggested_filename.endswith(f"-{timezone.localdate()}.xlsx")
 
 
 def test_trainer_imports_cadres_after_correcting_the_file(visit, language, demo):

@@ -1,5 +1,6 @@
 import csv
 import io
+import re
 from datetime import UTC, datetime, timedelta
 from urllib.parse import quote
 
@@ -12,6 +13,7 @@ from django.utils import timezone
 
 from training import exports, progress_store, services
 from training.models import Assignment, Completion, Module, ModuleUnit
+from training.templatetags.training_tags import axis_ticks
 
 pytestmark = pytest.mark.django_db
 
@@ -651,6 +653,90 @@ def test_progress_charts(trainer_client, org, course):
     assert 'role="img"' in html
     assert "Share of cadres who finished, by org unit" in html
     assert "<script" not in html.split("<body>", 1)[1]  # charts are drawn without script
+
+
+def _chart_texts(html, css_class):
+    return re.findall(rf'class="chart-axis {css_class}"[^>]*>([^<]*)<', html)
+
+
+def test_the_weekly_chart_has_an_axis_of_round_counts_and_labelled_weeks(
+    trainer_client, org, course
+):
+    module, people = course
+    week_ago = timezone.now() - timedelta(days=7)
+    Completion.objects.filter(cadre=people["done"]).update(completed_at=week_ago)
+    progress_store.rebuild()
+    response = trainer_client.get(reverse("training:module_progress", args=[module.pk]))
+    html = response.content.decode()
+    assert _chart_texts(html, "chart-tick") == ["0", "1", "2", "3", "4"]  # the peak week: 4
+    weeks = [week for week, _n in response.context["weeks"]]
+    # Every other Monday is written under its bar, ending with this week's.
+    assert _chart_texts(html, "chart-week") == [w.strftime("%m-%d") for w in weeks[1::2]]
+    assert f"{weeks[-2]:%Y-%m-%d} 当周：4" in html
+
+
+@pytest.mark.parametrize(
+    ("peak", "ticks"),
+    [
+        (0, [0, 1]),
+        (1, [0, 1]),
+        (3, [0, 1, 2, 3]),
+        (17, [0, 5, 10, 15, 20]),
+        (40, [0, 10, 20, 30, 40]),
+        (130, [0, 50, 100, 150]),
+        (2400, [0, 1000, 2000, 3000]),
+    ],
+)
+def test_chart_axes_count_in_round_steps(peak, ticks):
+    assert axis_ticks(peak) == ticks
+
+
+def test_the_progress_page_says_each_cadre_has_one_status_and_overdue_is_apart(
+    trainer_client, course
+):
+    module, _ = course
+    response = trainer_client.get(
+        reverse("training:module_progress", args=[module.pk]), HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert "Each cadre is counted once: completed, in progress or not started." in (
+        response.content.decode()
+    )
+    totals = response.context["totals"]
+    parts = totals["completed"] + totals["in_progress"] + totals["not_started"]
+    assert parts == totals["cadre_count"] == 4
+    assert totals["overdue_count"] == 3  # all but 全部完成, due yesterday; also counted above
+
+
+def test_completions_made_before_the_assignment_count_and_the_page_says_so(trainer_client, course):
+    module, people = course
+    url = reverse("training:module_progress", args=[module.pk])
+    response = trainer_client.get(url)
+    assert response.context["done_before"] == 0
+    assert 'id="done-before-note"' not in response.content.decode()
+    assigned = module.assignments.get().created_at
+    Completion.objects.filter(cadre=people["half"]).update(
+        completed_at=assigned - timedelta(days=30)
+    )
+    response = trainer_client.get(url)
+    assert response.context["done_before"] == 2
+    html = response.content.decode()
+    assert 'id="done-before-note"' in html
+    assert "2 次单元完成早于向干部布置本模块的时间" in html
+    assert response.context["totals"]["in_progress"] == 1  # 完成一半: they still count
+
+
+def test_a_cadre_reached_twice_is_measured_against_the_first_assignment(
+    trainer_client, org, course, assign
+):
+    module, people = course
+    first = module.assignments.get()
+    second = assign(module, org.township_a)
+    Assignment.objects.filter(pk=second.pk).update(created_at=first.created_at + timedelta(days=10))
+    Completion.objects.filter(cadre=people["half"]).update(
+        completed_at=first.created_at + timedelta(days=5)  # after the first, before the second
+    )
+    response = trainer_client.get(reverse("training:module_progress", args=[module.pk]))
+    assert response.context["done_before"] == 0
 
 
 def test_completions_outside_scope_are_not_charted(trainer_client, org, course, make_unit):

@@ -127,25 +127,45 @@ def chart_by_org_unit(rows, title):
     }
 
 
+def axis_ticks(peak, steps=4):
+    """Round tick values from 0 to at least ``peak``: steps of 1, 2 or 5 times a power
+    of ten, so an axis reads 0, 5, 10, 15, 20 rather than 0, 4.25, 8.5."""
+    if peak <= 0:
+        return [0, 1]
+    raw = peak / steps
+    magnitude = 10 ** max(0, len(str(int(raw))) - 1) if raw >= 1 else 1
+    step = next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw)
+    top = -(-peak // step) * step
+    return list(range(0, int(top) + 1, int(step)))
+
+
 @register.inclusion_tag("training/includes/chart_weeks.html")
 def chart_by_week(weeks, title):
-    """Vertical bars: completions per week (inline SVG, no script)."""
-    width, height, top = 480, 160, 20
-    peak = max((n for _week, n in weeks), default=0) or 1
-    slot = width / max(1, len(weeks))
+    """Vertical bars: completions per week (inline SVG, no script), with a y-axis of
+    round ticks and each week labelled by its Monday (every other one when there are
+    more than eight, so that labels never overlap at phone width)."""
+    width, height, top, left, bottom = 480, 190, 12, 36, 34
+    plot_h = height - top - bottom
+    ticks = axis_ticks(max((n for _week, n in weeks), default=0))
+    ceiling = ticks[-1]
+    slot = (width - left) / max(1, len(weeks))
+    label_every = 2 if len(weeks) > 8 else 1
+    baseline = top + plot_h
     bars = []
     for i, (week, n) in enumerate(weeks):
-        h = round((height - top - 24) * n / peak, 1)
+        h = round(plot_h * n / ceiling, 1)
+        labelled = (len(weeks) - 1 - i) % label_every == 0  # the latest week always
         bars.append(
             {
-                "x": round(i * slot + 3, 1),
+                "x": round(left + i * slot + 3, 1),
                 "w": round(slot - 6, 1),
-                "y": height - 24 - h,
+                "y": round(baseline - h, 1),
                 "h": h,
                 "n": n,
                 "week": week,
-                "value_y": height - 28 - h,
-                "label_x": round(i * slot + slot / 2, 1),
+                "labelled": labelled,
+                "value_y": round(baseline - h - 4, 1),
+                "label_x": round(left + i * slot + slot / 2, 1),
             }
         )
     total = sum(n for _week, n in weeks)
@@ -155,6 +175,10 @@ def chart_by_week(weeks, title):
         "width": width,
         "height": height,
         "total": total,
-        "baseline_y": height - 24,
-        "axis_y": height - 6,
+        "left": left,
+        "baseline_y": baseline,
+        "axis_y": baseline + 16,
+        "ticks": [{"value": t, "y": round(baseline - plot_h * t / ceiling, 1)} for t in ticks],
+        "first": weeks[0][0] if weeks else None,
+        "last": weeks[-1][0] if weeks else None,
     }
