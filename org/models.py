@@ -154,6 +154,14 @@ class CadreQuerySet(models.QuerySet):
         """Cadres a trainer manages: in their org units and below, never themself."""
         return self.visible_to(user).exclude(user=user)
 
+    def matching(self, words):
+        """Cadres whose name holds ``words`` or whose username starts with them: what a
+        trainer types into the cadre picker (张, 张敏, zhang.m)."""
+        words = words.strip()
+        if not words:
+            return self.none()
+        return self.filter(Q(name__icontains=words) | Q(user__username__istartswith=words))
+
     def of_user(self, user):
         """The user's own active cadre profile, with its org unit (at most one row)."""
         if not user.is_authenticated:

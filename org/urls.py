@@ -6,6 +6,7 @@ app_name = "org"
 
 urlpatterns = [
     path("import/", views.import_upload, name="import_upload"),
+    path("cadres/search/", views.cadre_search, name="cadre_search"),
     re_path(
         r"^import/(?P<kind>cadres|org_units)-template\.csv$",
         views.import_template,

@@ -2,12 +2,47 @@
 anywhere (the admin's import pages in org.admin use the same service)."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_GET
 
 from . import imports
 from .access import is_trainer, trainer_required
 from .forms import ImportForm
+from .models import Cadre
+
+PICKER_LIMIT = 20
+
+
+@require_GET
+@trainer_required
+def cadre_search(request):
+    """The cadre picker's suggestions: active cadres in the trainer's org units and below
+    whose name holds the words typed or whose username starts with them, at most 20,
+    with what tells two 张伟 apart (org unit, position). Nobody outside the scope is
+    ever listed."""
+    words = request.GET.get("q", "")[:50]
+    cadres = (
+        Cadre.objects.managed_by(request.user)
+        .filter(active=True)
+        .matching(words)
+        .select_related("user", "org_unit")
+        .order_by("name", "org_unit__path", "pk")[: PICKER_LIMIT + 1]
+    )
+    found = [
+        {
+            "id": c.pk,
+            "name": c.name,
+            "username": c.user.username,
+            "org_unit": str(c.org_unit),
+            "position": c.position,
+        }
+        for c in cadres
+    ]
+    return JsonResponse(
+        {"results": found[:PICKER_LIMIT], "more": len(found) > PICKER_LIMIT},
+        json_dumps_params={"ensure_ascii": False},
+    )
 
 
 @trainer_required

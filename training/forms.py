@@ -109,10 +109,13 @@ class AssignForm(forms.Form):
         required=False,
         help_text=_("Every cadre in it and below it, including those who join later."),
     )
+    cadre_id = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
     cadre = forms.CharField(
-        label=_("Or one cadre (username)"),
+        label=_("Or one cadre"),
         required=False,
         max_length=150,
+        help_text=_("Type part of a name or a username, then choose the cadre from the list."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
     due_on = forms.DateField(label=_("Due date"), widget=forms.DateInput(attrs={"type": "date"}))
 
@@ -125,18 +128,43 @@ class AssignForm(forms.Form):
         )
 
     def clean_cadre(self):
-        username = self.cleaned_data["cadre"].strip()
-        if not username:
+        """The cadre chosen in the picker (its id), or, typed without the picker, the
+        cadre with that username, or the only one in scope with that name."""
+        words = self.cleaned_data["cadre"].strip()
+        chosen = self.cleaned_data.get("cadre_id")
+        cadres = Cadre.objects.managed_by(self.user).filter(active=True).select_related("org_unit")
+        if chosen:
+            cadre = cadres.filter(pk=chosen).first()
+            if cadre is None:
+                raise forms.ValidationError(_("No active cadre with that name in your org units."))
+            return cadre
+        if not words:
             return None
-        cadre = (
-            Cadre.objects.managed_by(self.user)
-            .filter(user__username=username, active=True)
-            .select_related("org_unit")
-            .first()
+        cadre = cadres.filter(user__username__iexact=words).first()
+        if cadre is not None:
+            return cadre
+        named = list(
+            cadres.filter(name=words).select_related("user").order_by("org_unit__path")[:6]
         )
-        if cadre is None:
-            raise forms.ValidationError(_("No active cadre with that username in your org units."))
-        return cadre
+        if len(named) == 1:
+            return named[0]
+        if not named:
+            raise forms.ValidationError(
+                _("No active cadre with that name or username in your org units.")
+            )
+        namesakes = "; ".join(
+            "{} ({})".format(
+                c.name, ", ".join(filter(None, [str(c.org_unit), c.position, c.user.username]))
+            )
+            for c in named
+        )
+        raise forms.ValidationError(
+            _(
+                "Several cadres are called %(name)s: %(list)s. "
+                "Choose one from the list, or type a username."
+            )
+            % {"name": words, "list": namesakes}
+        )
 
     def clean_due_on(self):
         due_on = self.cleaned_data["due_on"]

@@ -214,3 +214,52 @@ def test_my_record_reads_on_a_phone(visit, viewport, language, demo):
     )
     assert lines == 1
     page.snapshot("my-record")
+
+
+def test_trainer_assigns_to_one_cadre_by_typing_part_of_the_name(visit, language, demo):
+    """The picker, by keyboard alone: type 张, arrow down to 张敏 (坞城街道 · 社会救助科员),
+    Enter, then the due date and Continue; the confirm page names her."""
+    from org.models import Cadre
+    from training.models import Assignment, Module
+
+    page = visit
+    module = Module.objects.get(title_zh_hans="民生保障专题学习")
+    sign_in(page, "trainer-county", "trainer-demo-2026", TEXT[language])
+    page.goto(f"{page.base_url}/training/modules/{module.pk}/assign/")
+    picker = page.locator("#id_cadre")
+    expect(picker).to_have_attribute("role", "combobox")
+    picker.press_sequentially("张")
+    options = page.locator("#cadre-options [role=option]")
+    expect(options).to_have_count(1)
+    expect(options.first).to_contain_text("张敏")
+    expect(options.first).to_contain_text(re.compile("坞城街道|Wucheng"))
+    expect(options.first).to_contain_text("社会救助科员")
+    expect(picker).to_have_attribute("aria-expanded", "true")
+    page.snapshot("suggestions")
+    picker.press("ArrowDown")
+    expect(options.first).to_have_attribute("aria-selected", "true")
+    picker.press("Enter")
+    expect(picker).to_have_value("张敏")
+    expect(page.locator("#cadre-options")).to_be_hidden()
+    zhang = Cadre.objects.get(user__username="zhang.min")
+    expect(page.locator("input[name=cadre_id]")).to_have_value(str(zhang.pk))
+    page.locator("#id_due_on").fill((timezone.localdate() + timedelta(days=14)).isoformat())
+    page.locator("form.stack-form button[type=submit]").click()
+    expect(page.locator(".summary-list")).to_contain_text("张敏")
+    page.locator("main form button[type=submit]").click()
+    expect(page.locator("h1")).to_be_visible()
+    assert Assignment.objects.filter(module=module, cadre=zhang).exists()
+
+
+def test_the_picker_never_suggests_a_cadre_outside_the_trainer_s_tree(visit, language, demo):
+    from training.models import Module
+
+    page = visit
+    module = Module.objects.get(title_zh_hans="民生保障专题学习")
+    sign_in(page, "trainer-county", "trainer-demo-2026", TEXT[language])
+    page.goto(f"{page.base_url}/training/modules/{module.pk}/assign/")
+    page.locator("#id_cadre").press_sequentially("周")  # 周丽 works in another county
+    expect(page.locator(".picker-status")).to_have_text(
+        re.compile("没有匹配的干部|No cadre in your org units matches")
+    )
+    expect(page.locator("#cadre-options [role=option]")).to_have_count(0)

@@ -180,6 +180,7 @@ NOT_PAGES = {
     "training:module_progress_export",  # CSV and Excel files
     "training:assignment_progress_export",
     "org:import_template",  # a CSV file
+    "org:cadre_search",  # the cadre picker's JSON (its names are people's)
     "logout",
     "set_language",
     "set_text_size",  # POST, then back to the page

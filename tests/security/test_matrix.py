@@ -68,6 +68,7 @@ MATRIX = {
     "training:cadre_record": ("get", row(LOGIN, 404, 404, 404, 200, 404)),
     "org:import_upload": ("post", row(LOGIN, 404, 404, 200, 200, 404)),
     "org:import_template": ("get", row(LOGIN, 404, 404, 200, 200, 200)),
+    "org:cadre_search": ("get", row(LOGIN, 404, 404, 200, 200, 404)),
     # Accounts, language, health: the allow-list that answers anyone.
     "login": ("get", row(200, 302, 302, 302, 302, 302)),
     "logout": ("post", row(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN)),

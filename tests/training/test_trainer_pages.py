@@ -158,7 +158,7 @@ def test_assign_to_a_cadre_by_username(trainer_client, org, make_module, make_ca
         ({"org_unit": "other_county", "due_on": 3}, "Select a valid choice"),
         ({"org_unit": "county", "due_on": -1}, "The due date must be today or later."),
         ({"org_unit": "county", "due_on": "not-a-date"}, "Enter a valid date."),
-        ({"cadre": "outsider", "due_on": 3}, "No active cadre with that username"),
+        ({"cadre": "outsider", "due_on": 3}, "No active cadre with that name or username"),
         ({"due_on": 3}, "Choose either an org unit or one cadre."),
         (
             {"org_unit": "county", "cadre": "insider", "due_on": 3},
