@@ -112,6 +112,8 @@ class CadreAdmin(ImportMixin, admin.ModelAdmin):
     list_select_related = ("user", "org_unit")
     search_fields = ("name", "user__username", "position", "org_unit__name")
     autocomplete_fields = ("user", "org_unit")
+    # Set by an import and by issuing one-time passwords (org.passwords), not by hand.
+    readonly_fields = ("imported_by", "must_change_password")
 
 
 class AccountCreationForm(AdminUserCreationForm):

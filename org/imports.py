@@ -500,7 +500,7 @@ class CadreImport(_Import):
         for username, *_rest, user in plan:
             if user is None:
                 new = User(username=username)
-                new.set_unusable_password()  # they get a password from an editor (README)
+                new.set_unusable_password()  # one-time passwords: org.passwords
                 new_users.append(new)
         User.objects.bulk_create(new_users)
         created_users = {
@@ -517,6 +517,7 @@ class CadreImport(_Import):
                         org_unit=org,
                         position=position,
                         active=active,
+                        imported_by=self.user,
                     )
                 )
                 continue

@@ -6,6 +6,7 @@ Tables keep the names they had in the ``training`` app (``training_orgunit``,
 """
 
 from django.conf import settings
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -162,6 +163,19 @@ class CadreQuerySet(models.QuerySet):
             return self.none()
         return self.filter(Q(name__icontains=words) | Q(user__username__istartswith=words))
 
+    def awaiting_password(self, trainer):
+        """Cadres ``trainer`` imported into their tree who have never signed in and have
+        no password of their own yet: no usable password, or an unused one-time one. A
+        cadre who has signed in once is never given a password by a trainer again."""
+        return (
+            self.managed_by(trainer)
+            .filter(active=True, imported_by=trainer, user__last_login__isnull=True)
+            .filter(
+                Q(user__password__startswith=UNUSABLE_PASSWORD_PREFIX)
+                | Q(must_change_password=True)
+            )
+        )
+
     def of_user(self, user):
         """The user's own active cadre profile, with its org unit (at most one row)."""
         if not user.is_authenticated:
@@ -184,6 +198,19 @@ class Cadre(models.Model):
     )
     position = models.CharField(_("position"), max_length=100, blank=True)
     active = models.BooleanField(_("active"), default=True)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("imported by"),
+    )
+    must_change_password = models.BooleanField(
+        _("must change password"),
+        default=False,
+        help_text=_("Holds a one-time password: asked for a new one at the next sign-in."),
+    )
 
     objects = CadreQuerySet.as_manager()
 

@@ -1,14 +1,19 @@
 """Importing cadres and org units: a trainer into their own tree (here), an editor
 anywhere (the admin's import pages in org.admin use the same service)."""
 
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from . import imports
+from . import imports, middleware, passwords
 from .access import is_trainer, trainer_required
-from .forms import ImportForm
+from .forms import ImportForm, IssuePasswordsForm
 from .models import Cadre
 
 PICKER_LIMIT = 20
@@ -76,3 +81,59 @@ def import_template(request, kind):
     suffix = "zh" if chinese else "en"
     response["Content-Disposition"] = f'attachment; filename="{kind}-template-{suffix}.csv"'
     return response
+
+
+@trainer_required
+def issue_passwords(request):
+    """One-time passwords for the cadres the trainer imported who have none yet: a list
+    to choose from, and, once issued, the passwords shown once to print."""
+    data = request.POST if request.method == "POST" else None  # nobody ticked is an error
+    form = IssuePasswordsForm(data, trainer=request.user)
+    if request.method == "POST" and form.is_valid():
+        issued = passwords.issue(form.cleaned_data["cadres"], by=request.user)
+        return render(request, "org/passwords_issued.html", {"issued": issued})
+    waiting = list(form.fields["cadres"].queryset)
+    return render(
+        request,
+        "org/passwords.html",
+        {"form": form, "waiting": waiting, "chosen": _chosen(form, waiting)},
+        status=422 if form.errors else 200,
+    )
+
+
+def _chosen(form, waiting):
+    """The ids to tick: what was sent back with an error, or everyone at first."""
+    if form.is_bound:
+        return {str(v) for v in form.data.getlist("cadres")}
+    return {str(c.pk) for c in waiting}
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Anyone signed in changes their password here; a cadre holding a one-time
+    password is sent here first (org.middleware) and then on to where they were going."""
+
+    template_name = "registration/password_change_form.html"
+
+    def get_success_url(self):
+        target = self.request.POST.get("next") or self.request.GET.get("next")
+        if target and url_has_allowed_host_and_scheme(
+            target, {self.request.get_host()}, self.request.is_secure()
+        ):
+            return target
+        return reverse("training:start")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["next"] = self.request.GET.get("next", "")
+        context["required"] = self.request.session.get(middleware.SESSION_KEY, [None, False])[1]
+        return context
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        passwords.password_changed(self.request.user)
+        middleware.password_changed(self.request)
+        messages.success(self.request, _("Your password was changed."))
+        return response
+
+
+password_change = PasswordChangeView.as_view()

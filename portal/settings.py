@@ -76,6 +76,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "portal.sessions.IdleTimeoutMiddleware",
+    # A one-time password is changed before anything else (org.passwords).
+    "org.middleware.PasswordChangeRequired",
     # Every page a signed-in person gets: Cache-Control: private, no-store.
     "portal.privacy.PrivatePagesMiddleware",
     "csp.middleware.CSPMiddleware",

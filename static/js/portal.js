@@ -21,3 +21,13 @@
     }
   });
 })();
+
+/* A button marked data-print prints the page (the one-time password list). */
+(function () {
+  "use strict";
+  document.querySelectorAll("[data-print]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      window.print();
+    });
+  });
+})();

@@ -263,3 +263,48 @@ def test_the_picker_never_suggests_a_cadre_outside_the_trainer_s_tree(visit, lan
         re.compile("没有匹配的干部|No cadre in your org units matches")
     )
     expect(page.locator("#cadre-options [role=option]")).to_have_count(0)
+
+
+def test_an_imported_cadre_signs_in_with_a_one_time_password_and_chooses_their_own(
+    visit, language, demo
+):
+    page = visit
+    text = TEXT[language]
+    sign_in(page, "trainer-county", "trainer-demo-2026", text, landing="/training/")
+    page.goto(f"{page.base_url}/org/import/")
+    page.locator("#id_kind").select_option("cadres")
+    upload = "username,name,org_code,position\nqian.xin,钱新,140105001,民政助理\n"
+    page.set_input_files(
+        "#id_file", files=[{"name": "c.csv", "mimeType": "text/csv", "buffer": upload.encode()}]
+    )
+    page.locator("main form button[type=submit]").click()
+    expect(page.locator(".import-result[role=status]")).to_be_visible()
+    page.locator(".import-passwords-link").click()
+    row = page.locator(".password-table tbody tr", has_text="钱新")
+    expect(row.locator("input[type=checkbox]")).to_be_checked()
+    page.snapshot("choose")
+    page.locator("main form button[type=submit]").click()
+    issued = page.locator(".issued-passwords tbody tr", has_text="qian.xin")
+    password = issued.locator("code.password").inner_text()
+    assert re.fullmatch(r"[a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}", password)
+    expect(page.locator("[data-print]")).to_be_visible()
+    page.snapshot("issued")
+
+    open_menu(page)
+    page.get_by_role("button", name=text["sign_out"]).click()
+    sign_in(page, "qian.xin", password, text)
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "修改密码" if language == "zh-hans" else "Change your password"
+    )
+    page.goto(f"{page.base_url}/training/my-study/")  # every page leads back here first
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "修改密码" if language == "zh-hans" else "Change your password"
+    )
+    page.locator("#id_old_password").fill(password)
+    page.locator("#id_new_password1").fill("Minzheng-study-2026")
+    page.locator("#id_new_password2").fill("Minzheng-study-2026")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(re.compile(r".*/training/my-study/$"))
+    expect(page.locator(".messages")).to_contain_text(
+        "密码已修改" if language == "zh-hans" else "Your password was changed"
+    )

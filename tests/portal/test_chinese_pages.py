@@ -168,6 +168,8 @@ def _pages():
         ("trainer-county", "get", "training:assignment_progress", [assignment.pk], {}),
         ("trainer-county", "get", "training:cadre_record", [cadre.pk], {}),
         ("trainer-county", "get", "org:import_upload", [], {}),
+        ("trainer-county", "get", "org:issue_passwords", [], {}),
+        ("cadre", "get", "org:password_change", [], {}),
     ]
 
 

@@ -69,6 +69,8 @@ MATRIX = {
     "org:import_upload": ("post", row(LOGIN, 404, 404, 200, 200, 404)),
     "org:import_template": ("get", row(LOGIN, 404, 404, 200, 200, 200)),
     "org:cadre_search": ("get", row(LOGIN, 404, 404, 200, 200, 404)),
+    "org:issue_passwords": ("post", row(LOGIN, 404, 404, 422, 422, 404)),  # nobody chosen
+    "org:password_change": ("get", SIGNED_IN),
     # Accounts, language, health: the allow-list that answers anyone.
     "login": ("get", row(200, 302, 302, 302, 302, 302)),
     "logout": ("post", row(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN, LOGIN)),

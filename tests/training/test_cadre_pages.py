@@ -264,6 +264,7 @@ def test_the_module_page_asks_a_constant_number_of_queries(
     module, units = course
     for unit in units[:2]:
         services.completion_record(cadre=me, unit=unit)
+    my_client.get(reverse("training:my_study"))  # a session's first page asks one more
     with django_assert_max_num_queries(10):
         assert my_client.get(reverse("training:my_module", args=[module.pk])).status_code == 200
 
@@ -345,5 +346,6 @@ def test_theme_page_query_count_does_not_grow_with_done_units(
     _module, units = course
     for unit in units:
         services.completion_record(cadre=me, unit=unit)
+    my_client.get(reverse("training:my_study"))  # a session's first page asks one more
     with django_assert_max_num_queries(10):
         my_client.get(units[0].theme.get_absolute_url())
