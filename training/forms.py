@@ -3,7 +3,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from org.models import Cadre, OrgUnit
-from portal.params import parse_id
 
 from .models import Module
 from .progress import STATUSES
@@ -11,18 +10,12 @@ from .progress import STATUSES
 MAX_UNITS_PER_MODULE = 100
 
 
-def _position(raw):
-    """A typed position as a number; blank or not a number sorts last."""
-    number = parse_id(str(raw))
-    return 10**6 if number is None else number
-
-
 class ModuleForm(forms.ModelForm):
     """A module's fields and its ordered units.
 
-    Units come as checkboxes named ``units`` with a number input ``position_<id>``
-    each: the chosen units are ordered by those numbers, so the page works with no
-    JavaScript and with a keyboard.
+    The builder posts ``units`` once per chosen unit, in the order cadres should read
+    them (training.builder keeps that list while units are added, removed and moved,
+    with or without JavaScript).
     """
 
     class Meta:
@@ -31,38 +24,25 @@ class ModuleForm(forms.ModelForm):
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, available_units, **kwargs):
+        typed = kwargs.get("initial") or {}  # what the builder carried back, if anything
         super().__init__(*args, **kwargs)
-        if self.instance.pk is None:
+        if self.instance.pk is None and not typed:
             # A new module is a draft until its trainer makes it active: nobody can be
             # assigned a module that is still being put together.
             self.initial["status"] = Module.Status.DRAFT
             self.initial["study_hours"] = None  # typed, not a 0 to overlook
         self.available_units = list(available_units)
-        self.current = {}
+        self.current = []
         if self.instance.pk:
-            self.current = dict(self.instance.module_units.values_list("unit_id", "position"))
+            self.current = list(
+                self.instance.module_units.order_by("position").values_list("unit_id", flat=True)
+            )
         self.ordered_units = []
 
     @property
     def units_changed(self):
         """Did the chosen units or their order change (after ``is_valid``)?"""
-        before = [unit_id for unit_id, _pos in sorted(self.current.items(), key=lambda kv: kv[1])]
-        return before != [unit.pk for unit in self.ordered_units]
-
-    def unit_rows(self):
-        """(unit, checked, position) for the template, current units first."""
-        data = self.data if self.is_bound else None
-        rows = []
-        for unit in self.available_units:
-            if data is not None:
-                checked = str(unit.pk) in data.getlist("units")
-                position = data.get(f"position_{unit.pk}", "")
-            else:
-                checked = unit.pk in self.current
-                position = self.current.get(unit.pk, "")
-            rows.append((unit, checked, position))
-        rows.sort(key=lambda r: (not r[1], _position(r[2])))
-        return rows
+        return self.current != [unit.pk for unit in self.ordered_units]
 
     def clean_study_hours(self):
         hours = self.cleaned_data["study_hours"]
@@ -84,21 +64,14 @@ class ModuleForm(forms.ModelForm):
             )
         if not chosen:
             raise forms.ValidationError(_("Choose at least one study unit."))
+        if len(set(chosen)) != len(chosen):
+            raise forms.ValidationError(_("A study unit is in the list twice."))
         if len(chosen) > MAX_UNITS_PER_MODULE:
             raise forms.ValidationError(
                 _("A module can have at most %(max)s study units."),
                 params={"max": MAX_UNITS_PER_MODULE},
             )
-        keyed = []
-        for index, unit_id in enumerate(chosen):
-            raw = self.data.get(f"position_{unit_id}", "").strip()
-            if raw and parse_id(raw) is None:
-                raise forms.ValidationError(
-                    _("The position of “%(title)s” must be a whole number."),
-                    params={"title": by_id[unit_id].title},
-                )
-            keyed.append((_position(raw), index, by_id[unit_id]))
-        self.ordered_units = [unit for _pos, _i, unit in sorted(keyed, key=lambda k: k[:2])]
+        self.ordered_units = [by_id[unit_id] for unit_id in chosen]
         return cleaned
 
 

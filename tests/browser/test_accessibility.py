@@ -69,17 +69,26 @@ def test_cadre_pages(visit, language, demo):
 
 
 def test_trainer_pages(visit, language, demo):
+    from django.contrib.auth import get_user_model
+
     from training.models import Module
 
     sign_in(visit, "trainer-county", "trainer-demo-2026", TEXT[language], landing="/training/")
     module = Module.objects.order_by("pk").first().pk
+    # The builder with units chosen: a demo module made the county trainer's own.
+    county = get_user_model().objects.get(username="trainer-county")
+    Module.objects.filter(pk=module).update(created_by=county)
+    own = module
     for path in [
         "/training/",
         f"/training/modules/{module}/",
         f"/training/modules/{module}/progress/",
         "/training/modules/new/",
         f"/training/modules/{module}/assign/",
+        f"/training/modules/{own}/edit/",
         "/org/import/",
+        "/org/passwords/",
+        "/org/password/",
     ]:
         check(visit, path)
 

@@ -86,6 +86,43 @@ def test_cadre_follows_a_module_as_a_course(visit, language, demo):
     expect(page.locator(".unit-card .done-mark").first).to_be_visible()
 
 
+def build_in_order(page):
+    """Use the module builder as a trainer would: filter by a theme, find a unit by a
+    word of its title, add units, move one up, remove one. Returns the titles chosen."""
+    builder = page.locator(".unit-builder")
+    available = builder.locator(".available-row:visible")
+    page.locator("#builder-theme").select_option(index=2)
+    theme = page.locator("#builder-theme").input_value()
+    expect(available.first).to_be_visible()
+    assert set(available.evaluate_all("rows => rows.map(r => r.dataset.theme)")) == {theme}
+    wanted = available.nth(1).get_attribute("data-title")
+    page.locator("#builder-q").fill(wanted[:6])
+    expect(available.first).to_have_attribute("data-title", wanted)
+    page.locator("#builder-q").fill("")
+    added = []
+    for _ in range(3):
+        row = available.first
+        added.append(row.get_attribute("data-title"))
+        row.get_by_role("button").click()
+    chosen = builder.locator(".chosen-row .unit-name")
+    expect(chosen).to_have_text(added)
+    expect(builder.locator(".chosen-count")).to_contain_text("3")
+    builder.locator(".chosen-row").nth(2).locator("button[name=up]").click()
+    expect(chosen).to_have_text([added[0], added[2], added[1]])
+    # By keyboard: the focus stays on the moved unit's button.
+    page.keyboard.press("Enter")
+    expect(chosen).to_have_text([added[2], added[0], added[1]])
+    builder.locator(".chosen-row").nth(1).locator("button[name=remove]").click()
+    expect(chosen).to_have_text([added[2], added[1]])
+    row = available.first
+    added.append(row.get_attribute("data-title"))
+    row.get_by_role("button").click()
+    final = [added[2], added[1], added[3]]
+    expect(chosen).to_have_text(final)
+    page.snapshot("builder")
+    return final
+
+
 def test_trainer_builds_assigns_follows_and_exports(visit, language, demo):
     page = visit
     sign_in(page, "trainer-county", "trainer-demo-2026", TEXT[language], landing="/training/")
@@ -95,13 +132,12 @@ def test_trainer_builds_assigns_follows_and_exports(visit, language, demo):
     # A new module is a draft: it is made active to be assigned.
     expect(page.locator("#id_status")).to_have_value("draft")
     page.locator("#id_status").select_option("active")
-    rows = page.locator(".unit-picker tbody tr")
-    for i in range(3):
-        rows.nth(i).locator("input[type=checkbox]").check()
-        rows.nth(i).locator("input[type=number]").fill(str(3 - i))
-    page.locator("form.stack-form button[type=submit]").click()
+    titles = build_in_order(page)
+    page.locator("button[name=save]").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("三单元模块")
     expect(page.locator(".ordered-units li")).to_have_count(3)
+    for i, title in enumerate(titles):
+        expect(page.locator(".ordered-units li").nth(i)).to_contain_text(title)
 
     page.locator(".actions a.button").click()
     county = page.locator("#id_org_unit option", has_text=re.compile("小店区|Xiaodian"))
@@ -308,3 +344,58 @@ def test_an_imported_cadre_signs_in_with_a_one_time_password_and_chooses_their_o
     expect(page.locator(".messages")).to_contain_text(
         "密码已修改" if language == "zh-hans" else "Your password was changed"
     )
+
+
+@pytest.mark.parametrize("viewport", ["phone"], indirect=True)
+def test_the_builder_handles_a_hundred_units_on_a_phone(visit, viewport, language, demo):
+    """A module of 100 units: the last is moved up, one is removed, a unit is found by
+    a word of its title and added in its place, and the order saved is the order shown."""
+    from django.contrib.auth import get_user_model
+
+    from expositions.models import StudyUnit
+    from training import services
+    from training.models import Module
+
+    template = StudyUnit.objects.published().first()
+    units = []
+    for i in range(100):
+        units.append(
+            StudyUnit.objects.create(
+                exposition=template.exposition,
+                theme=template.theme,
+                slug=f"extra-unit-{i}",
+                title_zh_hans=f"补充单元{i:03d}",
+                title_en=f"Extra unit {i:03d}",
+                summary_zh_hans="补充",
+                body_zh_hans="补充",
+                status=StudyUnit.Status.PUBLISHED,
+                published_at=template.published_at,
+                order=1000 + i,
+            )
+        )
+    county = get_user_model().objects.get(username="trainer-county")
+    module = Module.objects.create(title="百单元模块", study_hours=10, created_by=county)
+    services.module_set_units(module=module, units=units)
+
+    page = visit
+    sign_in(page, "trainer-county", "trainer-demo-2026", TEXT[language], landing="/training/")
+    page.goto(f"{page.base_url}/training/modules/{module.pk}/edit/")
+    chosen = page.locator(".chosen-row")
+    expect(chosen).to_have_count(100)
+    chosen.nth(99).locator("button[name=up]").click()
+    remove = chosen.nth(0).locator("button[name=remove]")
+    remove.click()
+    expect(chosen).to_have_count(99)
+    page.locator("#builder-q").fill("尽力而为" if language == "zh-hans" else "do our best")
+    found = page.locator(".available-row:visible")
+    expect(found).to_have_count(1)
+    found.first.get_by_role("button").click()
+    expect(chosen).to_have_count(100)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.snapshot("hundred")
+    page.locator("button[name=save]").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("百单元模块")
+    saved = list(module.module_units.order_by("position").values_list("unit__slug", flat=True))
+    expected = [u.slug for u in units[1:98]] + [units[99].slug, units[98].slug]
+    assert saved[:99] == expected
+    assert saved[99] == "do-our-best-and-do-what-we-can"

@@ -13,7 +13,8 @@ from org.access import trainer_required
 from portal import audit
 
 from .. import services
-from ..forms import AssignForm, ModuleForm
+from ..builder import Builder
+from ..forms import MAX_UNITS_PER_MODULE, AssignForm, ModuleForm
 from ..models import Assignment, Module
 
 
@@ -54,10 +55,24 @@ def _save_module(request, form, creating):
 
 def _module_form_page(request, module=None):
     creating = module is None
-    form = ModuleForm(
-        request.POST or None, instance=module or Module(), available_units=_available_units()
-    )
-    if request.method == "POST" and form.is_valid():
+    units = list(_available_units())
+    instance = module or Module()
+    if request.method != "POST":
+        form = ModuleForm(instance=instance, available_units=units)
+        builder = Builder(units, list(form.current))
+        return _render_form(request, form, builder, module)
+    builder = Builder.from_post(units, request.POST)
+    action = Builder.action(request.POST)
+    if action is not None:
+        # A builder button without JavaScript: apply it and draw the page again, with
+        # what was typed kept and nothing saved or checked yet.
+        builder.apply(*action)
+        fields = ("title", "description", "study_hours", "status")
+        initial = {name: request.POST.get(name, "") for name in fields}
+        form = ModuleForm(instance=instance, initial=initial, available_units=units)
+        return _render_form(request, form, builder, module)
+    form = ModuleForm(request.POST, instance=instance, available_units=units)
+    if form.is_valid():
         try:
             module = _save_module(request, form, creating)
         except ValidationError as exc:
@@ -65,7 +80,15 @@ def _module_form_page(request, module=None):
         else:
             messages.success(request, _("The module was saved."))
             return redirect(module)
-    return render(request, "training/module_form.html", {"form": form, "module": module})
+    return _render_form(request, form, builder, module)
+
+
+def _render_form(request, form, builder, module):
+    return render(
+        request,
+        "training/module_form.html",
+        {"form": form, "module": module, "builder": builder, "max_units": MAX_UNITS_PER_MODULE},
+    )
 
 
 @trainer_required
