@@ -72,6 +72,42 @@ COLUMNS = {
         "level": ("level", "层级", "级别"),
     },
 }
+# Columns people's spreadsheets often have that the portal does not keep: accepted and
+# skipped unread (a phone or ID number is not needed to study, and what is not stored
+# cannot leak). The row number column (序号) is skipped too.
+NOT_KEPT = {
+    CADRES: (
+        "序号",
+        "no.",
+        "手机",
+        "手机号",
+        "手机号码",
+        "电话",
+        "联系电话",
+        "phone",
+        "mobile",
+        "身份证",
+        "身份证号",
+        "身份证号码",
+        "id number",
+        "性别",
+        "gender",
+        "民族",
+        "出生日期",
+        "出生年月",
+        "date of birth",
+        "邮箱",
+        "电子邮箱",
+        "email",
+        "备注",
+        "note",
+        # A cadre category is not kept until study hours need it (issue #17).
+        "类别",
+        "干部类别",
+        "category",
+    ),
+    ORG_UNITS: ("序号", "no.", "备注", "note"),
+}
 REQUIRED = {
     CADRES: ("username", "name", "org_code"),
     ORG_UNITS: ("code", "name", "level"),
@@ -152,6 +188,7 @@ class ImportResult:
     updated: int = 0
     unchanged: int = 0
     errors: list = field(default_factory=list)
+    skipped: list = field(default_factory=list)  # headers of columns not kept, unread
 
     @property
     def ok(self):
@@ -223,8 +260,9 @@ def _file_error(message):
     return Refused([RowError(0, "", message)])
 
 
-def read_rows(upload, kind):
-    """[(row number, {column: text})] from an uploaded file, or Refused."""
+def read_rows(upload, kind, skipped=None):
+    """[(row number, {column: text})] from an uploaded file, or Refused. The headers of
+    columns the portal does not keep are added to ``skipped``."""
     name = (upload.name or "").lower()
     if upload.size > max_bytes():
         raise _file_error(
@@ -253,7 +291,7 @@ def read_rows(upload, kind):
                     _("Too many columns: the limit is %(limit)s.") % {"limit": MAX_COLUMNS}
                 )
             header = cells
-            columns = _columns(header, kind, number)
+            columns = _columns(header, kind, number, skipped)
             continue
         if len(rows) == max_rows():
             raise _file_error(_("Too many rows: the limit is %(limit)s.") % {"limit": max_rows()})
@@ -335,14 +373,20 @@ def _header_key(text):
     return re.sub(r"[\s_*\-:：]", "", text)
 
 
-def _columns(header, kind, row=1):
-    """The column each header cell names (None for an empty one), or Refused."""
+def _columns(header, kind, row=1, skipped=None):
+    """The column each header cell names (None for an empty one or one the portal does
+    not keep, whose header goes to ``skipped``), or Refused."""
     names = {_header_key(alias): col for col, aliases in COLUMNS[kind].items() for alias in aliases}
+    not_kept = {_header_key(alias) for alias in NOT_KEPT[kind]}
     columns, errors = [], []
     for cell in header:
         text = _header_key(cell)
         if not text:
             columns.append(None)
+        elif text in not_kept:
+            columns.append(None)
+            if skipped is not None:
+                skipped.append(cell.strip())
         elif text in names and names[text] not in columns:
             columns.append(names[text])
         else:
@@ -366,7 +410,7 @@ def run(upload, kind, user, scope_user=None):
     whose org units bound the import; None for an editor."""
     result = ImportResult(kind=kind, filename=upload.name or "")
     try:
-        rows = read_rows(upload, kind)
+        rows = read_rows(upload, kind, result.skipped)
     except Refused as refused:
         result.errors = refused.errors
         return result

@@ -395,10 +395,40 @@ def test_common_header_variants_are_recognised(org, trainer, header):
 
 
 def test_an_unknown_header_is_still_refused(org, trainer):
-    rows = [["用户名", "姓名", "单位编码", "手机"], ["wang.fang", "王芳", "P-C-K-A", "139"]]
+    rows = [["用户名", "姓名", "单位编码", "爱好"], ["wang.fang", "王芳", "P-C-K-A", "书法"]]
     result = run(csv_file(rows), trainer)
-    assert [(e.row, e.column) for e in result.errors] == [(1, "手机")]
+    assert [(e.row, e.column) for e in result.errors] == [(1, "爱好")]
     assert not Cadre.objects.exists()
+
+
+def test_columns_the_portal_does_not_keep_are_skipped_unread(org, trainer):
+    """A county's own roster often has 序号, 手机 and 身份证号: it imports as it is, and
+    none of those values is stored anywhere."""
+    header = ["序号", "用户名", "姓名", "单位编码", "手机", "身份证号", "类别"]
+    rows = [
+        header,
+        ["1", "wang.fang", "王芳", "P-C-K-A", "13912345678", "14010519900101001X", "乡科级"],
+    ]
+    result = run(csv_file(rows), trainer)
+    assert result.ok, result.errors
+    assert result.skipped == ["序号", "手机", "身份证号", "类别"]
+    cadre = Cadre.objects.select_related("user").get()
+    stored = [getattr(cadre, f.attname) for f in Cadre._meta.concrete_fields]
+    stored += [getattr(cadre.user, f.attname) for f in cadre.user._meta.concrete_fields]
+    assert not any("13912345678" in str(v) or "1990" in str(v) for v in stored)
+    entry = LogEntry.objects.filter(object_id=str(cadre.pk)).get()
+    assert "13912345678" not in entry.change_message
+
+
+def test_the_import_page_says_which_columns_were_not_read(org, trainer, client):
+    client.force_login(trainer)
+    rows = [["用户名", "姓名", "单位编码", "手机"], ["wang.fang", "王芳", "P-C-K-A", "139"]]
+    response = client.post(
+        reverse("org:import_upload"),
+        {"kind": "cadres", "file": csv_file(rows)},
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    assert "未读取（平台不保存这类信息）：手机。" in response.content.decode()
 
 
 @pytest.mark.parametrize(
