@@ -1,5 +1,9 @@
+from types import SimpleNamespace
+
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import Count, Q
 from django.http import JsonResponse
 from django.urls import path
@@ -11,6 +15,7 @@ from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 from simple_history.admin import SimpleHistoryAdmin
 from taggit.models import Tag as TaggitTag
 
+from . import history
 from .markdown import render_markdown
 from .models import Exposition, StudyUnit, Tag, Theme, merge_tags
 
@@ -102,8 +107,27 @@ class TagAdmin(admin.ModelAdmin):
         return obj.units
 
 
+class StudyUnitForm(forms.ModelForm):
+    change_reason = forms.CharField(
+        label=_("Reason for this change"),
+        required=False,
+        max_length=100,
+        help_text=_("Optional; shown in the history beside this version."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The revert page: the form shows the version's tags, not the unit's current
+        # ones, so that reverting restores them too.
+        version_tags = getattr(self.instance, "_version_tags", None)
+        if version_tags is not None and "tags" in self.fields:
+            # (Objects with a name, as the tag field and its widget expect.)
+            self.initial["tags"] = [SimpleNamespace(name=name) for name, _en in version_tags]
+
+
 @admin.register(StudyUnit)
 class StudyUnitAdmin(SimpleHistoryAdmin, TranslationAdmin):
+    form = StudyUnitForm
     list_display = ("title", "theme", "status", "order", "updated_at")
     # Both languages side by side: each row holds a field's Chinese and English columns.
     list_filter = ("theme", "status", ("tags", admin.RelatedOnlyFieldListFilter))
@@ -149,7 +173,53 @@ class StudyUnitAdmin(SimpleHistoryAdmin, TranslationAdmin):
             },
         ),
         (_("Dates"), {"fields": ("created_at", "updated_at")}),
+        (None, {"fields": ("change_reason",)}),
     )
+
+    # --- history: every version whole, tags included; only real changes kept -------
+
+    def save_model(self, request, obj, form, change):
+        obj._change_reason = form.cleaned_data.get("change_reason") or None
+        super().save_model(request, obj, form, change)
+
+    # The admin logs a change after the unit and its tags are saved, on the change
+    # page and on the revert page alike: the moment the version is complete.
+    def log_addition(self, request, obj, message):
+        history.complete_version(obj)
+        return super().log_addition(request, obj, message)
+
+    def log_change(self, request, obj, message):
+        history.complete_version(obj)
+        return super().log_change(request, obj, message)
+
+    def get_form(self, request, obj=None, **kwargs):
+        match = request.resolver_match
+        if obj is not None and match and match.url_name.endswith("_simple_history"):
+            version_id = match.kwargs.get("version_id") or match.args[1]
+            version = obj.history.filter(history_id=version_id).first()
+            if version is not None:
+                obj._version_tags = version.history_tags
+        return super().get_form(request, obj, **kwargs)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # A revert writes the unit, its tags and the new version, or none of them.
+        with transaction.atomic():
+            return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def set_history_delta_changes(self, request, historical_records, **kwargs):
+        """Each version on the page with what changed from the version before it,
+        whole fields with the changes marked inside (expositions.history.diff)."""
+        records = list(historical_records)
+        if not records:
+            return
+        older = (
+            records[-1]
+            .instance_type.history.filter(id=records[-1].id, history_id__lt=records[-1].history_id)
+            .order_by("-history_id")
+            .first()
+        )
+        for record, before in zip(records, [*records[1:], older], strict=True):
+            record.reader_diff = history.diff(before, record, StudyUnit) if before else []
 
     class Media:
         js = ("js/admin_study_unit.js",)

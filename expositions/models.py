@@ -13,7 +13,7 @@ from modeltranslation.utils import build_localized_fieldname
 from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
 
-from . import search
+from . import history, search
 from .markdown import render_markdown
 
 WORDS_PER_MINUTE = 200  # English reading speed
@@ -144,6 +144,7 @@ def merge_tags(tags):
     Tag.objects.filter(pk__in=[t.pk for t in others]).delete()
     Tag.objects.filter(pk=kept.pk).update(name_en=kept.name_en)
     StudyUnit.objects.filter(pk__in=unit_ids).reindex_search()
+    history.record_tag_change(StudyUnit.objects.filter(pk__in=unit_ids), history.TAGS_MERGED)
     return kept
 
 

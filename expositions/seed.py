@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.db import transaction
+from django.utils.translation import gettext_noop
 
+from .history import complete_version
 from .models import Exposition, StudyUnit, Tag, Theme
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -194,6 +196,12 @@ def load_exposition(path=DEFAULT_DATA_FILE) -> LoadReport:
     return report
 
 
+# Reasons stored in English and shown in the reader's language (the history page
+# translates a stored reason it knows).
+LOADED = gettext_noop("Loaded from the shipped exposition")
+UPDATED = gettext_noop("Updated from the shipped exposition")
+
+
 def _load_unit(spec, exposition, theme, unit, report):
     values = _unit_values(spec)
     tags = _tag_names(spec)
@@ -206,9 +214,10 @@ def _load_unit(spec, exposition, theme, unit, report):
             reading_minutes=spec.get("reading_minutes", 0),
             **values,
         )
-        unit._change_reason = "Loaded from the shipped exposition"
+        unit._change_reason = LOADED
         unit.save()
         unit.tags.set(tags)
+        complete_version(unit)
         unit.seed_checksum = unit.content_checksum(tags)
         StudyUnit.objects.filter(pk=unit.pk).update(seed_checksum=unit.seed_checksum)
         report.created.append(unit.slug)
@@ -226,7 +235,8 @@ def _load_unit(spec, exposition, theme, unit, report):
         report.unchanged.append(unit.slug)
         return
     unit.seed_checksum = new_checksum
-    unit._change_reason = "Updated from the shipped exposition"
+    unit._change_reason = UPDATED
     unit.save()
     unit.tags.set(tags)
+    complete_version(unit)
     report.updated.append(unit.slug)

@@ -1,11 +1,13 @@
-"""Search columns follow tag changes that no caller of ours makes: django-taggit
-writes a unit's tags after the unit is saved (the admin's tag field), and the tag
-admin renames, merges and deletes tags. Every other write to a unit recomputes its
-columns in ``StudyUnit.save``."""
+"""Search columns and history follow tag changes that no caller of ours makes:
+django-taggit writes a unit's tags after the unit is saved (the admin's tag field),
+and the tag admin renames and deletes tags. Every other write to a unit recomputes its
+columns in ``StudyUnit.save``; the unit admin completes the unit's version itself
+(expositions.history.complete_version), and ``merge_tags`` records its own."""
 
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.dispatch import receiver
 
+from . import history
 from .models import StudyUnit, Tag, TaggedStudyUnit
 
 
@@ -27,6 +29,7 @@ def reindex_after_tag_change(sender, instance, action, reverse, pk_set, **kwargs
 def reindex_after_tag_rename(sender, instance, created, raw=False, **kwargs):
     if not created and not raw:
         _units_tagged(instance).reindex_search()
+        history.record_tag_change(_units_tagged(instance), history.TAG_RENAMED)
 
 
 @receiver(pre_delete, sender=Tag)
@@ -40,3 +43,4 @@ def reindex_after_tag_delete(sender, instance, **kwargs):
     unit_ids = getattr(instance, "_tagged_unit_ids", [])
     if unit_ids:
         StudyUnit.objects.filter(pk__in=unit_ids).reindex_search()
+        history.record_tag_change(StudyUnit.objects.filter(pk__in=unit_ids), history.TAG_DELETED)

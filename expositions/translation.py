@@ -8,8 +8,10 @@ the columns, and would silently keep only the column of whichever language was a
 """
 
 import simple_history
+from django.utils.translation import gettext_lazy as _
 from modeltranslation.translator import TranslationOptions, register
 
+from .history import TagsInHistory
 from .models import Exposition, StudyUnit, Theme
 
 
@@ -31,6 +33,10 @@ class StudyUnitTranslation(TranslationOptions):
 simple_history.register(
     StudyUnit,
     app="expositions",
+    # Each version also holds the unit's tags (expositions.history).
+    bases=[TagsInHistory],
+    verbose_name=_("study unit version"),
+    verbose_name_plural=_("study unit versions"),
     excluded_fields=[
         "body_html",
         "body_html_zh_hans",

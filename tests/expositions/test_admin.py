@@ -77,8 +77,8 @@ def test_history_shows_who_changed_what(editor_client, editor_user, unit):
     assert history.status_code == 200
     table = history.content.decode().split('id="change-history"')[1]
     assert editor_user.username in table
-    assert "Old body." in table
-    assert "Changed body." in table
+    # The whole body, the change marked inside it.
+    assert "<del>Old</del><ins>Changed</ins> body." in table
 
 
 def test_history_can_revert(editor_client, unit):
