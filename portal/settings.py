@@ -46,7 +46,7 @@ if DEBUG:
 INSTALLED_APPS = [
     # Before the admin: it registers translated fields and patches the admin forms.
     "modeltranslation",
-    "django.contrib.admin",
+    "portal.apps.PortalAdminConfig",  # django.contrib.admin, laid out for editors
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -55,7 +55,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "taggit",
     "simple_history",
-    "axes",
+    "portal.apps.SignInSecurityConfig",  # django-axes
     "csp",
     "treebeard",
     "expositions",

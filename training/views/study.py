@@ -24,11 +24,14 @@ RECORD_PAGE_SIZE = 50
 
 @login_required
 def start(request):
-    """Where signing in lands: a cadre's study, a trainer's modules, else the themes."""
+    """Where signing in lands: a cadre's study, a trainer's modules, an editor's admin,
+    else the themes."""
     if cadre_of(request) is not None:
         return redirect("training:my_study")
     if is_trainer(request.user):
         return redirect("training:module_list")
+    if request.user.is_staff:
+        return redirect("admin:index")
     return redirect("expositions:home")
 
 
