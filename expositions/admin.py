@@ -5,9 +5,10 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, Q
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
+from django.template.loader import render_to_string
 from django.urls import path
-from django.utils.html import format_html
+from django.utils import translation
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -257,12 +258,11 @@ class StudyUnitAdmin(SimpleHistoryAdmin, TranslationAdmin):
 
     @admin.display(description=_("Preview"))
     def body_preview(self, obj):
-        html = obj.body_html if obj and obj.pk else ""
-        return format_html(
-            '<div id="body-preview" class="markdown-preview" aria-live="polite">{}</div>',
-            # Sanitised by render_markdown (nh3) on save.
-            mark_safe(html),  # noqa: S308  # nosec B308 B703
-        )
+        """The unit as readers see it (expositions/unit_preview.html, in a frame the
+        script fills from the form as it is typed: on the revert page, the version
+        being restored); without script, this version's body rendered."""
+        fallback = mark_safe(render_markdown(obj.body or "")) if obj else ""  # noqa: S308 - nh3
+        return render_to_string("admin/expositions/unit_preview_panel.html", {"fallback": fallback})
 
     def get_urls(self):
         extra = [
@@ -296,10 +296,32 @@ class StudyUnitAdmin(SimpleHistoryAdmin, TranslationAdmin):
         return JsonResponse({"tags": names})
 
 
+PREVIEW_LANGUAGES = ("zh-hans", "en")
+
+
 @require_POST
 def _preview(request, model_admin):
+    """The unit page's own part, rendered from the form as posted (nothing saved), in
+    the language asked for, with the site's stylesheet: exactly what a reader would
+    see. Fields that do not validate yet are left empty rather than refused."""
     if not model_admin.has_change_permission(request) and not model_admin.has_add_permission(
         request
     ):
         raise PermissionDenied
-    return JsonResponse({"html": render_markdown(request.POST.get("body", ""))})
+    language = request.POST.get("preview_language")
+    if language not in PREVIEW_LANGUAGES:
+        language = translation.get_language()
+    form = model_admin.get_form(request)(request.POST, instance=StudyUnit())
+    form.is_valid()  # fills form.instance with every field that validates
+    unit = form.instance
+    unit.prepare_for_readers()
+    names = form.cleaned_data.get("tags") or []
+    known = {t.name: t for t in Tag.objects.filter(name__in=names)}
+    tags = [known.get(name) or Tag(name=name, slug="preview") for name in names]
+    with translation.override(language):
+        html = render_to_string(
+            "expositions/unit_preview.html",
+            {"unit": unit, "tags": tags, "LANGUAGE_CODE": language},
+            request=request,
+        )
+    return HttpResponse(html)

@@ -67,7 +67,9 @@ def _value(version, name):
         return getattr(version, f"{name}_id")
     value = getattr(version, name)
     if name == "published_at" and value is not None:
-        return value.replace(microsecond=0)  # the admin's widget keeps whole seconds
+        # To the minute, as the history shows it and editors schedule it: a round trip
+        # through the admin's date and time boxes is not a change.
+        return value.replace(second=0, microsecond=0)
     return value
 
 
@@ -145,11 +147,28 @@ def _tokens(text, kind):
     return (_WORDS if kind == "en" else _CHINESE).findall(text)
 
 
+REWRITTEN = 0.4  # below this share of words in common, a field counts as rewritten
+
+
+def _word_ratio(old_tokens, new_tokens):
+    """The share of words two texts have in common (spaces and punctuation, which any
+    two texts share, not counted)."""
+
+    def words(tokens):
+        return [t for t in tokens if any(c.isalnum() for c in t)]
+
+    return difflib.SequenceMatcher(a=words(old_tokens), b=words(new_tokens), autojunk=False).ratio()
+
+
 def inline_diff(old, new, kind):
     """HTML of ``new`` with what was removed in <del> and what was added in <ins>."""
     old_tokens, new_tokens = _tokens(old or "", kind), _tokens(new or "", kind)
     parts = []
     matcher = difflib.SequenceMatcher(a=old_tokens, b=new_tokens, autojunk=False)
+    if old and new and _word_ratio(old_tokens, new_tokens) < REWRITTEN:
+        # Mostly rewritten: marks word by word would interleave two texts; show the
+        # old one struck through, then the new one.
+        return mark_safe(f"<del>{escape(old)}</del> <ins>{escape(new)}</ins>")  # noqa: S308
     for op, a1, a2, b1, b2 in matcher.get_opcodes():
         removed, added = "".join(old_tokens[a1:a2]), "".join(new_tokens[b1:b2])
         if op == "equal":

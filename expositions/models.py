@@ -309,27 +309,10 @@ class StudyUnit(Bilingual, models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        # Browsers submit textareas with CRLF line ends; keep one form so that
-        # history diffs and the loader's checksum see only real changes.
-        columns = [
-            build_localized_fieldname(name, code.replace("-", "_"))
-            for name in self.TEXT_FIELDS
-            for code, _name in settings.LANGUAGES
-        ]
-        for name in [*columns, "source_passage", "source_translation"]:
-            value = getattr(self, name) or ""
-            setattr(self, name, value.replace("\r\n", "\n").replace("\r", "\n"))
-        # Rendered once here, not per request: see bench/RESULTS.md.
-        for code, _name in settings.LANGUAGES:
-            suffix = code.replace("-", "_")
-            setattr(self, f"body_html_{suffix}", render_markdown(getattr(self, f"body_{suffix}")))
-        # (Never assign ``self.body_html``: modeltranslation would write it into the
-        # column of whichever language is active.)
+        self.prepare_for_readers()
         tag_names = tag_search_names(self.tags.all()) if self.pk else []
         for name, value in search.document(self, tag_names).items():
             setattr(self, name, value)
-        if not self.reading_minutes:
-            self.reading_minutes = self.estimate_reading_minutes()
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             # Whole seconds: the admin's date/time fields cannot show microseconds.
             self.published_at = timezone.now().replace(microsecond=0)
@@ -350,6 +333,29 @@ class StudyUnit(Bilingual, models.Model):
 
     def get_absolute_url(self):
         return reverse("expositions:unit_detail", kwargs={"slug": self.slug})
+
+    def prepare_for_readers(self):
+        """What a reader's page needs beyond the typed fields: one kind of line end
+        (browsers submit textareas with CRLF; one form lets history diffs and the
+        loader's checksum see only real changes), the body rendered (sanitised) in each
+        language, the reading time. Done on every save, and by the editors' preview on
+        a unit not saved."""
+        columns = [
+            build_localized_fieldname(name, code.replace("-", "_"))
+            for name in self.TEXT_FIELDS
+            for code, _name in settings.LANGUAGES
+        ]
+        for name in [*columns, "source_passage", "source_translation"]:
+            value = getattr(self, name) or ""
+            setattr(self, name, value.replace("\r\n", "\n").replace("\r", "\n"))
+        # Rendered once here, not per request: see bench/RESULTS.md.
+        for code, _name in settings.LANGUAGES:
+            suffix = code.replace("-", "_")
+            setattr(self, f"body_html_{suffix}", render_markdown(getattr(self, f"body_{suffix}")))
+        # (Never assign ``self.body_html``: modeltranslation would write it into the
+        # column of whichever language is active.)
+        if not self.reading_minutes:
+            self.reading_minutes = self.estimate_reading_minutes()
 
     @property
     def is_published(self):

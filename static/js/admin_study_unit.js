@@ -19,29 +19,73 @@
   }
   ready(function () {
     var base = baseUrl();
-    var form = document.getElementById("studyunit_form");
+    // The change page's form, or the revert page's (named for the version model).
+    var form = document.getElementById("studyunit_form") || document.getElementById("historicalstudyunit_form");
     if (!base || !form) { return; }
     var csrf = form.querySelector("input[name=csrfmiddlewaretoken]");
 
-    // The body in Chinese and in English (one column each): the preview shows the
-    // one being edited.
-    var bodies = ["id_body_zh_hans", "id_body_en", "id_body"]
-      .map(function (id) { return document.getElementById(id); })
-      .filter(function (el) { return el; });
-    var preview = document.getElementById("body-preview");
-    bodies.forEach(function (body) {
-      if (!preview) { return; }
-      var refresh = debounce(function () {
-        var data = new FormData();
-        data.append("body", body.value);
+    // The preview: the unit as readers see it, rendered by the server from the form
+    // as it stands (on the revert page, the version being restored), in the language
+    // being edited, at phone or desktop width.
+    var panel = document.getElementById("unit-preview");
+    if (panel) {
+      var frame = panel.querySelector(".preview-frame");
+      var fallback = document.getElementById("body-preview");
+      var language = (document.documentElement.lang || "zh-hans").toLowerCase().indexOf("en") === 0 ? "en" : "zh-hans";
+      var pressed = function (selector, value, attribute) {
+        panel.querySelectorAll(selector).forEach(function (button) {
+          button.setAttribute("aria-pressed", button.getAttribute(attribute) === value ? "true" : "false");
+        });
+      };
+      var asked = 0;
+      var render = function () {
+        var ticket = ++asked;
+        var data = new FormData(form);
+        data.append("preview_language", language);
         fetch(base + "preview/", {
           method: "POST", body: data, credentials: "same-origin",
           headers: { "X-CSRFToken": csrf ? csrf.value : "" }
-        }).then(function (r) { return r.ok ? r.json() : null; })
-          .then(function (json) { if (json) { preview.innerHTML = json.html; } });
-      }, 300);
-      body.addEventListener("input", refresh);
-    });
+        }).then(function (r) { return r.ok ? r.text() : null; })
+          .then(function (html) {
+            if (html === null || ticket !== asked) { return; } // a newer preview is on its way
+            frame.srcdoc = html;
+            frame.hidden = false;
+            if (fallback) { fallback.hidden = true; }
+          });
+      };
+      var refresh = debounce(render, 400);
+      var setLanguage = function (value) {
+        if (value === language) { return; }
+        language = value;
+        pressed("[data-preview-language]", language, "data-preview-language");
+        render();
+      };
+      pressed("[data-preview-language]", language, "data-preview-language");
+      panel.querySelectorAll("[data-preview-language]").forEach(function (button) {
+        button.addEventListener("click", function () { setLanguage(button.getAttribute("data-preview-language")); });
+      });
+      panel.querySelectorAll("[data-preview-width]").forEach(function (button) {
+        button.addEventListener("click", function () {
+          var width = button.getAttribute("data-preview-width");
+          frame.classList.toggle("is-phone", width === "phone");
+          pressed("[data-preview-width]", width, "data-preview-width");
+        });
+      });
+      form.addEventListener("input", refresh);
+      form.addEventListener("change", refresh);
+      // Editing a field of one language previews that language.
+      form.addEventListener("focusin", function (event) {
+        var id = event.target.id || "";
+        if (/_en$/.test(id)) { setLanguage("en"); }
+        else if (/_zh_hans$/.test(id)) { setLanguage("zh-hans"); }
+      });
+      frame.addEventListener("load", function () {
+        try {
+          frame.style.height = Math.max(400, frame.contentDocument.documentElement.scrollHeight + 20) + "px";
+        } catch (e) { /* a frame we cannot measure keeps its height */ }
+      });
+      render();
+    }
 
     var tags = document.getElementById("id_tags");
     if (tags) {

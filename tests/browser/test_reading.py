@@ -121,8 +121,9 @@ def test_editor_edits_a_unit_with_a_live_preview(visit, language, content, make_
 
     body = page.locator(text["body_field"])
     body.fill("An edited body with **bold words**.")
-    expect(page.locator("#body-preview")).to_contain_text("An edited body")
-    expect(page.locator("#body-preview strong")).to_have_text("bold words")
+    preview = page.frame_locator(".preview-frame")
+    expect(preview.locator(".unit-body")).to_contain_text("An edited body")
+    expect(preview.locator(".unit-body strong")).to_have_text("bold words")  # now the only one
     tags = page.locator("#id_tags")
     tags.fill(tags.input_value() + ", 社")
     expect(page.locator("#tag-suggestions option").first).to_have_attribute(

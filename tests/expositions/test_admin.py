@@ -95,15 +95,58 @@ def test_history_can_revert(editor_client, unit):
     assert unit.body == "Old body."
 
 
-def test_preview_renders_and_sanitises(editor_client):
+def test_preview_renders_and_sanitises(editor_client, unit):
     response = editor_client.post(
         reverse("admin:expositions_studyunit_preview"),
-        {"body": "**hi** <script>alert(1)</script>"},
+        _form_data(unit, body="**hi** <script>alert(1)</script>") | {"preview_language": "zh-hans"},
     )
     assert response.status_code == 200
-    html = response.json()["html"]
+    html = response.content.decode()
     assert "<strong>hi</strong>" in html
     assert "<script" not in html
+
+
+def test_the_preview_is_the_reader_s_page_in_the_language_asked_for(editor_client, unit):
+    data = _form_data(
+        unit,
+        title_zh_hans="预览标题",
+        title_en="Preview title",
+        body="中文正文",
+        body_en="English **body**",
+        key_points_en="First point",
+        tags="民生, 尚未有的标签",
+    )
+    url = reverse("admin:expositions_studyunit_preview")
+    english = editor_client.post(url, data | {"preview_language": "en"}).content.decode()
+    assert '<html lang="en"' in english
+    assert "/static/css/portal.css" in english  # the site's own stylesheet
+    assert "<h1>Preview title" in english
+    assert "English <strong>body</strong>" in english and "中文正文" not in english
+    assert "First point" in english and "Key points" in english
+    assert "尚未有的标签" in english  # a tag not saved yet is shown as it will be
+    chinese = editor_client.post(url, data | {"preview_language": "zh-hans"}).content.decode()
+    assert "<h1>预览标题" in chinese and "中文正文" in chinese and "要点" in chinese
+    unit.refresh_from_db()
+    assert unit.title_zh_hans != "预览标题"  # nothing saved
+
+
+def test_the_change_page_shows_the_preview_panel(editor_client, unit):
+    html = editor_client.get(
+        reverse("admin:expositions_studyunit_change", args=[unit.pk])
+    ).content.decode()
+    assert 'id="unit-preview"' in html and 'class="preview-frame is-phone"' in html
+    assert 'data-preview-width="phone"' in html and 'data-preview-language="en"' in html
+
+
+def test_the_revert_page_shows_the_body_of_the_version_being_restored(editor_client, unit):
+    version = unit.history.latest()
+    editor_client.post(
+        reverse("admin:expositions_studyunit_change", args=[unit.pk]),
+        _form_data(unit, body="A **newer** body."),
+    )
+    url = reverse("admin:expositions_studyunit_simple_history", args=[unit.pk, version.history_id])
+    panel = editor_client.get(url).content.decode().split('id="body-preview"')[1][:300]
+    assert "Old body." in panel and "newer" not in panel
 
 
 def test_preview_needs_post(editor_client):

@@ -217,3 +217,17 @@ def test_merging_tags_is_a_version_of_each_unit(editor_client, unit):
     latest = unit.history.latest()
     assert len(latest.history_tags) == 1
     assert latest.history_change_reason == history.TAGS_MERGED
+
+
+def test_a_rewritten_field_is_shown_old_then_new_not_interleaved():
+    html = str(history.inline_diff("The old text about pensions.", "Brand new words here.", "en"))
+    assert html == "<del>The old text about pensions.</del> <ins>Brand new words here.</ins>"
+
+
+def test_a_publication_time_moved_by_seconds_is_not_a_change(unit):
+    unit.published_at = datetime(2026, 12, 1, 8, 0, 5, tzinfo=UTC)
+    unit.save()
+    older = unit.history.latest()
+    unit.published_at = datetime(2026, 12, 1, 8, 0, 41, tzinfo=UTC)
+    unit.save()
+    assert history.changed_fields(older, unit.history.latest()) == []
