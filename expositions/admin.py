@@ -8,15 +8,17 @@ from django.db.models import Count, Q
 from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.urls import path
-from django.utils import translation
+from django.utils import timezone, translation
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 from simple_history.admin import SimpleHistoryAdmin
 from taggit.models import Tag as TaggitTag
 
-from . import history
+from . import history, usage
 from .markdown import render_markdown
 from .models import Exposition, StudyUnit, Tag, Theme, merge_tags
 
@@ -109,6 +111,11 @@ class TagAdmin(admin.ModelAdmin):
 
 
 class StudyUnitForm(forms.ModelForm):
+    confirm_unpublish = forms.BooleanField(
+        label=_("Yes, take it away from readers"),
+        required=False,
+        help_text=_("Asked only when a published unit that modules use is unpublished."),
+    )
     change_reason = forms.CharField(
         label=_("Reason for this change"),
         required=False,
@@ -124,6 +131,36 @@ class StudyUnitForm(forms.ModelForm):
         if version_tags is not None and "tags" in self.fields:
             # (Objects with a name, as the tag field and its widget expect.)
             self.initial["tags"] = [SimpleNamespace(name=name) for name, _en in version_tags]
+
+    def clean(self):
+        """Before a unit readers can see stops being readable (unpublished, or its
+        publication moved to later), say how many modules and cadres lose it, and go on
+        only when the editor confirms."""
+        cleaned = super().clean()
+        unit = self.instance  # (its fields still hold the saved values here)
+        if unit.pk is None or not unit.is_published:
+            return cleaned
+        status = cleaned.get("status")
+        when = cleaned.get("published_at")
+        hidden = status != StudyUnit.Status.PUBLISHED or (when and when > timezone.now())
+        if not hidden or cleaned.get("confirm_unpublish"):
+            return cleaned
+        modules, cadres = usage.reach(unit)
+        if modules:
+            raise forms.ValidationError(
+                ngettext(
+                    "This unit is in %(modules)s module that reaches %(cadres)s cadres: "
+                    "they will no longer see it or be asked to study it. Tick “Yes, take it "
+                    "away from readers” and save again to go on.",
+                    "This unit is in %(modules)s modules that reach %(cadres)s cadres: "
+                    "they will no longer see it or be asked to study it. Tick “Yes, take it "
+                    "away from readers” and save again to go on.",
+                    modules,
+                )
+                % {"modules": modules, "cadres": cadres},
+                code="unpublish",
+            )
+        return cleaned
 
 
 class LanguageFilter(admin.SimpleListFilter):
@@ -159,11 +196,11 @@ class LanguageFilter(admin.SimpleListFilter):
 @admin.register(StudyUnit)
 class StudyUnitAdmin(SimpleHistoryAdmin, TranslationAdmin):
     form = StudyUnitForm
-    list_display = ("title", "theme", "status", "order", "updated_at")
+    list_display = ("title", "theme", "publication", "order", "updated_at")
     # Short filters only: a tag filter listed every tag (a 3,000 px column); tags are
     # found with the search box, which looks in tag names.
     list_filter = ("theme", "status", LanguageFilter)
-    list_select_related = ("theme",)
+    list_select_related = ("theme", "status_changed_by")
     search_fields = (
         "title_zh_hans",
         "title_en",
@@ -173,7 +210,7 @@ class StudyUnitAdmin(SimpleHistoryAdmin, TranslationAdmin):
         "tags__name_en",
     )
     prepopulated_fields = {"slug": ("title_en",)}
-    readonly_fields = ("body_preview", "created_at", "updated_at")
+    readonly_fields = ("body_preview", "publication", "created_at", "updated_at")
     autocomplete_fields = ("theme", "exposition")
     fieldsets = (
         (
@@ -187,6 +224,8 @@ class StudyUnitAdmin(SimpleHistoryAdmin, TranslationAdmin):
                     "order",
                     "status",
                     "published_at",
+                    "publication",
+                    "confirm_unpublish",
                 )
             },
         ),
@@ -212,7 +251,29 @@ class StudyUnitAdmin(SimpleHistoryAdmin, TranslationAdmin):
 
     def save_model(self, request, obj, form, change):
         obj._change_reason = form.cleaned_data.get("change_reason") or None
+        if not change or "status" in form.changed_data:
+            obj.status_changed_at = timezone.now()
+            obj.status_changed_by = request.user
         super().save_model(request, obj, form, change)
+
+    @admin.display(description=_("publication"), ordering="status")
+    def publication(self, obj):
+        """草稿 / 审核中 / 已发布 / 已排期 2026-12-05 09:00, and who set it when."""
+        if obj.is_scheduled:
+            state = _("Scheduled for %(time)s") % {
+                "time": timezone.localtime(obj.published_at).strftime("%Y-%m-%d %H:%M")
+            }
+        else:
+            state = obj.get_status_display()
+        if obj.status_changed_at is None:
+            return state
+        who = obj.status_changed_by.get_username() if obj.status_changed_by else "—"
+        return format_html(
+            '{}<br><span class="status-change">{} · {}</span>',
+            state,
+            who,
+            timezone.localtime(obj.status_changed_at).strftime("%Y-%m-%d %H:%M"),
+        )
 
     # The admin logs a change after the unit and its tags are saved, on the change
     # page and on the revert page alike: the moment the version is complete.

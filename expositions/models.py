@@ -238,7 +238,10 @@ class StudyUnit(Bilingual, models.Model):
     TEXT_FIELDS = ("title", "summary", "key_points", "body")
 
     class Status(models.TextChoices):
+        # The workflow: an editor writes a draft, sends it for review, and publishes
+        # it (now, or at a later publication time). Only published units are read.
         DRAFT = "draft", _("Draft")
+        REVIEW = "review", _("In review")
         PUBLISHED = "published", _("Published")
 
     exposition = models.ForeignKey(
@@ -277,6 +280,18 @@ class StudyUnit(Bilingual, models.Model):
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
     )
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    status_changed_at = models.DateTimeField(
+        _("status changed at"), null=True, blank=True, editable=False
+    )
+    status_changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        verbose_name=_("status changed by"),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     # Fingerprint of the shipped content the loader last wrote. When the unit's
@@ -356,6 +371,15 @@ class StudyUnit(Bilingual, models.Model):
         # column of whichever language is active.)
         if not self.reading_minutes:
             self.reading_minutes = self.estimate_reading_minutes()
+
+    @property
+    def is_scheduled(self):
+        """Published, with a publication time still to come: readers see it then."""
+        return (
+            self.status == self.Status.PUBLISHED
+            and self.published_at is not None
+            and self.published_at > timezone.now()
+        )
 
     @property
     def is_published(self):

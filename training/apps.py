@@ -17,6 +17,11 @@ class TrainingConfig(AppConfig):
         # The role groups exist on every database after `migrate`, demo or not.
         # Training is the last app installed, so every app's permissions exist by now.
         post_migrate.connect(_ensure_groups, sender=self, dispatch_uid="training.ensure_groups")
+        from expositions import usage as unit_usage
+
         from . import cascades
+        from .usage import unit_reach
 
         cascades.connect()
+        # The unit admin asks how many cadres lose a unit before it is unpublished.
+        unit_usage.register_reach(unit_reach)
