@@ -347,14 +347,18 @@ class StudyUnitAdmin(SimpleHistoryAdmin, TranslationAdmin):
         if not self.has_change_permission(request) and not self.has_add_permission(request):
             raise PermissionDenied
         prefix = request.GET.get("q", "").strip()
-        names = []
+        found = []
         if prefix:
-            names = list(
+            found = list(
                 Tag.objects.filter(Q(name__istartswith=prefix) | Q(name_en__istartswith=prefix))
                 .order_by("name")
-                .values_list("name", flat=True)[:TAG_SUGGESTIONS]
+                .values_list("name", "name_en")[:TAG_SUGGESTIONS]
             )
-        return JsonResponse({"tags": names})
+        # One idea per tag: each suggestion is the Chinese name editors type, with the
+        # English name of the same idea beside it.
+        return JsonResponse(
+            {"tags": [name for name, _en in found], "english": [en or "" for _n, en in found]}
+        )
 
 
 PREVIEW_LANGUAGES = ("zh-hans", "en")

@@ -103,9 +103,11 @@
         fetch(base + "tag-suggestions/?q=" + encodeURIComponent(term), { credentials: "same-origin" })
           .then(function (r) { return r.ok ? r.json() : { tags: [] }; })
           .then(function (json) {
-            list.replaceChildren.apply(list, json.tags.map(function (name) {
+            list.replaceChildren.apply(list, json.tags.map(function (name, i) {
               var option = document.createElement("option");
               option.value = head + (name.indexOf(",") >= 0 || name.indexOf(" ") >= 0 ? '"' + name + '"' : name);
+              // The same idea's English name, shown beside the suggestion.
+              if (json.english && json.english[i]) { option.label = name + " · " + json.english[i]; }
               return option;
             }));
           });

@@ -156,9 +156,21 @@ def test_preview_needs_post(editor_client):
 def test_tag_suggestions(editor_client, make_unit):
     make_unit(tags=["社会救助", "社区", "social assistance", "基层"])
     url = reverse("admin:expositions_studyunit_tag_suggestions")
-    assert editor_client.get(url, {"q": "社"}).json() == {"tags": ["社会救助", "社区"]}
-    assert editor_client.get(url, {"q": "SOC"}).json() == {"tags": ["social assistance"]}
-    assert editor_client.get(url, {"q": ""}).json() == {"tags": []}
+    assert editor_client.get(url, {"q": "社"}).json()["tags"] == ["社会救助", "社区"]
+    assert editor_client.get(url, {"q": "SOC"}).json()["tags"] == ["social assistance"]
+    assert editor_client.get(url, {"q": ""}).json() == {"tags": [], "english": []}
+
+
+def test_tag_suggestions_give_the_english_name_of_the_same_idea(editor_client, make_unit):
+    from expositions.models import Tag
+
+    make_unit(tags=["社会救助"])
+    Tag.objects.filter(name="社会救助").update(name_en="social assistance")
+    url = reverse("admin:expositions_studyunit_tag_suggestions")
+    assert editor_client.get(url, {"q": "soc"}).json() == {
+        "tags": ["社会救助"],
+        "english": ["social assistance"],
+    }
 
 
 @pytest.mark.parametrize("name", ["preview", "tag_suggestions"])

@@ -231,3 +231,32 @@ def test_a_publication_time_moved_by_seconds_is_not_a_change(unit):
     unit.published_at = datetime(2026, 12, 1, 8, 0, 41, tzinfo=UTC)
     unit.save()
     assert history.changed_fields(older, unit.history.latest()) == []
+
+
+VERSIONED_TEXT = [
+    "title_zh_hans",
+    "title_en",
+    "summary_zh_hans",
+    "summary_en",
+    "key_points_zh_hans",
+    "key_points_en",
+    "body_zh_hans",
+    "body_en",
+    "source_passage",
+    "source_translation",
+]
+
+
+@pytest.mark.parametrize("field", [*VERSIONED_TEXT, "tags"])
+def test_every_versioned_part_is_in_the_diff_and_restored_by_a_revert(editor_client, unit, field):
+    _change(editor_client, unit)
+    old = unit.history.latest()
+    before = _tags(unit) if field == "tags" else getattr(unit, field)
+    new_value = "养老服务, 民生" if field == "tags" else f"改过的{field}"
+    _change(editor_client, unit, **{field: new_value})
+    latest = unit.history.latest()
+    assert history.changed_fields(old, latest) == [field]
+    assert dict(history.diff(old, latest, StudyUnit))  # shown in the history
+    _revert(editor_client, unit, old)
+    after = _tags(unit) if field == "tags" else getattr(unit, field)
+    assert after == before
