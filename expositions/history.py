@@ -13,8 +13,7 @@ import re
 
 from django.db import models
 from django.utils import timezone
-from django.utils.html import escape
-from django.utils.safestring import mark_safe
+from django.utils.html import escape, format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 from simple_history.utils import get_history_manager_for_model
@@ -168,17 +167,17 @@ def inline_diff(old, new, kind):
     if old and new and _word_ratio(old_tokens, new_tokens) < REWRITTEN:
         # Mostly rewritten: marks word by word would interleave two texts; show the
         # old one struck through, then the new one.
-        return mark_safe(f"<del>{escape(old)}</del> <ins>{escape(new)}</ins>")  # noqa: S308
+        return format_html("<del>{}</del> <ins>{}</ins>", old, new)
     for op, a1, a2, b1, b2 in matcher.get_opcodes():
         removed, added = "".join(old_tokens[a1:a2]), "".join(new_tokens[b1:b2])
         if op == "equal":
             parts.append(escape(added))
             continue
         if removed:
-            parts.append(f"<del>{escape(removed)}</del>")
+            parts.append(format_html("<del>{}</del>", removed))
         if added:
-            parts.append(f"<ins>{escape(added)}</ins>")
-    return mark_safe("".join(parts))  # noqa: S308 - every piece is escaped above
+            parts.append(format_html("<ins>{}</ins>", added))
+    return _joined("", parts)
 
 
 def label(model, name):
@@ -227,16 +226,22 @@ def _whole(old, new):
     """A value that is not text to read (a status, a time, a theme): old, then new."""
     parts = []
     if old:
-        parts.append(f"<del>{escape(old)}</del>")
+        parts.append(format_html("<del>{}</del>", old))
     if new:
-        parts.append(f"<ins>{escape(new)}</ins>")
-    return mark_safe(" ".join(parts))  # noqa: S308 - escaped above
+        parts.append(format_html("<ins>{}</ins>", new))
+    return _joined(" ", parts)
 
 
 def _tag_diff(old, new):
     """Every tag of the newer version, those added in <ins>, those removed in <del>."""
     old_names, new_names = [n for n, _en in old], [n for n, _en in new]
-    parts = [f"<ins>{escape(n)}</ins>" if n not in old_names else escape(n) for n in new_names] + [
-        f"<del>{escape(n)}</del>" for n in old_names if n not in new_names
+    added = [
+        format_html("<ins>{}</ins>", n) if n not in old_names else escape(n) for n in new_names
     ]
-    return mark_safe("、".join(parts))  # noqa: S308 - escaped above
+    removed = [format_html("<del>{}</del>", n) for n in old_names if n not in new_names]
+    return _joined("、", added + removed)
+
+
+def _joined(separator, parts):
+    """Safe HTML pieces (each escaped or built by format_html) joined, still safe."""
+    return format_html_join(separator, "{}", ((part,) for part in parts))
