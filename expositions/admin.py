@@ -239,6 +239,7 @@ class StudyUnitAdmin(SimpleHistoryAdmin, TranslationAdmin):
                     ("source_passage", "source_translation"),
                     "tags",
                     "reading_minutes",
+                    "study_hours",
                 )
             },
         ),

@@ -39,6 +39,7 @@ COMPARED = (
     ("order", None),
     ("slug", None),
     ("reading_minutes", None),
+    ("study_hours", None),
 )
 LANGUAGE_LABELS = {"zh_hans": _("Chinese"), "en": _("English")}
 

@@ -2,8 +2,10 @@ import hashlib
 import json
 import math
 import re
+from decimal import Decimal
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +20,20 @@ from .markdown import render_markdown
 
 WORDS_PER_MINUTE = 200  # English reading speed
 CJK_CHARS_PER_MINUTE = 400  # Chinese reading speed, characters
+
+
+def hours_for_minutes(minutes):
+    """学时 credited for a unit of this reading length, by the rule provincial cadre
+    academies use for online courses (Yunnan): 30 minutes or more is 1 学时 (each whole
+    30 minutes one), 15 to 30 minutes 0.5, under 15 minutes 0.25. A remainder of 15 to
+    29 minutes after whole half hours adds 0.5; a shorter one adds nothing."""
+    minutes = max(0, int(minutes or 0))
+    if minutes < 15:
+        return Decimal("0.25")
+    if minutes < 30:
+        return Decimal("0.5")
+    whole, rest = divmod(minutes, 30)
+    return Decimal(whole) + (Decimal("0.5") if rest >= 15 else Decimal("0"))
 
 
 class Bilingual:
@@ -275,6 +291,23 @@ class StudyUnit(Bilingual, models.Model):
     reading_minutes = models.PositiveSmallIntegerField(
         _("reading minutes"), default=0, help_text=_("Leave 0 to estimate from the text.")
     )
+    study_hours = models.DecimalField(
+        _("study hours (学时)"),
+        max_digits=4,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.25"))],
+        help_text=_(
+            "Credited once to a cadre who completes the unit. Leave empty to credit by "
+            "reading length: under 15 minutes 0.25, 15 to 30 minutes 0.5, each 30 minutes 1."
+        ),
+    )
+    # What a completion credits: study_hours, or the reading-length rule when it is
+    # empty; written on every save (prepare_for_readers), so sums are one SQL SUM.
+    credit_hours = models.DecimalField(
+        _("credited study hours"), max_digits=4, decimal_places=2, default=0, editable=False
+    )
     order = models.PositiveIntegerField(_("order within theme"), default=0)
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT
@@ -341,6 +374,7 @@ class StudyUnit(Bilingual, models.Model):
                     "body_html_zh_hans",
                     "body_html_en",
                     "reading_minutes",
+                    "credit_hours",
                     "published_at",
                 }
             )
@@ -371,6 +405,11 @@ class StudyUnit(Bilingual, models.Model):
         # column of whichever language is active.)
         if not self.reading_minutes:
             self.reading_minutes = self.estimate_reading_minutes()
+        self.credit_hours = (
+            self.study_hours
+            if self.study_hours is not None
+            else hours_for_minutes(self.reading_minutes)
+        )
 
     @property
     def is_scheduled(self):

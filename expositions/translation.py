@@ -42,6 +42,7 @@ simple_history.register(
         "body_html_zh_hans",
         "body_html_en",
         "seed_checksum",
+        "credit_hours",  # derived from study_hours and reading_minutes, both versioned
         "search_text",
         "search_title",
         "search_tokens",

@@ -19,11 +19,18 @@ class ModuleUnitInline(admin.TabularInline):
 
 @admin.register(Module)
 class ModuleAdmin(admin.ModelAdmin):
-    list_display = ("title", "status", "study_hours", "created_by", "updated_at")
+    list_display = ("title", "status", "hours", "created_by", "updated_at")
     list_filter = ("status",)
     search_fields = ("title", "description")
     inlines = [ModuleUnitInline]
     readonly_fields = ("created_by", "created_at", "updated_at")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_hours()
+
+    @admin.display(description=_("study hours"), ordering="study_hours")
+    def hours(self, obj):
+        return obj.study_hours
 
     def save_model(self, request, obj, form, change):
         if not change:

@@ -6,7 +6,6 @@ passwords.
 """
 
 from datetime import timedelta
-from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -151,8 +150,6 @@ def load_demo():
             Module.objects.filter(pk=module.pk).update(**texts)
         units = list(StudyUnit.objects.published().for_theme(themes[slug]).order_by("order"))
         if created:
-            module.study_hours = Decimal(len(units)) / 2
-            module.save()
             services.module_set_units(module=module, units=units)
         modules[slug] = (module, units)
         # Assignments are written directly: the service refuses a past due date,

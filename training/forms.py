@@ -20,7 +20,7 @@ class ModuleForm(forms.ModelForm):
 
     class Meta:
         model = Module
-        fields = ["title", "description", "study_hours", "status"]
+        fields = ["title", "description", "status"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, available_units, **kwargs):
@@ -30,7 +30,6 @@ class ModuleForm(forms.ModelForm):
             # A new module is a draft until its trainer makes it active: nobody can be
             # assigned a module that is still being put together.
             self.initial["status"] = Module.Status.DRAFT
-            self.initial["study_hours"] = None  # typed, not a 0 to overlook
         self.available_units = list(available_units)
         self.current = []
         if self.instance.pk:
@@ -43,15 +42,6 @@ class ModuleForm(forms.ModelForm):
     def units_changed(self):
         """Did the chosen units or their order change (after ``is_valid``)?"""
         return self.current != [unit.pk for unit in self.ordered_units]
-
-    def clean_study_hours(self):
-        hours = self.cleaned_data["study_hours"]
-        if hours is not None and hours <= 0:
-            raise forms.ValidationError(
-                _("A module is worth some study hours: enter more than 0 (e.g. 0.5)."),
-                code="no_hours",
-            )
-        return hours
 
     def clean(self):
         cleaned = super().clean()

@@ -229,7 +229,6 @@ class Generator:
             module = Module.objects.create(
                 title=f"专题模块 {m}",
                 status=Module.Status.ACTIVE,
-                study_hours=rng.choice((1, 2, 4, 8)),
                 created_by_id=self.trainer_id,
             )
             n = rng.randint(max(10, s.max_module_units // 5), s.max_module_units)

@@ -1,10 +1,12 @@
 """Who must study what, by when, and who has: modules, assignments, completions and
 the progress totals kept from them. The people and the org tree are in ``org``."""
 
+from decimal import Decimal
+
 from django.conf import settings
-from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Sum, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -25,6 +27,23 @@ class ModuleQuerySet(models.QuerySet):
             return self.all()
         return self.filter(created_by=user)
 
+    def with_hours(self):
+        """Each module's 学时 as ``study_hours``: the sum of what its units credit
+        (StudyUnit.credit_hours), counting the units readers can see, since only those
+        can be completed. A unit in two modules counts in each module's sum, and once in
+        a cadre's hours."""
+        readable = Q(
+            module_units__unit__status=StudyUnit.Status.PUBLISHED,
+            module_units__unit__published_at__lte=timezone.now(),
+        )
+        return self.annotate(
+            study_hours=Coalesce(
+                Sum("module_units__unit__credit_hours", filter=readable),
+                Value(Decimal("0")),
+                output_field=models.DecimalField(max_digits=7, decimal_places=2),
+            )
+        )
+
 
 class Module(Bilingual, models.Model):
     """An ordered list of study units that a trainer assigns as one piece of training."""
@@ -40,14 +59,6 @@ class Module(Bilingual, models.Model):
     description = models.TextField(_("description"), blank=True)
     units = models.ManyToManyField(
         StudyUnit, through="ModuleUnit", related_name="modules", verbose_name=_("study units")
-    )
-    study_hours = models.DecimalField(
-        _("study hours"),
-        max_digits=5,
-        decimal_places=1,
-        default=0,
-        validators=[MinValueValidator(0)],
-        help_text=_("学时 credited when the module is finished."),
     )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE

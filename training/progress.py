@@ -329,14 +329,26 @@ def _my_modules_sql(cadre, containing):
         f"MAX(p.last_completed_at) AS last_completed_at, "
         f"(SELECT COUNT(*) FROM {t['mu']} mu JOIN {t['su']} su ON su.id = mu.unit_id"
         f" WHERE mu.module_id = m.id AND su.status = %s AND su.published_at <= %s) AS total, "
-        f"(SELECT COUNT(*) FROM {t['mu']} mu WHERE mu.module_id = m.id) AS unit_count "
+        f"(SELECT COUNT(*) FROM {t['mu']} mu WHERE mu.module_id = m.id) AS unit_count, "
+        f"(SELECT COALESCE(SUM(su.credit_hours), 0) FROM {t['mu']} mu"
+        f" JOIN {t['su']} su ON su.id = mu.unit_id"
+        f" WHERE mu.module_id = m.id AND su.status = %s AND su.published_at <= %s)"
+        f" AS study_hours "
         f"FROM {t['m']} m JOIN {t['a']} a ON a.module_id = m.id "
         f"LEFT JOIN {t['o']} o ON o.id = a.org_unit_id "
         f"LEFT JOIN {t['p']} p ON p.module_id = m.id AND p.cadre_id = %s "
         f"WHERE m.status = %s AND (a.cadre_id = %s OR o.path IN ({', '.join(['%s'] * len(paths))}))"
         f"{holding} GROUP BY m.id"
     )
-    params = [StudyUnit.Status.PUBLISHED, timezone.now(), cadre.pk, Module.Status.ACTIVE]
+    now = timezone.now()
+    params = [
+        StudyUnit.Status.PUBLISHED,
+        now,
+        StudyUnit.Status.PUBLISHED,
+        now,
+        cadre.pk,
+        Module.Status.ACTIVE,
+    ]
     return sql, [*params, cadre.pk, *paths, *holding_params]
 
 
@@ -364,6 +376,7 @@ def my_modules(cadre, today=None, containing=None, next_units=True):
     modules = list(Module.objects.raw(*_my_modules_sql(cadre, containing)))
     for m in modules:
         m.due_on = _date(m.due_on)
+        m.study_hours = Decimal(str(m.study_hours or 0))  # SQLite sums to a float
         m.last_completed_at = progress_store.aware(m.last_completed_at)
         m.hidden = m.unit_count - m.total
     hidden_done = Counter()
@@ -396,13 +409,13 @@ def my_modules(cadre, today=None, containing=None, next_units=True):
     return modules
 
 
-def study_hours(modules, year):
-    """Study hours (学时) of the finished modules whose last unit was done in ``year``."""
-    return sum(
-        (
-            m.study_hours
-            for m in modules
-            if m.finished and m.last_completed_at and m.last_completed_at.year == year
-        ),
-        Decimal("0"),
-    )
+def hours_in_year(cadre, year):
+    """The 学时 a cadre earned by study in the portal in a calendar year (Beijing
+    time): what each unit they completed that year credits, each unit once, however
+    many modules hold it. One query."""
+    start = timezone.make_aware(datetime(year, 1, 1))
+    end = timezone.make_aware(datetime(year + 1, 1, 1))
+    total = Completion.objects.filter(
+        cadre=cadre, completed_at__gte=start, completed_at__lt=end
+    ).aggregate(hours=Sum("unit__credit_hours"))["hours"]
+    return Decimal(str(total or 0))

@@ -35,7 +35,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from expositions.models import StudyUnit, tag_search_names
+from expositions.models import StudyUnit, hours_for_minutes, tag_search_names
 from expositions.search import DERIVED_FIELDS, document
 
 from .models import Completion, ModuleUnit, Progress, ProgressWeek
@@ -254,6 +254,7 @@ def verify(limit=20):
         "weekly completions (module, org unit, week)", stored_weeks(), weeks, limit
     )
     found += islice(_search_differences(), limit)
+    found += islice(_hour_differences(), limit)
     return found[:limit]
 
 
@@ -264,6 +265,20 @@ def aware(value):
         if value is not None and timezone.is_naive(value):
             value = timezone.make_aware(value, UTC)
     return value
+
+
+def _hour_differences():
+    """Each unit's credited 学时 against its recount: the hours an editor set, or the
+    reading-length rule."""
+    rows = StudyUnit.objects.order_by("pk").values_list(
+        "pk", "slug", "study_hours", "reading_minutes", "credit_hours"
+    )
+    for pk, slug, hours, minutes, credited in rows.iterator(chunk_size=2000):
+        expected = hours if hours is not None else hours_for_minutes(minutes)
+        if credited != expected:
+            yield (
+                f"credited study hours of unit {pk} ({slug}): stored {credited}, recount {expected}"
+            )
 
 
 def _search_differences():

@@ -128,7 +128,6 @@ def test_trainer_builds_assigns_follows_and_exports(visit, language, demo):
     sign_in(page, "trainer-county", "trainer-demo-2026", TEXT[language], landing="/training/")
     page.locator("a.button[href='/training/modules/new/']").click()
     page.locator("#id_title").fill("三单元模块")
-    page.locator("#id_study_hours").fill("1.5")
     # A new module is a draft: it is made active to be assigned.
     expect(page.locator("#id_status")).to_have_value("draft")
     page.locator("#id_status").select_option("active")
@@ -374,7 +373,7 @@ def test_the_builder_handles_a_hundred_units_on_a_phone(visit, viewport, languag
             )
         )
     county = get_user_model().objects.get(username="trainer-county")
-    module = Module.objects.create(title="百单元模块", study_hours=10, created_by=county)
+    module = Module.objects.create(title="百单元模块", created_by=county)
     services.module_set_units(module=module, units=units)
 
     page = visit

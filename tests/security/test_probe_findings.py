@@ -17,7 +17,6 @@ from expositions.models import StudyUnit
 from org.models import OrgUnit
 from training import exports, services
 from training.exports import neutralise
-from training.models import Module
 
 pytestmark = pytest.mark.django_db
 
@@ -87,16 +86,18 @@ def test_my_study_is_not_kept_by_caches(client, org, make_cadre):
     assert "private" in cache_control and "no-store" in cache_control
 
 
-def test_negative_study_hours_are_refused(progress, make_unit):
-    client, _module = progress
+def test_negative_study_hours_are_refused(editor_client, make_unit):
+    """Hours are set on units now (issue #17): a negative or zero value is refused there."""
+    from tests.expositions.test_admin import _form_data
+
     unit = make_unit()
-    response = client.post(
-        reverse("training:module_create"),
-        {"title": "负学时", "study_hours": "-999.9", "status": "active", "units": [unit.pk]},
-    )
-    assert response.status_code == 200
-    assert "study_hours" in response.context["form"].errors
-    assert not Module.objects.filter(title="负学时").exists()
+    url = reverse("admin:expositions_studyunit_change", args=[unit.pk])
+    for hours in ("-999.9", "0"):
+        response = editor_client.post(url, _form_data(unit, study_hours=hours))
+        assert response.status_code == 200
+        assert "study_hours" in response.context["adminform"].form.errors
+    unit.refresh_from_db()
+    assert unit.study_hours is None
 
 
 def test_a_tag_only_drafts_carry_is_not_shown_to_readers(cadre_client, editor_user, make_unit):

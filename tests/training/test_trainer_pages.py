@@ -2,6 +2,7 @@ import csv
 import io
 import re
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from urllib.parse import quote
 
 import openpyxl
@@ -112,7 +113,7 @@ def test_a_module_of_more_than_a_hundred_units_is_refused(trainer_client, make_u
 def _build(client, units, **extra):
     data = {
         "title": "正在编排",
-        "study_hours": "1.5",
+        "description": "先选单元",
         "status": "draft",
         "units": [u.pk for u in units],
         **extra,
@@ -133,7 +134,7 @@ def test_the_builder_adds_a_unit_at_the_end_and_keeps_what_was_typed(trainer_cli
     response = _build(trainer_client, [b], add=str(a.pk))
     assert _chosen_titles(response) == ["B", "A"]
     form = response.context["form"]
-    assert (form["title"].value(), form["study_hours"].value()) == ("正在编排", "1.5")
+    assert (form["title"].value(), form["description"].value()) == ("正在编排", "先选单元")
     assert not form.errors  # no error shown while the module is being put together
     available = [u.title for u, _shown in response.context["builder"].available()]
     assert available == ["C"]
@@ -857,25 +858,22 @@ def test_progress_of_a_module_no_one_was_given(trainer_client, trainer, make_mod
             assert sheet.max_row == 2  # the title row and the header
 
 
-def test_a_new_module_starts_as_a_draft_with_its_hours_to_type(trainer_client):
+def test_a_new_module_starts_as_a_draft(trainer_client):
     form = trainer_client.get(reverse("training:module_create")).context["form"]
     assert form["status"].value() == "draft"
-    assert form["study_hours"].value() is None
+    assert "study_hours" not in form.fields  # the sum of its units' 学时 (issue #17)
 
 
-@pytest.mark.parametrize("hours", ["0", "0.0"])
-def test_zero_study_hours_are_refused(trainer_client, make_unit, hours):
-    unit = make_unit()
-    response = trainer_client.post(
-        reverse("training:module_create"),
-        {"title": "零学时", "study_hours": hours, "status": "draft", "units": [unit.pk]},
-        HTTP_ACCEPT_LANGUAGE="zh-hans",
-    )
-    assert response.status_code == 200
-    assert response.context["form"].errors["study_hours"] == [
-        "每个模块都应计学时：请填写大于 0 的数（如 0.5）。"
-    ]
-    assert not Module.objects.filter(title="零学时").exists()
+def test_a_module_s_hours_are_the_sum_of_its_readable_units(trainer_client, trainer, make_unit):
+    units = [make_unit(study_hours=Decimal("0.5")), make_unit(study_hours=Decimal("1.25"))]
+    draft = make_unit(study_hours=Decimal("3"), status="draft")  # no reader can finish it
+    module = Module.objects.create(title="学时之和", created_by=trainer)
+    services.module_set_units(module=module, units=[*units, draft])
+    response = trainer_client.get(module.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en")
+    assert response.context["module"].study_hours == Decimal("1.75")
+    assert "1.75 study hours" in response.content.decode()
+    listed = trainer_client.get(reverse("training:module_list")).context["modules"]
+    assert next(m for m in listed if m.pk == module.pk).study_hours == Decimal("1.75")
 
 
 def test_a_module_page_shows_assignments_made_above_the_trainers_scope(

@@ -22,6 +22,7 @@ from ..models import Assignment, Module
 def module_list(request):
     modules = (
         Module.objects.visible_to(request.user)
+        .with_hours()
         .annotate(unit_count=Count("module_units", distinct=True))
         .order_by("status", "title")
     )
@@ -67,7 +68,7 @@ def _module_form_page(request, module=None):
         # A builder button without JavaScript: apply it and draw the page again, with
         # what was typed kept and nothing saved or checked yet.
         builder.apply(*action)
-        fields = ("title", "description", "study_hours", "status")
+        fields = ("title", "description", "status")
         initial = {name: request.POST.get(name, "") for name in fields}
         form = ModuleForm(instance=instance, initial=initial, available_units=units)
         return _render_form(request, form, builder, module)
@@ -104,7 +105,7 @@ def module_edit(request, pk):
 
 @trainer_required
 def module_detail(request, pk):
-    module = get_object_or_404(Module.objects.visible_to(request.user), pk=pk)
+    module = get_object_or_404(Module.objects.visible_to(request.user).with_hours(), pk=pk)
     units = module.module_units.select_related("unit__theme").order_by("position")
     assignments = (
         Assignment.objects.visible_to(request.user)

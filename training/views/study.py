@@ -17,7 +17,7 @@ from portal.params import parse_id
 
 from .. import services
 from ..models import Assignment, Completion, ModuleUnit
-from ..progress import my_modules, study_hours
+from ..progress import hours_in_year, my_modules
 
 RECORD_PAGE_SIZE = 50
 
@@ -105,7 +105,7 @@ def my_record(request):
         {
             "page": page,
             "year": year,
-            "hours": study_hours(modules, year),
+            "hours": hours_in_year(request.cadre, year),
             "finished": [m for m in modules if m.finished],
         },
     )
