@@ -107,8 +107,8 @@ class OrgUnitAdmin(ImportMixin, TreeAdmin):
 @admin.register(Cadre)
 class CadreAdmin(ImportMixin, admin.ModelAdmin):
     import_kind = imports.CADRES
-    list_display = ("name", "user", "org_unit", "position", "active")
-    list_filter = ("active", "org_unit__level")
+    list_display = ("name", "user", "org_unit", "position", "category", "active")
+    list_filter = ("active", "category", "org_unit__level")
     list_select_related = ("user", "org_unit")
     search_fields = ("name", "user__username", "position", "org_unit__name")
     autocomplete_fields = ("user", "org_unit")

@@ -55,6 +55,7 @@ COLUMNS = {
         ),
         "position": ("position", "职务", "岗位", "职位", "job title", "title"),
         "active": ("active", "在职", "是否在职", "状态", "status"),
+        "category": ("category", "类别", "干部类别", "干部类型"),
     },
     ORG_UNITS: {
         "code": ("code", "单位编码", "代码", "编码", "组织代码", "单位代码", "org unit code"),
@@ -101,10 +102,6 @@ NOT_KEPT = {
         "email",
         "备注",
         "note",
-        # A cadre category is not kept until study hours need it (issue #17).
-        "类别",
-        "干部类别",
-        "category",
     ),
     ORG_UNITS: ("序号", "no.", "备注", "note"),
 }
@@ -113,7 +110,7 @@ REQUIRED = {
     ORG_UNITS: ("code", "name", "level"),
 }
 EXAMPLES = {
-    CADRES: ["wang.fang", "王芳", "140105001", "科员", "是"],
+    CADRES: ["wang.fang", "王芳", "140105001", "科员", "是", "乡科级"],
     ORG_UNITS: ["140105002", "龙城街道", "Longcheng Street", "140105", "4"],
 }
 # What each column means, for the list beside the upload form.
@@ -127,6 +124,11 @@ MEANINGS = {
         "position": gettext_lazy("Their position, e.g. 科员 (optional)."),
         "active": gettext_lazy(
             "是/否 or yes/no: whether they still work there (optional; yes when empty)."
+        ),
+        "category": gettext_lazy(
+            "县处级 (county/division level leading cadre and above), 乡科级 (township/section "
+            "level and below) or 其他: decides the study-hour requirements (optional; kept "
+            "when empty)."
         ),
     },
     ORG_UNITS: {
@@ -142,6 +144,17 @@ MEANINGS = {
     },
 }
 YES = {"", "1", "yes", "y", "true", "是", "在职"}
+CATEGORIES = {
+    **dict.fromkeys(
+        ("县处级", "县处级及以上", "县处级及以上领导干部", "county_up", "county"),
+        Cadre.Category.COUNTY_AND_ABOVE,
+    ),
+    **dict.fromkeys(
+        ("乡科级", "乡科级及以下", "乡科级及以下干部", "township_down", "township"),
+        Cadre.Category.TOWNSHIP_AND_BELOW,
+    ),
+    **dict.fromkeys(("其他", "other"), Cadre.Category.OTHER),
+}
 NO = {"0", "no", "n", "false", "否", "离职"}
 LEVELS = {str(level.value): level.value for level in OrgUnit.Level} | {
     "省": 1,
@@ -514,6 +527,10 @@ class CadreImport(_Import):
             active_text = values.get("active", "").lower()
             if active_text not in YES | NO:
                 self.error(number, "active", _("Write yes or no."))
+            category_text = values.get("category", "").strip().lower()
+            category = CATEGORIES.get(category_text) if category_text else None
+            if category_text and category is None:
+                self.error(number, "category", _("Write 县处级, 乡科级 or 其他."))
             org = orgs.get(values["org_code"])
             if org is None:
                 self.error(
@@ -533,7 +550,8 @@ class CadreImport(_Import):
                     "username",
                     _("This username belongs to an account that is not a cadre."),
                 )
-            plan.append((username, name, org, position, active_text not in NO, users.get(username)))
+            active = active_text not in NO
+            plan.append((username, name, org, position, active, category, users.get(username)))
         return plan
 
     def write(self, plan):
@@ -552,7 +570,7 @@ class CadreImport(_Import):
         }
         group.user_set.add(*created_users.values())
         new_cadres, changed = [], []
-        for username, name, org, position, active, user in plan:
+        for username, name, org, position, active, category, user in plan:
             if user is None:
                 new_cadres.append(
                     Cadre(
@@ -561,18 +579,21 @@ class CadreImport(_Import):
                         org_unit=org,
                         position=position,
                         active=active,
+                        category=category or Cadre.Category.OTHER,
                         imported_by=self.user,
                     )
                 )
                 continue
             cadre = user.cadre
             fields = {"name": name, "org_unit_id": org.pk, "position": position, "active": active}
+            if category is not None:  # an empty cell keeps the category
+                fields["category"] = category
             if any(getattr(cadre, f) != v for f, v in fields.items()):
                 for f, v in fields.items():
                     setattr(cadre, f, v)
                 changed.append(cadre)
         Cadre.objects.bulk_create(new_cadres)
-        Cadre.objects.bulk_update(changed, ["name", "org_unit", "position", "active"])
+        Cadre.objects.bulk_update(changed, ["name", "org_unit", "position", "active", "category"])
         created = list(Cadre.objects.filter(user__in=created_users.values()))
         self.log(created, audit.ADDITION)
         self.log(changed, audit.CHANGE)

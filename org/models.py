@@ -186,6 +186,12 @@ class CadreQuerySet(models.QuerySet):
 class Cadre(models.Model):
     """A civil-affairs official who studies: a profile one-to-one with the user."""
 
+    class Category(models.TextChoices):
+        # What the 干部教育培训工作条例 asks of a cadre depends on it (training.Requirement).
+        COUNTY_AND_ABOVE = "county_up", _("County/division level leading cadre and above")
+        TOWNSHIP_AND_BELOW = "township_down", _("Township/section level and below")
+        OTHER = "other", _("Other")
+
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         on_delete=models.CASCADE,
@@ -198,6 +204,13 @@ class Cadre(models.Model):
     )
     position = models.CharField(_("position"), max_length=100, blank=True)
     active = models.BooleanField(_("active"), default=True)
+    category = models.CharField(
+        _("category"),
+        max_length=16,
+        choices=Category.choices,
+        default=Category.OTHER,
+        help_text=_("Decides which study-hour requirements apply."),
+    )
     imported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -9,7 +9,7 @@ APP_ORDER = ("expositions", "training", "org", "auth", "admin", "axes")
 # Within an app, models in this order (object names); the rest after them.
 MODEL_ORDER = {
     "expositions": ("StudyUnit", "Theme", "Tag", "Exposition"),
-    "training": ("Module", "Assignment", "Completion"),
+    "training": ("Module", "Assignment", "Completion", "Requirement"),
     "org": ("OrgUnit", "Cadre"),
 }
 

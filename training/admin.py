@@ -3,11 +3,12 @@ from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from modeltranslation.admin import TranslationAdmin
 
 from portal import audit
 
 from . import progress_store, services
-from .models import Assignment, Completion, Module, ModuleUnit
+from .models import Assignment, Completion, Module, ModuleUnit, Requirement
 
 
 class ModuleUnitInline(admin.TabularInline):
@@ -142,3 +143,12 @@ class AuditLogAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Requirement)
+class RequirementAdmin(TranslationAdmin):
+    """Study-hour requirements: the three of the 2023 regulations ship as defaults."""
+
+    list_display = ("name", "category", "kind", "hours", "period", "order")
+    list_editable = ("order",)
+    list_filter = ("category", "kind", "period")

@@ -4,6 +4,7 @@ the progress totals kept from them. The people and the org tree are in ``org``."
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q, Sum, Value
 from django.db.models.functions import Coalesce
@@ -305,3 +306,55 @@ class ProgressWeek(models.Model):
 
     def __str__(self):
         return f"{self.module} · {self.org_unit} · {self.week}: {self.count}"
+
+
+class Requirement(Bilingual, models.Model):
+    """A study-hour requirement (学时要求), kept by editors in the admin: how many 学时
+    of which kind a category of cadres owes in a period. Years are calendar years in
+    Beijing time; "five years" ends with the year shown."""
+
+    TRANSLATED = ("name",)
+    EVERY_CADRE = "all"
+
+    class Kind(models.TextChoices):
+        ONLINE = "online", _("Online self-study")
+        TRAINING = "training", _("Approved training")
+        TOTAL = "total", _("All study and training")
+
+    class Period(models.TextChoices):
+        YEAR = "year", _("Each calendar year")
+        FIVE_YEARS = "five_years", _("Five years ending with the current one")
+
+    name = models.CharField(_("name"), max_length=200)
+    category = models.CharField(
+        _("applies to"),
+        max_length=16,
+        choices=[(EVERY_CADRE, _("Every cadre")), *Cadre.Category.choices],
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    hours = models.DecimalField(
+        _("study hours"),
+        max_digits=6,
+        decimal_places=1,
+        validators=[MinValueValidator(Decimal("0.5"))],
+    )
+    period = models.CharField(_("period"), max_length=12, choices=Period.choices)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        verbose_name = _("study-hour requirement")
+        verbose_name_plural = _("study-hour requirements")
+        ordering = ["order", "pk"]
+
+    def __str__(self):
+        return self.name
+
+    @classmethod
+    def applying_to(cls, cadre):
+        return cls.objects.filter(category__in=[cls.EVERY_CADRE, cadre.category])
+
+    def years(self, year):
+        """The calendar years this requirement counts when shown for ``year``."""
+        if self.period == self.Period.FIVE_YEARS:
+            return list(range(year - 4, year + 1))
+        return [year]

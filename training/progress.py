@@ -407,15 +407,3 @@ def my_modules(cadre, today=None, containing=None, next_units=True):
             m.next_unit_id = first.get(m.pk)
     modules.sort(key=lambda m: (m.finished, not m.overdue, m.due_on, m.title))
     return modules
-
-
-def hours_in_year(cadre, year):
-    """The 学时 a cadre earned by study in the portal in a calendar year (Beijing
-    time): what each unit they completed that year credits, each unit once, however
-    many modules hold it. One query."""
-    start = timezone.make_aware(datetime(year, 1, 1))
-    end = timezone.make_aware(datetime(year + 1, 1, 1))
-    total = Completion.objects.filter(
-        cadre=cadre, completed_at__gte=start, completed_at__lt=end
-    ).aggregate(hours=Sum("unit__credit_hours"))["hours"]
-    return Decimal(str(total or 0))

@@ -344,8 +344,8 @@ def test_the_admin_import_page(org, editor_user):
 @pytest.mark.parametrize(
     ("language", "header", "name"),
     [
-        ("en", "username,name,org_code,position,active", "cadres-template-en.csv"),
-        ("zh-hans", "用户名,姓名,单位编码,职务,在职", "cadres-template-zh.csv"),
+        ("en", "username,name,org_code,position,active,category", "cadres-template-en.csv"),
+        ("zh-hans", "用户名,姓名,单位编码,职务,在职,类别", "cadres-template-zh.csv"),
     ],
 )
 def test_the_template_has_the_columns_in_the_readers_language_and_a_bom(
@@ -411,8 +411,9 @@ def test_columns_the_portal_does_not_keep_are_skipped_unread(org, trainer):
     ]
     result = run(csv_file(rows), trainer)
     assert result.ok, result.errors
-    assert result.skipped == ["序号", "手机", "身份证号", "类别"]
+    assert result.skipped == ["序号", "手机", "身份证号"]
     cadre = Cadre.objects.select_related("user").get()
+    assert cadre.category == Cadre.Category.TOWNSHIP_AND_BELOW  # 类别 is read (issue #17)
     stored = [getattr(cadre, f.attname) for f in Cadre._meta.concrete_fields]
     stored += [getattr(cadre.user, f.attname) for f in cadre.user._meta.concrete_fields]
     assert not any("13912345678" in str(v) or "1990" in str(v) for v in stored)
@@ -523,3 +524,33 @@ def test_the_admin_refuses_a_mixed_script_account(accounts_client):
     )
     assert response.status_code == 200
     assert "username" in response.context["adminform"].form.errors
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("县处级", "county_up"),
+        ("县处级及以上领导干部", "county_up"),
+        ("乡科级", "township_down"),
+        ("其他", "other"),
+        ("", "other"),
+    ],
+)
+def test_the_category_column_is_read_in_chinese(org, trainer, text, category):
+    rows = [["用户名", "姓名", "单位编码", "类别"], ["wang.fang", "王芳", "P-C-K-A", text]]
+    assert run(csv_file(rows), trainer).ok
+    assert Cadre.objects.get().category == category
+
+
+def test_an_empty_category_keeps_the_one_a_cadre_has(org, trainer):
+    header = ["用户名", "姓名", "单位编码", "类别"]
+    run(csv_file([header, ["wang.fang", "王芳", "P-C-K-A", "县处级"]]), trainer)
+    run(csv_file([header, ["wang.fang", "王芳", "P-C-K-A", ""]]), trainer)
+    assert Cadre.objects.get().category == "county_up"
+
+
+def test_an_unknown_category_is_refused_by_row(org, trainer):
+    rows = [["用户名", "姓名", "单位编码", "类别"], ["wang.fang", "王芳", "P-C-K-A", "厅局级"]]
+    result = run(csv_file(rows), trainer)
+    assert [(e.row, e.column) for e in result.errors] == [(2, "category")]
+    assert not Cadre.objects.exists()

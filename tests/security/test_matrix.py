@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from expositions.models import Exposition, Theme
 from training import services
-from training.models import Assignment, Completion, Module
+from training.models import Assignment, Completion, Module, Requirement
 
 ROLES = ["anonymous", "cadre", "other_cadre", "other_trainer", "trainer", "editor"]
 LOGIN = "login"  # a redirect to the portal's sign-in
@@ -120,6 +120,7 @@ ADMIN = {
     "training.module": (200, 200, 200, 200, 200),
     "training.assignment": (200, 200, 200, 200, 200),
     "training.completion": (200, 200, 200, 200, 200),
+    "training.requirement": (200, 200, 200, 200, 200),
 }
 ADMIN_KINDS = ("changelist", "add", "change", "delete", "history")
 
@@ -229,6 +230,7 @@ def world_rows(module_db):
         "training.module": module,
         "training.assignment": assignment,
         "training.completion": completion,
+        "training.requirement": Requirement.objects.first(),  # shipped by a migration
     }
     return {
         "users": {

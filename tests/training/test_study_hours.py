@@ -8,10 +8,14 @@ import pytest
 
 from expositions.models import hours_for_minutes
 from training import services
+from training.ledger import online_hours_by_year
 from training.models import Completion
-from training.progress import hours_in_year
 
 pytestmark = pytest.mark.django_db
+
+
+def hours_in_year(cadre, year):
+    return online_hours_by_year(cadre, year, year)[year]
 
 
 @pytest.mark.parametrize(
@@ -84,3 +88,71 @@ def test_verify_progress_finds_a_unit_whose_credited_hours_drifted(make_unit):
     StudyUnit.objects.filter(pk=unit.pk).update(credit_hours=Decimal("3"))  # around save()
     [difference] = progress_store.verify()
     assert f"credited study hours of unit {unit.pk}" in difference
+
+
+# --- requirements and the ledger --------------------------------------------------
+
+
+def test_the_three_requirements_of_the_regulations_ship_as_defaults():
+    from training.models import Requirement
+
+    shipped = {(r.category, r.kind, r.hours, r.period) for r in Requirement.objects.all()}
+    assert shipped == {
+        ("county_up", "total", Decimal("550"), "five_years"),
+        ("township_down", "training", Decimal("90"), "year"),
+        ("all", "online", Decimal("50"), "year"),
+    }
+
+
+def test_the_requirements_that_apply_follow_the_category(org, make_cadre):
+    from org.models import Cadre
+    from training.ledger import ledger
+
+    county = make_cadre(org.county, category=Cadre.Category.COUNTY_AND_ABOVE)
+    township = make_cadre(org.township_a, category=Cadre.Category.TOWNSHIP_AND_BELOW)
+    other = make_cadre(org.township_a)
+    kinds = {
+        c.pk: {line.requirement.kind for line in ledger(c, 2026)[0]}
+        for c in (county, township, other)
+    }
+    assert kinds[county.pk] == {"total", "online"}
+    assert kinds[township.pk] == {"training", "online"}
+    assert kinds[other.pk] == {"online"}
+
+
+def test_the_five_year_window_ends_with_the_year_shown(org, make_cadre, make_unit):
+    from org.models import Cadre
+    from training.ledger import ledger
+
+    cadre = make_cadre(org.county, category=Cadre.Category.COUNTY_AND_ABOVE)
+    for year, hours in ((2021, "1"), (2022, "2"), (2026, "4")):
+        unit = make_unit(study_hours=Decimal(hours))
+        services.completion_record(cadre=cadre, unit=unit)
+        Completion.objects.filter(unit=unit).update(completed_at=datetime(year, 6, 1, tzinfo=UTC))
+    lines, by_year = ledger(cadre, 2026)
+    total = next(line for line in lines if line.requirement.kind == "total")
+    online = next(line for line in lines if line.requirement.kind == "online")
+    assert total.years == [2022, 2023, 2024, 2025, 2026]
+    assert total.earned == Decimal("6")  # 2021 is outside the window
+    assert total.missing == Decimal("544")
+    assert online.earned == Decimal("4")  # this year only
+    assert by_year[2022] == Decimal("2") and by_year[2026] == Decimal("4")
+
+
+def test_my_record_shows_each_requirement_with_what_is_still_to_go(
+    client, org, make_cadre, make_unit
+):
+    from django.urls import reverse
+
+    from org.models import Cadre
+
+    cadre = make_cadre(org.township_a, category=Cadre.Category.TOWNSHIP_AND_BELOW)
+    services.completion_record(cadre=cadre, unit=make_unit(study_hours=Decimal("1.5")))
+    client.force_login(cadre.user)
+    html = client.get(
+        reverse("training:my_record"), HTTP_ACCEPT_LANGUAGE="zh-hans"
+    ).content.decode()
+    assert "每年网络自学不少于 50 学时" in html
+    assert "每年参加经批准的培训不少于 90 学时" in html
+    assert "还差 48.5 学时" in html
+    assert "已获 1.5 / 要求 50 学时" in html

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django import template
 from django.db.models import QuerySet
 from django.urls import reverse
@@ -182,3 +184,12 @@ def chart_by_week(weeks, title):
         "first": weeks[0][0] if weeks else None,
         "last": weeks[-1][0] if weeks else None,
     }
+
+
+@register.filter
+def hours(value):
+    """学时 as people write them: 1.5, 0.25, 50 (no trailing zeros)."""
+    if value in (None, ""):
+        return ""
+    number = Decimal(str(value)).normalize()
+    return format(number, "f")

@@ -16,8 +16,9 @@ from org.access import cadre_of, cadre_required, is_trainer
 from portal.params import parse_id
 
 from .. import services
+from ..ledger import ledger
 from ..models import Assignment, Completion, ModuleUnit
-from ..progress import hours_in_year, my_modules
+from ..progress import my_modules
 
 RECORD_PAGE_SIZE = 50
 
@@ -99,13 +100,16 @@ def my_record(request):
     page = Paginator(completions, RECORD_PAGE_SIZE).get_page(request.GET.get("page"))
     year = timezone.localdate().year
     modules = list(my_modules(request.cadre))
+    lines, by_year = ledger(request.cadre, year)
     return render(
         request,
         "training/my_record.html",
         {
             "page": page,
             "year": year,
-            "hours": hours_in_year(request.cadre, year),
+            "hours": by_year[year],
+            "lines": lines,
+            "earlier": [(y, h) for y, h in sorted(by_year.items(), reverse=True) if y < year and h],
             "finished": [m for m in modules if m.finished],
         },
     )
