@@ -116,8 +116,15 @@ def load_demo():
         if role == TRAINER:
             org[code].trainers.add(user)
         if role == CADRE:
+            # A street's cadre: 乡科级及以下, so My record shows two requirements.
             Cadre.objects.get_or_create(
-                user=user, defaults={"name": name, "org_unit": org[code], "position": "民政干部"}
+                user=user,
+                defaults={
+                    "name": name,
+                    "org_unit": org[code],
+                    "position": "民政干部",
+                    "category": Cadre.Category.TOWNSHIP_AND_BELOW,
+                },
             )
     for username, name, code, position in OTHER_CADRES:
         user = users[username] = _user(username, name)
