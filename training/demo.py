@@ -17,6 +17,7 @@ from org.roles import ACCOUNT_MANAGER, CADRE, EDITOR, TRAINER, ensure_groups
 
 from . import services
 from .models import Assignment, Module
+from .requirements import ensure_defaults
 
 # code, parent code, level, Chinese name, English name
 ORG_TREE = [
@@ -107,6 +108,7 @@ def _org_tree():
 
 @transaction.atomic
 def load_demo():
+    ensure_defaults()  # the study-hour requirements, on an emptied database too
     groups = ensure_groups()
     org = _org_tree()
     users = {}

@@ -9,11 +9,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
+from django.db.models import DecimalField, F, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
+
+from org.models import OrgUnit
 
 from .models import Completion, Requirement
 
 ZERO = Decimal("0")
+HOURS = DecimalField(max_digits=8, decimal_places=2)
 
 
 @dataclass
@@ -63,3 +68,63 @@ def ledger(cadre, year):
             earned += sum((training[y] for y in years), ZERO)
         lines.append(Line(requirement, years, earned, requirement.hours))
     return lines, {y: online[y] for y in range(year - 4, year + 1)}
+
+
+def standing(cadres, requirement, year):
+    """``cadres`` (a queryset) who owe ``requirement``, each annotated with ``earned``
+    (学时 toward it in its years up to ``year``) and ``missing``; one query however
+    many cadres. Approved training is not recorded yet and adds nothing."""
+    years = requirement.years(year)
+    start = timezone.make_aware(datetime(years[0], 1, 1))
+    end = timezone.make_aware(datetime(years[-1] + 1, 1, 1))
+    if requirement.category != Requirement.EVERY_CADRE:
+        cadres = cadres.filter(category=requirement.category)
+    earned = Value(ZERO, output_field=HOURS)
+    if requirement.kind in (Requirement.Kind.ONLINE, Requirement.Kind.TOTAL):
+        online = (
+            Completion.objects.filter(
+                cadre=OuterRef("pk"), completed_at__gte=start, completed_at__lt=end
+            )
+            .order_by()
+            .values("cadre")
+            .annotate(total=Sum("unit__credit_hours"))
+            .values("total")
+        )
+        earned = Coalesce(Subquery(online, output_field=HOURS), Value(ZERO), output_field=HOURS)
+    return cadres.filter(active=True).annotate(
+        earned=earned,
+        missing=Greatest(
+            Value(requirement.hours, output_field=HOURS) - F("earned"),
+            Value(ZERO),
+            output_field=HOURS,
+        ),
+    )
+
+
+def rollup(cadres, node, requirement, year):
+    """Per child of ``node`` (and ``node`` itself, for its own cadres): cadres who owe
+    the requirement, how many meet it. One query."""
+    rows = standing(cadres, requirement, year).values_list("org_unit__path", "missing")
+    children = {
+        c.path: c for c in OrgUnit.objects.filter(path__startswith=node.path, depth=node.depth + 1)
+    }
+    child_length = len(node.path) + OrgUnit.steplen
+    counts = {}
+    for path, missing in rows:
+        key = path[:child_length] if len(path) > len(node.path) else node.path
+        cadre_count, met = counts.get(key, (0, 0))
+        counts[key] = (cadre_count + 1, met + (1 if missing <= 0 else 0))
+    table = []
+    for path, unit in [(node.path, node), *children.items()]:
+        cadre_count, met = counts.get(path, (0, 0))
+        if cadre_count:
+            table.append(
+                {
+                    "org_unit": unit,
+                    "is_self": path == node.path,
+                    "cadres": cadre_count,
+                    "met": met,
+                    "short": cadre_count - met,
+                }
+            )
+    return table

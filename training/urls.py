@@ -31,4 +31,5 @@ urlpatterns = [
         name="assignment_progress_export",
     ),
     path("cadres/<int:pk>/", views.cadre_record, name="cadre_record"),
+    path("hours/", views.hours_overview, name="hours_overview"),
 ]

@@ -88,6 +88,7 @@ def test_trainer_pages(visit, language, demo):
         f"/training/modules/{own}/edit/",
         "/org/import/",
         "/org/passwords/",
+        "/training/hours/",
         "/org/password/",
     ]:
         check(visit, path)

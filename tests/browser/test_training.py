@@ -398,3 +398,18 @@ def test_the_builder_handles_a_hundred_units_on_a_phone(visit, viewport, languag
     expected = [u.slug for u in units[1:98]] + [units[99].slug, units[98].slug]
     assert saved[:99] == expected
     assert saved[99] == "do-our-best-and-do-what-we-can"
+
+
+def test_trainer_sees_who_is_short_of_study_hours(visit, language, demo):
+    page = visit
+    sign_in(page, "trainer-county", "trainer-demo-2026", TEXT[language], landing="/training/")
+    page.locator("a[href='/training/hours/']").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "学时达标情况" if language == "zh-hans" else "Who is short of study hours"
+    )
+    # The online requirement applies to every cadre: the six of 小店区 are counted.
+    page.locator("#id_requirement").select_option(index=2)
+    page.locator(".filter-form button[type=submit]").click()
+    expect(page.locator("#by-org-heading ~ .table-wrap tbody tr")).to_have_count(3)
+    expect(page.locator("#short-heading ~ .table-wrap tbody tr")).to_have_count(6)
+    page.snapshot("hours")

@@ -167,6 +167,7 @@ def _pages():
         ("trainer-county", "get", "training:module_progress", [module.pk], {"org": county.pk}),
         ("trainer-county", "get", "training:assignment_progress", [assignment.pk], {}),
         ("trainer-county", "get", "training:cadre_record", [cadre.pk], {}),
+        ("trainer-county", "get", "training:hours_overview", [], {}),
         ("trainer-county", "get", "org:import_upload", [], {}),
         ("trainer-county", "get", "org:issue_passwords", [], {}),
         ("cadre", "get", "org:password_change", [], {}),

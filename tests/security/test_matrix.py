@@ -66,6 +66,7 @@ MATRIX = {
     "training:assignment_progress": ("get", row(LOGIN, 404, 404, 404, 200, 404)),
     "training:assignment_progress_export": ("get", row(LOGIN, 404, 404, 404, 200, 404)),
     "training:cadre_record": ("get", row(LOGIN, 404, 404, 404, 200, 404)),
+    "training:hours_overview": ("get", row(LOGIN, 404, 404, 200, 200, 404)),
     "org:import_upload": ("post", row(LOGIN, 404, 404, 200, 200, 404)),
     "org:import_template": ("get", row(LOGIN, 404, 404, 200, 200, 200)),
     "org:cadre_search": ("get", row(LOGIN, 404, 404, 200, 200, 404)),

@@ -1,3 +1,4 @@
+from .hours import hours_overview
 from .modules import module_assign, module_create, module_detail, module_edit, module_list
 from .progress import assignment_progress, cadre_record, module_progress, progress_export
 from .study import completion_mark, completion_unmark, my_module, my_record, my_study, start
@@ -7,6 +8,7 @@ __all__ = [
     "cadre_record",
     "completion_mark",
     "completion_unmark",
+    "hours_overview",
     "module_assign",
     "module_create",
     "module_detail",

@@ -1,0 +1,114 @@
+"""Trainers see who is short of study hours in their scope (issue #17, part)."""
+
+import csv
+import io
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from org.models import Cadre
+from training import services
+from training.models import Completion, Requirement
+
+pytestmark = pytest.mark.django_db
+
+URL = reverse("training:hours_overview")
+
+
+@pytest.fixture
+def online():
+    return Requirement.objects.get(kind="online")  # every cadre, 50 a year
+
+
+@pytest.fixture
+def trainer_client(client, org, make_trainer):
+    client.force_login(make_trainer(org.county, username="county-trainer"))
+    return client
+
+
+def _earn(cadre, make_unit, hours, year=None):
+    unit = make_unit(study_hours=Decimal(hours))
+    services.completion_record(cadre=cadre, unit=unit)
+    if year is not None:
+        Completion.objects.filter(unit=unit).update(completed_at=datetime(year, 6, 1, tzinfo=UTC))
+
+
+def test_the_page_counts_per_org_unit_who_meets_a_requirement(
+    trainer_client, org, make_cadre, make_unit, online
+):
+    Requirement.objects.filter(pk=online.pk).update(hours=Decimal("1"))
+    done = make_cadre(org.township_a, name="达标")
+    make_cadre(org.township_a, name="未达标")
+    make_cadre(org.township_b, name="乙镇干部")
+    _earn(done, make_unit, "1")
+    response = trainer_client.get(URL, {"requirement": online.pk})
+    rows = {
+        str(r["org_unit"].code): (r["cadres"], r["met"], r["short"])
+        for r in response.context["table"]
+    }
+    assert rows == {"P-C-K-A": (2, 1, 1), "P-C-K-B": (1, 0, 1)}
+    short = [c.name for c in response.context["short"]]
+    assert sorted(short) == ["乙镇干部", "未达标"]
+
+
+def test_the_short_list_gives_what_each_cadre_still_needs(
+    trainer_client, org, make_cadre, make_unit, online
+):
+    cadre = make_cadre(org.township_a, name="差一点")
+    _earn(cadre, make_unit, "1.5")
+    _earn(cadre, make_unit, "20", year=2020)  # another year: does not count
+    response = trainer_client.get(URL, {"requirement": online.pk})
+    [row] = [c for c in response.context["short"] if c.name == "差一点"]
+    assert (row.earned, row.missing) == (Decimal("1.5"), Decimal("48.5"))
+
+
+def test_a_requirement_for_one_category_lists_only_that_category(trainer_client, org, make_cadre):
+    township = Requirement.objects.get(category="township_down")
+    make_cadre(org.township_a, name="乡科级", category=Cadre.Category.TOWNSHIP_AND_BELOW)
+    make_cadre(org.township_a, name="其他类别")
+    response = trainer_client.get(URL, {"requirement": township.pk})
+    assert [c.name for c in response.context["short"]] == ["乡科级"]
+
+
+def test_nobody_outside_the_trainer_s_tree_is_counted_or_listed(
+    trainer_client, org, make_cadre, online
+):
+    make_cadre(org.other_county, name="别县干部")
+    make_cadre(org.city, name="市里干部")
+    response = trainer_client.get(URL, {"requirement": online.pk})
+    names = [c.name for c in response.context["short"]]
+    assert "别县干部" not in names and "市里干部" not in names
+    assert trainer_client.get(URL, {"org": org.other_county.pk}).status_code == 404
+
+
+def test_the_short_list_exports_as_csv(trainer_client, org, make_cadre, online):
+    make_cadre(org.township_a, name="=HYPERLINK(1)")
+    response = trainer_client.get(
+        URL, {"requirement": online.pk, "format": "csv"}, HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(body)))
+    assert rows[0][0] == "姓名"
+    assert rows[1][0] == "'=HYPERLINK(1)"
+    assert rows[1][-1] == "50.00" or rows[1][-1] == "50.0" or rows[1][-1] == "50"
+
+
+def test_the_page_asks_a_constant_number_of_queries(
+    trainer_client, org, make_cadre, make_unit, online, django_assert_max_num_queries
+):
+    trainer_client.get(URL)
+    for i in range(30):
+        cadre = make_cadre(org.township_a if i % 2 else org.township_b)
+        if i % 3 == 0:
+            _earn(cadre, make_unit, "0.5")
+    with django_assert_max_num_queries(16):
+        trainer_client.get(URL, {"requirement": online.pk})
+
+
+@pytest.mark.parametrize(
+    "params", [{"year": "1999"}, {"requirement": "999999"}, {"requirement": "x"}]
+)
+def test_bad_parameters_are_a_404(trainer_client, params):
+    assert trainer_client.get(URL, params).status_code == 404
