@@ -112,3 +112,17 @@ def test_the_page_asks_a_constant_number_of_queries(
 )
 def test_bad_parameters_are_a_404(trainer_client, params):
     assert trainer_client.get(URL, params).status_code == 404
+
+
+def test_the_short_list_exports_as_excel_with_a_title_row(trainer_client, org, make_cadre, online):
+    import openpyxl
+
+    make_cadre(org.township_a, name="王芳")
+    response = trainer_client.get(
+        URL, {"requirement": online.pk, "format": "xlsx"}, HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    assert sheet["A1"].value.startswith("全体干部：每年网络自学不少于 50 学时 · 县 · ")
+    assert [c.value for c in sheet[2]][0] == "姓名"
+    assert sheet["A3"].value == "王芳"
+    assert sheet.freeze_panes == "A3"

@@ -50,8 +50,8 @@ def hours_overview(request):
         .select_related("org_unit", "user")
         .order_by("-missing", "name", "pk")
     )
-    if request.GET.get("format") == "csv":
-        return _csv(short, requirement, node, year)
+    if request.GET.get("format") in ("csv", "xlsx"):
+        return _export(short, requirement, node, year, request.GET["format"])
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -74,7 +74,8 @@ def hours_overview(request):
     )
 
 
-def _csv(short, requirement, node, year):
+def _export(short, requirement, node, year, fmt):
+    """The cadres still short, as CSV or as an Excel sheet with a title row."""
     header = [
         _("Name"),
         _("Username"),
@@ -96,5 +97,15 @@ def _csv(short, requirement, node, year):
         ]
         for c in short.iterator(chunk_size=2000)
     )
-    name = exports.file_name(requirement.name, str(node), year, _("short"), extension="csv")
+    name = exports.file_name(requirement.name, str(node), year, _("short"), extension=fmt)
+    if fmt == "xlsx":
+        title = _("%(requirement)s · %(scope)s · %(year)s · exported %(time)s (%(zone)s)") % {
+            "requirement": requirement.name,
+            "scope": str(node),
+            "year": year,
+            "time": timezone.localtime().strftime("%Y-%m-%d %H:%M"),
+            "zone": exports.zone_name(),
+        }
+        table = exports.Table(header, rows)
+        return exports.xlsx_response(name, table, sheet=_("short"), title=title)
     return exports.csv_response(name, header, rows)
