@@ -41,13 +41,20 @@ class Line:
         return min(100, round(100 * self.earned / self.required)) if self.required else 100
 
 
+def _in_years(first, last):
+    """Completions made in the calendar years first..last, Beijing time (the portal's
+    TIME_ZONE): the one place the year's boundaries are drawn."""
+    return {
+        "completed_at__gte": timezone.make_aware(datetime(first, 1, 1)),
+        "completed_at__lt": timezone.make_aware(datetime(last + 1, 1, 1)),
+    }
+
+
 def online_hours_by_year(cadre, first, last):
     """{year: 学时 of units completed that year} for the years first..last."""
-    start = timezone.make_aware(datetime(first, 1, 1))
-    end = timezone.make_aware(datetime(last + 1, 1, 1))
-    rows = Completion.objects.filter(
-        cadre=cadre, completed_at__gte=start, completed_at__lt=end
-    ).values_list("completed_at", "unit__credit_hours")
+    rows = Completion.objects.filter(cadre=cadre, **_in_years(first, last)).values_list(
+        "completed_at", "unit__credit_hours"
+    )
     hours = defaultdict(lambda: ZERO)
     for completed_at, credit in rows:
         hours[timezone.localtime(completed_at).year] += credit or ZERO
@@ -75,16 +82,12 @@ def standing(cadres, requirement, year):
     (学时 toward it in its years up to ``year``) and ``missing``; one query however
     many cadres. Approved training is not recorded yet and adds nothing."""
     years = requirement.years(year)
-    start = timezone.make_aware(datetime(years[0], 1, 1))
-    end = timezone.make_aware(datetime(years[-1] + 1, 1, 1))
     if requirement.category != Requirement.EVERY_CADRE:
         cadres = cadres.filter(category=requirement.category)
     earned = Value(ZERO, output_field=HOURS)
     if requirement.kind in (Requirement.Kind.ONLINE, Requirement.Kind.TOTAL):
         online = (
-            Completion.objects.filter(
-                cadre=OuterRef("pk"), completed_at__gte=start, completed_at__lt=end
-            )
+            Completion.objects.filter(cadre=OuterRef("pk"), **_in_years(years[0], years[-1]))
             .order_by()
             .values("cadre")
             .annotate(total=Sum("unit__credit_hours"))

@@ -29,12 +29,12 @@ def hours_overview(request):
     requirements = list(Requirement.objects.all())
     if not requirements:
         return render(request, "training/hours.html", {"requirements": []})
-    wanted = parse_id(request.GET.get("requirement", ""))
-    requirement = next((r for r in requirements if r.pk == wanted), None)
-    if requirement is None:
-        if wanted is not None or request.GET.get("requirement"):
+    requirement = requirements[0]
+    if request.GET.get("requirement"):
+        wanted = parse_id(request.GET["requirement"])
+        requirement = next((r for r in requirements if r.pk == wanted), None)
+        if requirement is None:
             raise Http404
-        requirement = requirements[0]
     roots = list(OrgUnit.objects.scope_roots(request.user))
     org_id = request.GET.get("org")
     if org_id:
