@@ -193,6 +193,17 @@ if REDIS_URL:
         }
     }
 
+# Uploaded files (the notices and certificates behind training claims) are never
+# served as static files: only the claim's cadre and their trainers download them,
+# through the portal (training.views.claims). Keep MEDIA_ROOT out of the web root.
+MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", str(BASE_DIR / "var" / "uploads")))
+CLAIM_FILE_MAX_BYTES = 5 * 1024 * 1024
+# The public certificate check (/verify/<code>/): lookups per address per window.
+VERIFY_RATE_LIMIT = int(os.environ.get("DJANGO_VERIFY_RATE_LIMIT", "30"))
+VERIFY_RATE_WINDOW_SECONDS = 600
+# Printed under a certificate's QR code; the request's own address when empty.
+PORTAL_BASE_URL = os.environ.get("DJANGO_BASE_URL", "").rstrip("/")
+
 # Imports of cadres and org units (org.imports): per file.
 IMPORT_MAX_BYTES = int(os.environ.get("DJANGO_IMPORT_MAX_BYTES", str(2 * 1024 * 1024)))
 IMPORT_MAX_ROWS = int(os.environ.get("DJANGO_IMPORT_MAX_ROWS", "10000"))
@@ -278,4 +289,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
+    # WeasyPrint logs each step of every certificate it renders; keep its warnings.
+    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }

@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("expositions.urls")),
     path("training/", include("training.urls")),
     path("org/", include("org.urls")),
+    path("verify/", include("training.verify_urls")),
     path("accounts/login/", LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

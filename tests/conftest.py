@@ -24,6 +24,16 @@ def _empty_cache():
     cache.clear()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _private_media(tmp_path_factory):
+    """Uploaded files (training claims) go to the run's temporary folder, for the
+    module-scoped worlds too."""
+    from django.test import override_settings
+
+    with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -288,6 +298,33 @@ def assign():
         )
 
     return make
+
+
+def new_claim(cadre, *, status="pending", kind="training", hours="8", end_on=None):
+    """A training claim (学时申报) of ``cadre`` for training that ended ``end_on`` (today
+    by default), written directly."""
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from training.models import TrainingClaim
+
+    end_on = end_on or timezone.localdate()
+    return TrainingClaim.objects.create(
+        cadre=cadre,
+        course="培训班",
+        organiser="省民政厅",
+        kind=kind,
+        start_on=end_on,
+        end_on=end_on,
+        hours=Decimal(hours),
+        status=status,
+    )
+
+
+@pytest.fixture
+def make_claim(db):
+    return new_claim
 
 
 # --- a server in another process ---------------------------------------------------

@@ -8,7 +8,15 @@ from modeltranslation.admin import TranslationAdmin
 from portal import audit
 
 from . import progress_store, services
-from .models import Assignment, Completion, Module, ModuleUnit, Requirement
+from .models import (
+    Assignment,
+    Certificate,
+    Completion,
+    Module,
+    ModuleUnit,
+    Requirement,
+    TrainingClaim,
+)
 
 
 class ModuleUnitInline(admin.TabularInline):
@@ -112,8 +120,23 @@ class CompletionAdmin(admin.ModelAdmin):
         obj.pk = completion.pk
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Shown to editors and searched, never written here: the audit log; claims, which
+    the trainers who manage the cadre decide; certificates, which the portal issues
+    and revokes."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(LogEntry)
-class AuditLogAdmin(admin.ModelAdmin):
+class AuditLogAdmin(ReadOnlyAdmin):
     """The audit log: every change made in the admin, and the portal's own
     assignments, module edits and imports (portal.audit). Read only."""
 
@@ -135,15 +158,6 @@ class AuditLogAdmin(admin.ModelAdmin):
     def message(self, entry):
         return entry.get_change_message()
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Requirement)
 class RequirementAdmin(TranslationAdmin):
@@ -152,3 +166,29 @@ class RequirementAdmin(TranslationAdmin):
     list_display = ("name", "category", "kind", "hours", "period", "order")
     list_editable = ("order",)
     list_filter = ("category", "kind", "period")
+
+
+@admin.register(TrainingClaim)
+class TrainingClaimAdmin(ReadOnlyAdmin):
+    list_display = ("course", "cadre", "kind", "hours", "end_on", "status", "decided_by")
+    list_filter = ("status", "kind")
+    search_fields = ("course", "organiser", "cadre__name", "cadre__user__username")
+    list_select_related = ("cadre", "decided_by")
+    date_hierarchy = "end_on"
+
+
+@admin.register(Certificate)
+class CertificateAdmin(ReadOnlyAdmin):
+    list_display = (
+        "code",
+        "kind",
+        "holder",
+        "subject_zh",
+        "year",
+        "hours",
+        "issued_at",
+        "revoked_at",
+    )
+    list_filter = ("kind", ("revoked_at", admin.EmptyFieldListFilter))
+    search_fields = ("code", "holder", "cadre__user__username")
+    date_hierarchy = "issued_at"

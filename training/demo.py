@@ -6,6 +6,7 @@ passwords.
 """
 
 from datetime import timedelta
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -16,7 +17,7 @@ from org.models import Cadre, OrgUnit
 from org.roles import ACCOUNT_MANAGER, CADRE, EDITOR, TRAINER, ensure_groups
 
 from . import services
-from .models import Assignment, Module
+from .models import Assignment, Module, TrainingClaim
 from .requirements import ensure_defaults
 
 # code, parent code, level, Chinese name, English name
@@ -55,6 +56,13 @@ OTHER_CADRES = [
     ("sun.tao", "孙涛", "140221100", "民政助理"),
     ("ma.lin", "马琳", "140221", "社会救助科长"),
     ("zhu.hong", "朱红", "14", "培训中心干部"),
+]
+
+# Training taken elsewhere (学时申报): username, course, organiser, ended days ago, days,
+# 学时, status. The demo cadre's waits for the county trainer's approval.
+DEMO_CLAIMS = [
+    ("cadre", "全市社会救助业务培训班", "太原市民政局", 5, 3, "16", "pending"),
+    ("zhang.min", "全省民政系统基层干部轮训", "山西省民政厅", 40, 5, "40", "approved"),
 ]
 
 # theme slug, module title, target org code (or "cadre"), due in days (negative: overdue)
@@ -183,4 +191,24 @@ def load_demo():
             if slug in modules:
                 for unit in modules[slug][1][:count]:
                     services.completion_record(cadre=cadre, unit=unit)
+
+    for username, course, organiser, ended_days_ago, days, hours, status in DEMO_CLAIMS:
+        cadre = Cadre.objects.get(user__username=username)
+        end_on = today - timedelta(days=ended_days_ago)
+        if end_on.year != today.year:  # early January: keep the claim in this year
+            end_on = today
+        TrainingClaim.objects.get_or_create(
+            cadre=cadre,
+            course=course,
+            defaults={
+                "organiser": organiser,
+                "kind": TrainingClaim.Kind.TRAINING,
+                "start_on": end_on - timedelta(days=days - 1),
+                "end_on": end_on,
+                "hours": Decimal(hours),
+                "status": status,
+                "decided_by": users["trainer-county"] if status != "pending" else None,
+                "decided_at": timezone.now() if status != "pending" else None,
+            },
+        )
     return DEMO_ACCOUNTS

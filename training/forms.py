@@ -1,10 +1,13 @@
 from django import forms
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from PIL import Image
 
 from org.models import Cadre, OrgUnit
 
-from .models import Module
+from .models import Module, TrainingClaim
 from .progress import STATUSES
 
 MAX_UNITS_PER_MODULE = 100
@@ -156,3 +159,113 @@ class ProgressFilterForm(forms.Form):
         ],
     )
     q = forms.CharField(label=_("Name"), required=False, max_length=100)
+
+
+# What a claim's file may be, told by its first bytes (never by its name or by the
+# Content-Type the browser sent): signature -> (kind, extensions the name may have).
+FILE_SIGNATURES = [
+    (b"%PDF-", "pdf", {"pdf"}),
+    (b"\x89PNG\r\n\x1a\n", "png", {"png"}),
+    (b"\xff\xd8\xff", "jpeg", {"jpg", "jpeg"}),
+]
+CONTENT_TYPES = {"pdf": "application/pdf", "png": "image/png", "jpeg": "image/jpeg"}
+
+
+def file_kind(upload):
+    """ "pdf", "png" or "jpeg" from the file's first bytes, or None."""
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    return next((kind for magic, kind, _names in FILE_SIGNATURES if head.startswith(magic)), None)
+
+
+class ClaimForm(forms.ModelForm):
+    """A cadre's record of training taken elsewhere. The file, if any, must be a PDF,
+    PNG or JPEG by its content, named for what it is, and at most 5 MB."""
+
+    class Meta:
+        model = TrainingClaim
+        fields = ["course", "organiser", "kind", "start_on", "end_on", "hours", "attachment"]
+        widgets = {
+            "start_on": forms.DateInput(attrs={"type": "date"}),
+            "end_on": forms.DateInput(attrs={"type": "date"}),
+            "hours": forms.NumberInput(
+                attrs={"step": "0.25", "min": "0.25", "inputmode": "decimal"}
+            ),
+            "attachment": forms.ClearableFileInput(
+                attrs={"accept": ".pdf,.png,.jpg,.jpeg,application/pdf,image/png,image/jpeg"}
+            ),
+        }
+        help_texts = {
+            "hours": _(
+                "As the notice or certificate states them; 1 学时 is 45 to 60 minutes of class."
+            ),
+            "attachment": _(
+                "Optional: a PDF, PNG or JPEG of the notice or certificate, at most 5 MB."
+            ),
+            "end_on": _("The hours count in the year the training ended."),
+        }
+
+    def clean_end_on(self):
+        end_on = self.cleaned_data["end_on"]
+        if end_on > timezone.localdate():
+            raise forms.ValidationError(_("Record training once it has ended."))
+        return end_on
+
+    def clean(self):
+        cleaned = super().clean()
+        start_on, end_on = cleaned.get("start_on"), cleaned.get("end_on")
+        if start_on and end_on and end_on < start_on:
+            self.add_error("end_on", _("The last day cannot be before the first."))
+        return cleaned
+
+    def clean_attachment(self):
+        upload = self.cleaned_data.get("attachment")
+        if not upload:
+            return upload
+        limit = settings.CLAIM_FILE_MAX_BYTES
+        if upload.size > limit:
+            raise forms.ValidationError(
+                _("The file is %(size)s; at most %(limit)s is accepted.")
+                % {"size": filesizeformat(upload.size), "limit": filesizeformat(limit)}
+            )
+        kind = file_kind(upload)
+        extension = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
+        names = next((n for _m, k, n in FILE_SIGNATURES if k == kind), set())
+        if kind is None or extension not in names:
+            raise forms.ValidationError(
+                _(
+                    "Only a PDF, PNG or JPEG file is accepted, "
+                    "named for what it is (.pdf, .png, .jpg)."
+                )
+            )
+        if kind in ("png", "jpeg"):
+            try:
+                with Image.open(upload) as image:
+                    image.verify()
+            except Exception:
+                raise forms.ValidationError(_("The image cannot be read.")) from None
+            finally:
+                upload.seek(0)
+        return upload
+
+
+class ClaimDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("approve", _("Approve")), ("reject", _("Reject"))],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Needed to reject; the cadre sees it."),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == "reject" and not cleaned.get("reason", "").strip():
+            self.add_error("reason", _("Say why the claim is rejected."))
+        return cleaned

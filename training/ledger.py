@@ -1,8 +1,10 @@
 """A cadre's study hours (学时) against the requirements that apply to them.
 
 Online self-study is what the portal credits: each unit completed, once, in the
-calendar year (Beijing time) of its completion. Approved training taken elsewhere is
-not recorded in the portal yet, and counts 0 here until it is. Two queries."""
+calendar year (Beijing time) of its completion, plus approved claims of online study
+on another platform. Approved training is what trainers approved of the cadre's
+training claims (学时申报), in the year the training ended. Pending and rejected
+claims count nothing. Three queries."""
 
 from collections import defaultdict
 from dataclasses import dataclass
@@ -15,7 +17,7 @@ from django.utils import timezone
 
 from org.models import OrgUnit
 
-from .models import Completion, Requirement
+from .models import Completion, Requirement, TrainingClaim
 
 ZERO = Decimal("0")
 HOURS = DecimalField(max_digits=8, decimal_places=2)
@@ -61,10 +63,26 @@ def online_hours_by_year(cadre, first, last):
     return hours
 
 
+def claimed_hours_by_year(cadre, first, last):
+    """{(kind, year): approved 学时 of the cadre's claims ending in that year}."""
+    rows = (
+        TrainingClaim.objects.approved()
+        .filter(cadre=cadre, end_on__year__gte=first, end_on__year__lte=last)
+        .values_list("kind", "end_on", "hours")
+    )
+    hours = defaultdict(lambda: ZERO)
+    for kind, end_on, claimed in rows:
+        hours[kind, end_on.year] += claimed
+    return hours
+
+
 def ledger(cadre, year):
-    """(lines, online hours by year for the five years ending with ``year``)."""
-    online = online_hours_by_year(cadre, year - 4, year)
-    training = defaultdict(lambda: ZERO)  # approved training: not recorded yet
+    """(lines, {year: (online, training)} for the five years ending with ``year``)."""
+    portal = online_hours_by_year(cadre, year - 4, year)
+    claimed = claimed_hours_by_year(cadre, year - 4, year)
+    window = range(year - 4, year + 1)
+    online = {y: portal[y] + claimed[TrainingClaim.Kind.ONLINE, y] for y in window}
+    training = {y: claimed[TrainingClaim.Kind.TRAINING, y] for y in window}
     lines = []
     for requirement in Requirement.applying_to(cadre):
         years = requirement.years(year)
@@ -74,17 +92,18 @@ def ledger(cadre, year):
         if requirement.kind in (Requirement.Kind.TRAINING, Requirement.Kind.TOTAL):
             earned += sum((training[y] for y in years), ZERO)
         lines.append(Line(requirement, years, earned, requirement.hours))
-    return lines, {y: online[y] for y in range(year - 4, year + 1)}
+    return lines, {y: (online[y], training[y]) for y in window}
 
 
 def standing(cadres, requirement, year):
     """``cadres`` (a queryset) who owe ``requirement``, each annotated with ``earned``
     (学时 toward it in its years up to ``year``) and ``missing``; one query however
-    many cadres. Approved training is not recorded yet and adds nothing."""
+    many cadres: units completed, and approved claims of the kinds it counts."""
     years = requirement.years(year)
     if requirement.category != Requirement.EVERY_CADRE:
         cadres = cadres.filter(category=requirement.category)
-    earned = Value(ZERO, output_field=HOURS)
+    parts = []
+    claim_kinds = []
     if requirement.kind in (Requirement.Kind.ONLINE, Requirement.Kind.TOTAL):
         online = (
             Completion.objects.filter(cadre=OuterRef("pk"), **_in_years(years[0], years[-1]))
@@ -93,7 +112,29 @@ def standing(cadres, requirement, year):
             .annotate(total=Sum("unit__credit_hours"))
             .values("total")
         )
-        earned = Coalesce(Subquery(online, output_field=HOURS), Value(ZERO), output_field=HOURS)
+        parts.append(online)
+        claim_kinds.append(TrainingClaim.Kind.ONLINE)
+    if requirement.kind in (Requirement.Kind.TRAINING, Requirement.Kind.TOTAL):
+        claim_kinds.append(TrainingClaim.Kind.TRAINING)
+    claims = (
+        TrainingClaim.objects.approved()
+        .filter(
+            cadre=OuterRef("pk"),
+            kind__in=claim_kinds,
+            end_on__year__gte=years[0],
+            end_on__year__lte=years[-1],
+        )
+        .order_by()
+        .values("cadre")
+        .annotate(total=Sum("hours"))
+        .values("total")
+    )
+    parts.append(claims)
+    earned = Value(ZERO, output_field=HOURS)
+    for part in parts:
+        earned = earned + Coalesce(
+            Subquery(part, output_field=HOURS), Value(ZERO), output_field=HOURS
+        )
     return cadres.filter(active=True).annotate(
         earned=earned,
         missing=Greatest(

@@ -1,6 +1,7 @@
 """Who must study what, by when, and who has: modules, assignments, completions and
 the progress totals kept from them. The people and the org tree are in ``org``."""
 
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
@@ -10,6 +11,7 @@ from django.db.models import Q, Sum, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from expositions.models import Bilingual, StudyUnit
@@ -358,3 +360,171 @@ class Requirement(Bilingual, models.Model):
         if self.period == self.Period.FIVE_YEARS:
             return list(range(year - 4, year + 1))
         return [year]
+
+
+class ClaimQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """A cadre sees their own claims; a trainer those of the cadres they manage."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(Q(cadre__user=user) | Q(cadre__in=Cadre.objects.managed_by(user)))
+
+    def decidable_by(self, user):
+        """Claims ``user`` may approve or reject: of cadres they manage, never their own."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(cadre__in=Cadre.objects.managed_by(user)).exclude(cadre__user=user)
+
+    def approved(self):
+        return self.filter(status=TrainingClaim.Status.APPROVED)
+
+
+def claim_file_name(claim, filename):
+    """A random name: what the cadre called the file is never used on disk."""
+    extension = filename.rsplit(".", 1)[-1].lower()
+    return f"claims/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{extension}"
+
+
+class TrainingClaim(models.Model):
+    """Training taken outside the portal (学时申报), recorded by the cadre and approved or
+    rejected by a trainer who manages the cadre's org unit. Only approved hours count,
+    in the calendar year the training ended."""
+
+    class Kind(models.TextChoices):
+        TRAINING = "training", _("Approved training (courses, classes)")
+        ONLINE = "online", _("Online study on another platform")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for approval")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    cadre = models.ForeignKey(
+        Cadre, on_delete=models.CASCADE, related_name="claims", verbose_name=_("cadre")
+    )
+    course = models.CharField(_("course"), max_length=200)
+    organiser = models.CharField(_("organiser"), max_length=200)
+    start_on = models.DateField(_("first day"))
+    end_on = models.DateField(_("last day"))
+    hours = models.DecimalField(
+        _("study hours"),
+        max_digits=6,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.25"))],
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    attachment = models.FileField(
+        _("notice or certificate"), upload_to=claim_file_name, blank=True, max_length=200
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    submitted_at = models.DateTimeField(_("submitted"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+
+    objects = ClaimQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("training claim")
+        verbose_name_plural = _("training claims")
+        ordering = ["-submitted_at", "-pk"]
+        indexes = [models.Index(fields=["cadre", "status", "end_on"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_on__gte=models.F("start_on")), name="claim_ends_after_start"
+            ),
+            models.CheckConstraint(condition=Q(hours__gt=0), name="claim_hours_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.course} ({self.cadre})"
+
+    @property
+    def year(self):
+        return self.end_on.year
+
+
+class CertificateQuerySet(models.QuerySet):
+    def valid(self):
+        return self.filter(revoked_at__isnull=True)
+
+
+class Certificate(models.Model):
+    """A module certificate (结业证书) or an annual study-hour certificate (学时证明).
+
+    What it states is kept as issued (holder, org unit, subject, hours, dates), so the
+    public verification page shows the record a printout must match. ``code`` is 16
+    characters of base32: 80 random bits. Undoing a completion or withdrawing the
+    approval of a claim it counted revokes it; a new one is issued when asked again."""
+
+    class Kind(models.TextChoices):
+        MODULE = "module", _("Module certificate")
+        ANNUAL = "annual", _("Annual study-hour certificate")
+
+    class Revocation(models.TextChoices):
+        COMPLETION_UNDONE = "completion_undone", _("A study unit it counted was undone")
+        CLAIM_REJECTED = "claim_rejected", _("A training claim it counted was rejected")
+
+    code = models.CharField(_("code"), max_length=16, unique=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    cadre = models.ForeignKey(
+        Cadre, on_delete=models.CASCADE, related_name="certificates", verbose_name=_("cadre")
+    )
+    module = models.ForeignKey(
+        Module,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="certificates",
+        verbose_name=_("module"),
+    )
+    year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
+    holder = models.CharField(_("holder"), max_length=100)
+    org_unit_name = models.CharField(_("org unit"), max_length=200)
+    subject_zh = models.CharField(_("subject (Chinese)"), max_length=200, blank=True)
+    subject_en = models.CharField(_("subject (English)"), max_length=200, blank=True)
+    hours = models.DecimalField(_("study hours"), max_digits=7, decimal_places=2)
+    first_on = models.DateField(_("from"))
+    last_on = models.DateField(_("to"))
+    issuer = models.CharField(_("issuer"), max_length=200)
+    issued_at = models.DateTimeField(_("issued"), default=timezone.now)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revoked_because = models.CharField(
+        _("revoked because"), max_length=20, choices=Revocation.choices, blank=True
+    )
+
+    objects = CertificateQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("certificate")
+        verbose_name_plural = _("certificates")
+        ordering = ["-issued_at", "-pk"]
+        indexes = [models.Index(fields=["cadre", "kind", "revoked_at"])]
+
+    def __str__(self):
+        return self.code
+
+    def get_absolute_url(self):
+        return reverse("training:certificate", args=[self.code])
+
+    @property
+    def formatted_code(self):
+        return "-".join(self.code[i : i + 4] for i in range(0, len(self.code), 4))
+
+    @property
+    def subject(self):
+        if (get_language() or "").startswith("en") and self.subject_en:
+            return self.subject_en
+        return self.subject_zh or self.subject_en
+
+    def get_verify_url(self):
+        return reverse("verify", args=[self.code])

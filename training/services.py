@@ -10,8 +10,8 @@ from expositions.models import StudyUnit
 from org.models import Cadre, OrgUnit
 from portal import audit
 
-from . import progress_store
-from .models import Assignment, Completion, Module, ModuleUnit
+from . import certificates, progress_store
+from .models import Assignment, Completion, Module, ModuleUnit, TrainingClaim
 
 
 def completion_record(*, cadre: Cadre, unit: StudyUnit) -> tuple[Completion, bool]:
@@ -42,7 +42,8 @@ def completion_undo(*, cadre: Cadre, unit: StudyUnit) -> bool:
 
     Safe to repeat and to race: the row is locked before it is deleted (a racing
     undo waits, then finds nothing), and the stored progress is taken down only by
-    the call whose DELETE removed the row, in its transaction.
+    the call whose DELETE removed the row, in its transaction, which also revokes the
+    certificates that counted the completion (its modules', its year's).
     """
     with transaction.atomic():
         completion = Completion.objects.select_for_update().filter(cadre=cadre, unit=unit).first()
@@ -51,6 +52,7 @@ def completion_undo(*, cadre: Cadre, unit: StudyUnit) -> bool:
         deleted, _rows = Completion.objects.filter(pk=completion.pk).delete()
         if deleted:
             progress_store.completion_removed(completion)
+            certificates.revoke_for_completion(completion)
     return bool(deleted)
 
 
@@ -121,3 +123,44 @@ def cadre_move(*, cadre: Cadre, org_unit: OrgUnit) -> Cadre:
     cadre.org_unit = org_unit
     cadre.save(update_fields=["org_unit"])
     return cadre
+
+
+def claim_submit(*, cadre: Cadre, claim: TrainingClaim) -> TrainingClaim:
+    """Record ``claim`` (validated, unsaved) as ``cadre``'s, waiting for approval."""
+    claim.cadre = cadre
+    claim.status = TrainingClaim.Status.PENDING
+    with transaction.atomic():
+        claim.save()
+        audit.record(cadre.user, claim, audit.ADDITION, [{"added": {}}])
+    return claim
+
+
+def claim_decide(*, claim: TrainingClaim, by, approve: bool, reason: str = "") -> TrainingClaim:
+    """Approve or reject ``claim`` as ``by``, a trainer who manages the cadre (never the
+    cadre themself). A rejection needs a reason. Rejecting a claim that was approved
+    revokes the cadre's annual certificates of its year, in the same transaction.
+    Deciding the same way twice changes nothing."""
+    reason = (reason or "").strip()
+    if not approve and not reason:
+        raise ValidationError({"reason": _("Say why the claim is rejected.")})
+    with transaction.atomic():
+        decidable = TrainingClaim.objects.decidable_by(by).select_for_update()
+        claim = decidable.filter(pk=claim.pk).first()
+        if claim is None:
+            raise ValidationError(_("You can decide only the claims of cadres you manage."))
+        status = TrainingClaim.Status.APPROVED if approve else TrainingClaim.Status.REJECTED
+        if claim.status == status and claim.reason == reason:
+            return claim
+        was_approved = claim.status == TrainingClaim.Status.APPROVED
+        claim.status = status
+        claim.reason = reason
+        claim.decided_by = by
+        claim.decided_at = timezone.now()
+        claim.save(update_fields=["status", "reason", "decided_by", "decided_at"])
+        if was_approved and not approve:
+            certificates.revoke_for_claim(claim)
+        message = _("Approved") if approve else _("Rejected: %(reason)s") % {"reason": reason}
+        if approve and reason:
+            message = _("Approved: %(reason)s") % {"reason": reason}
+        audit.record(by, claim, audit.CHANGE, message)
+    return claim

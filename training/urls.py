@@ -32,4 +32,25 @@ urlpatterns = [
     ),
     path("cadres/<int:pk>/", views.cadre_record, name="cadre_record"),
     path("hours/", views.hours_overview, name="hours_overview"),
+    path("my-record/claims/new/", views.claim_create, name="claim_create"),
+    path("claims/", views.claim_list, name="claim_list"),
+    path("claims/<int:pk>/", views.claim_detail, name="claim_detail"),
+    path("claims/<int:pk>/file/", views.claim_file, name="claim_file"),
+    path(
+        "my-record/certificates/modules/<int:pk>/",
+        views.module_certificate,
+        name="module_certificate",
+    ),
+    path(
+        "my-record/certificates/years/<int:year>/",
+        views.annual_certificate,
+        name="annual_certificate",
+    ),
+    path("my-record/certificates/<str:code>/", views.certificate, name="certificate"),
+    path("my-record/certificates/<str:code>/pdf/", views.certificate_pdf, name="certificate_pdf"),
+    path(
+        "modules/<int:pk>/certificates.zip",
+        views.module_certificates_zip,
+        name="module_certificates_zip",
+    ),
 ]

@@ -4,7 +4,6 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import expect
 
@@ -17,13 +16,6 @@ from tests.browser.test_reading import (
 )
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def demo(db):
-    devnull = open("/dev/null", "w")  # noqa: SIM115
-    call_command("load_exposition", stdout=devnull)
-    call_command("load_demo", stdout=devnull)
 
 
 def test_cadre_journey_study_search_switch_language_sign_out(visit, language, demo):

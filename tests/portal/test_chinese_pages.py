@@ -26,12 +26,13 @@ from django.views.defaults import server_error
 from expositions.models import StudyUnit, Tag, Theme
 from org.models import Cadre, OrgUnit
 from tests.security.test_matrix import url_patterns
+from training import certificates
 from training.demo import load_demo
-from training.models import Assignment, Module
+from training.models import Assignment, Module, TrainingClaim
 
 # Words that are the same in a Chinese interface: file formats and encodings named on
 # the import page and the export links, and the search box's example of an English term.
-ALLOWED = {"CSV", "csv", "Excel", "xlsx", "UTF", "grassroots"}
+ALLOWED = {"CSV", "csv", "Excel", "xlsx", "PDF", "PNG", "JPEG", "zip", "UTF", "grassroots"}
 WORD = re.compile(r"[A-Za-z][A-Za-z'’]{2,}")
 ATTRIBUTES = ("placeholder", "title", "aria-label", "alt")
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
@@ -123,6 +124,9 @@ def _pages():
     cadre = Cadre.objects.get(user__username="zhang.min")
     due = (timezone.localdate() + timedelta(days=30)).isoformat()
     county = OrgUnit.objects.get(code="140105")
+    claim = TrainingClaim.objects.get(cadre__user__username="cadre")
+    demo_cadre = Cadre.objects.get(user__username="cadre")
+    certificate = certificates.annual_certificate(demo_cadre, timezone.localdate().year)
     return [
         (None, "get", "login", [], {}),
         (None, "post", "login", [], {"username": "cadre", "password": "wrong"}),
@@ -168,6 +172,15 @@ def _pages():
         ("trainer-county", "get", "training:assignment_progress", [assignment.pk], {}),
         ("trainer-county", "get", "training:cadre_record", [cadre.pk], {}),
         ("trainer-county", "get", "training:hours_overview", [], {}),
+        ("trainer-county", "get", "training:claim_list", [], {}),
+        ("trainer-county", "get", "training:claim_list", [], {"status": "all"}),
+        ("trainer-county", "get", "training:claim_detail", [claim.pk], {}),
+        ("trainer-county", "post", "training:claim_detail", [claim.pk], {"decision": "reject"}),
+        ("cadre", "get", "training:claim_create", [], {}),
+        ("cadre", "post", "training:claim_create", [], {"course": ""}),
+        ("cadre", "get", "training:certificate", [certificate.code], {}),
+        (None, "get", "verify", [certificate.code], {}),
+        (None, "get", "verify_lookup", [], {}),
         ("trainer-county", "get", "org:import_upload", [], {}),
         ("trainer-county", "get", "org:issue_passwords", [], {}),
         ("cadre", "get", "org:password_change", [], {}),
@@ -183,6 +196,11 @@ NOT_PAGES = {
     "training:module_progress_export",  # CSV and Excel files
     "training:assignment_progress_export",
     "org:import_template",  # a CSV file
+    "training:claim_file",  # the file a cadre uploaded
+    "training:certificate_pdf",  # a PDF (its page is swept as training:certificate)
+    "training:module_certificates_zip",  # a zip of PDFs
+    "training:module_certificate",  # issue, then on to training:certificate
+    "training:annual_certificate",
     "org:cadre_search",  # the cadre picker's JSON (its names are people's)
     "logout",
     "set_language",
@@ -222,6 +240,13 @@ def test_import_problems_read_in_chinese(as_user):
     assert response.status_code == 422
     assert "未导入任何内容" in response.content.decode()
     assert "<td>单位编码</td><td>缺少此列。</td>" in response.content.decode()
+    assert english_words(response.content.decode()) == []
+
+
+def test_an_unknown_certificate_code_reads_in_chinese(as_user):
+    response = as_user(None).get(reverse("verify", args=["AAAAAAAAAAAAAAAA"]))
+    assert response.status_code == 404
+    assert "证书" in response.content.decode()
     assert english_words(response.content.decode()) == []
 
 

@@ -126,3 +126,30 @@ def test_the_short_list_exports_as_excel_with_a_title_row(trainer_client, org, m
     assert [c.value for c in sheet[2]][0] == "姓名"
     assert sheet["A3"].value == "王芳"
     assert sheet.freeze_panes == "A3"
+
+
+def test_the_lists_filter_by_category(trainer_client, org, make_cadre, online):
+    make_cadre(org.township_a, name="科员", category="township_down")
+    make_cadre(org.township_a, name="县领导", category="county_up")
+    response = trainer_client.get(URL, {"requirement": online.pk, "category": "county_up"})
+    assert [c.name for c in response.context["short"]] == ["县领导"]
+    assert [(r["cadres"], r["short"]) for r in response.context["table"]] == [(1, 1)]
+    every = trainer_client.get(URL, {"requirement": online.pk})
+    assert sorted(c.name for c in every.context["short"]) == ["县领导", "科员"]
+
+
+def test_an_unknown_category_is_a_404(trainer_client, online):
+    assert trainer_client.get(URL, {"category": "nobody"}).status_code == 404
+
+
+def test_approved_training_counts_toward_a_training_requirement(
+    trainer_client, org, make_cadre, make_trainer, make_claim
+):
+    training = Requirement.objects.get(kind="training", category="township_down")
+    cadre = make_cadre(org.township_a, name="培训过", category="township_down")
+    claim = make_claim(cadre, hours="30")
+    pending = trainer_client.get(URL, {"requirement": training.pk})
+    assert [c.missing for c in pending.context["short"]] == [Decimal("90")]
+    services.claim_decide(claim=claim, by=make_trainer(org.county), approve=True)
+    approved = trainer_client.get(URL, {"requirement": training.pk})
+    assert [c.missing for c in approved.context["short"]] == [Decimal("60")]

@@ -136,7 +136,7 @@ def test_the_five_year_window_ends_with_the_year_shown(org, make_cadre, make_uni
     assert total.earned == Decimal("6")  # 2021 is outside the window
     assert total.missing == Decimal("544")
     assert online.earned == Decimal("4")  # this year only
-    assert by_year[2022] == Decimal("2") and by_year[2026] == Decimal("4")
+    assert by_year[2022] == (Decimal("2"), 0) and by_year[2026] == (Decimal("4"), 0)
 
 
 def test_my_record_shows_each_requirement_with_what_is_still_to_go(

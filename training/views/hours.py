@@ -44,6 +44,11 @@ def hours_overview(request):
     else:
         raise Http404
     cadres = Cadre.objects.managed_by(request.user).in_subtree(node)
+    category = request.GET.get("category", "")
+    if category:
+        if category not in Cadre.Category.values:
+            raise Http404
+        cadres = cadres.filter(category=category)
     short = (
         standing(cadres, requirement, year)
         .filter(missing__gt=0)
@@ -70,6 +75,8 @@ def hours_overview(request):
             "table": rollup(cadres, node, requirement, year),
             "short": Paginator(short, PAGE_SIZE).get_page(request.GET.get("page")),
             "query": query.urlencode(),
+            "categories": Cadre.Category.choices,
+            "category": category,
         },
     )
 

@@ -17,10 +17,12 @@ from portal.params import parse_id
 
 from .. import services
 from ..ledger import ledger
-from ..models import Assignment, Completion, ModuleUnit
+from ..models import Assignment, Certificate, Completion, ModuleUnit, TrainingClaim
 from ..progress import my_modules
 
 RECORD_PAGE_SIZE = 50
+CLAIMS_SHOWN = 50
+CERTIFICATES_SHOWN = 50
 
 
 @login_required
@@ -101,16 +103,24 @@ def my_record(request):
     year = timezone.localdate().year
     modules = list(my_modules(request.cadre))
     lines, by_year = ledger(request.cadre, year)
+    years = [
+        {"year": y, "online": online, "training": training, "total": online + training}
+        for y, (online, training) in sorted(by_year.items(), reverse=True)
+    ]
     return render(
         request,
         "training/my_record.html",
         {
             "page": page,
             "year": year,
-            "hours": by_year[year],
+            "this_year": years[0],
             "lines": lines,
-            "earlier": [(y, h) for y, h in sorted(by_year.items(), reverse=True) if y < year and h],
+            "earlier": [y for y in years[1:] if y["total"]],
             "finished": [m for m in modules if m.finished],
+            "claims": TrainingClaim.objects.filter(cadre=request.cadre).select_related(
+                "decided_by"
+            )[:CLAIMS_SHOWN],
+            "certificates": Certificate.objects.filter(cadre=request.cadre)[:CERTIFICATES_SHOWN],
         },
     )
 

@@ -1,0 +1,299 @@
+"""Certificates anyone can verify (issue #17): issuing, codes, the PDF, the public
+page, revocation, and the trainer's zip."""
+
+import contextlib
+import io
+import re
+import zipfile
+import zlib
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.conftest import new_claim
+from training import certificates, services
+from training.models import Certificate
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def cadre(org, make_cadre):
+    return make_cadre(org.township_a, name="欧阳娜娜")
+
+
+@pytest.fixture
+def finished(cadre, make_unit, make_module, assign):
+    """A module of two units (1 and 0.5 学时) the cadre has finished."""
+    units = [make_unit(study_hours=Decimal("1")), make_unit(study_hours=Decimal("0.5"))]
+    module = make_module(units=units, title="社会救助专题")
+    assign(module, cadre)
+    for unit in units:
+        services.completion_record(cadre=cadre, unit=unit)
+    return module
+
+
+def inflated(pdf):
+    """The PDF with every compressed stream (objects, fonts) inflated, to search in."""
+    parts = [pdf]
+    for stream in re.findall(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.DOTALL):
+        with contextlib.suppress(zlib.error):
+            parts.append(zlib.decompress(stream))
+    return b"\n".join(parts)
+
+
+def issue(client, cadre, module):
+    client.force_login(cadre.user)
+    response = client.get(reverse("training:module_certificate", args=[module.pk]))
+    assert response.status_code == 302
+    return Certificate.objects.get(code=response.url.rstrip("/").split("/")[-1])
+
+
+# --- codes and names -------------------------------------------------------------
+
+
+def test_a_code_holds_eighty_random_bits():
+    codes = {certificates.new_code() for _ in range(200)}
+    assert len(codes) == 200
+    assert all(re.fullmatch(r"[A-Z2-7]{16}", code) for code in codes)  # 16 x 5 bits
+
+
+@pytest.mark.parametrize(
+    ("name", "masked"),
+    [
+        ("张三", "张*"),
+        ("欧阳娜娜", "欧**娜"),
+        ("李小明", "李*明"),
+        ("Li Wei", "L****i"),
+        ("王", "*"),
+    ],
+)
+def test_the_public_page_masks_the_name(name, masked):
+    assert certificates.mask_name(name) == masked
+
+
+def test_a_typed_code_is_read_whatever_its_case_and_dashes():
+    assert certificates.normalise_code(" abcd-efgh ijkl-mnop ") == "ABCDEFGHIJKLMNOP"
+
+
+# --- issuing -----------------------------------------------------------------------
+
+
+def test_a_finished_module_gives_a_certificate_once(client, cadre, finished):
+    first = issue(client, cadre, finished)
+    again = issue(client, cadre, finished)
+    assert first == again
+    assert (first.kind, first.hours, first.holder) == ("module", Decimal("1.5"), "欧阳娜娜")
+    assert first.subject_zh == "社会救助专题"
+    assert first.org_unit_name == cadre.org_unit.name
+
+
+def test_an_unfinished_module_gives_none(client, cadre, make_unit, make_module, assign):
+    module = make_module(units=[make_unit(), make_unit()])
+    assign(module, cadre)
+    services.completion_record(cadre=cadre, unit=module.units.first())
+    client.force_login(cadre.user)
+    url = reverse("training:module_certificate", args=[module.pk])
+    assert client.get(url).status_code == 404
+    assert not Certificate.objects.exists()
+
+
+def test_the_print_page_shows_the_qr_code_and_the_full_address(client, cadre, finished):
+    certificate = issue(client, cadre, finished)
+    page = client.get(certificate.get_absolute_url()).content.decode()
+    assert "<svg" in page
+    assert f"http://testserver/verify/{certificate.code}/" in page
+    assert certificate.formatted_code in page
+    assert "欧阳娜娜" in page and "社会救助专题" in page
+
+
+def test_the_pdf_is_one_a4_page_with_a_cjk_font(client, cadre, finished):
+    certificate = issue(client, cadre, finished)
+    response = client.get(reverse("training:certificate_pdf", args=[certificate.code]))
+    assert response["Content-Type"] == "application/pdf"
+    assert "attachment" in response["Content-Disposition"]
+    assert response.content.startswith(b"%PDF-")
+    pdf = inflated(response.content)
+    assert len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf)) == 1
+    assert b"WenQuanYi" in pdf  # the CJK font is embedded, so Chinese is not boxes
+    assert re.search(rb"/MediaBox\s*\[\s*0 0 595\.\d+ 841\.\d+", pdf)  # A4 in points
+
+
+def test_someone_elses_certificate_is_a_404(client, org, cadre, finished, make_cadre):
+    certificate = issue(client, cadre, finished)
+    client.force_login(make_cadre(org.township_a).user)
+    assert client.get(certificate.get_absolute_url()).status_code == 404
+    assert (
+        client.get(reverse("training:certificate_pdf", args=[certificate.code])).status_code == 404
+    )
+
+
+def test_an_annual_certificate_states_the_years_hours(client, cadre, finished, make_trainer, org):
+    new_claim(cadre, status="approved")
+    year = timezone.localdate().year
+    client.force_login(cadre.user)
+    response = client.get(reverse("training:annual_certificate", args=[year]))
+    certificate = Certificate.objects.get()
+    assert response.url == certificate.get_absolute_url()
+    assert (certificate.kind, certificate.year, certificate.hours) == (
+        "annual",
+        year,
+        Decimal("9.5"),
+    )
+
+
+def test_an_annual_certificate_is_reissued_when_the_hours_grew(client, cadre, finished, make_unit):
+    year = timezone.localdate().year
+    client.force_login(cadre.user)
+    client.get(reverse("training:annual_certificate", args=[year]))
+    services.completion_record(cadre=cadre, unit=make_unit(study_hours=Decimal("2")))
+    client.get(reverse("training:annual_certificate", args=[year]))
+    hours = sorted(c.hours for c in Certificate.objects.valid())
+    assert hours == [Decimal("1.5"), Decimal("3.5")]  # the earlier one stays true as of its day
+
+
+def test_a_year_without_hours_gives_no_certificate(client, cadre):
+    client.force_login(cadre.user)
+    year = timezone.localdate().year
+    assert client.get(reverse("training:annual_certificate", args=[year])).status_code == 404
+    assert client.get(reverse("training:annual_certificate", args=[year + 1])).status_code == 404
+
+
+def test_my_record_links_to_each_certificate(client, cadre, finished):
+    certificate = issue(client, cadre, finished)
+    page = client.get(reverse("training:my_record")).content.decode()
+    assert reverse("training:module_certificate", args=[finished.pk]) in page
+    assert certificate.get_absolute_url() in page
+    year = timezone.localdate().year
+    assert reverse("training:annual_certificate", args=[year]) in page
+
+
+# --- the public page ------------------------------------------------------------------
+
+
+def test_anyone_verifies_a_certificate_by_its_code(client, cadre, finished):
+    certificate = issue(client, cadre, finished)
+    client.logout()
+    response = client.get(reverse("verify", args=[certificate.code]))
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "欧**娜" in page and "欧阳娜娜" not in page
+    for shown in (certificate.org_unit_name, "社会救助专题", "1.5", certificate.formatted_code):
+        assert shown in page
+    assert certificate.issuer in page
+    assert response.context["certificate"].revoked_at is None
+
+
+def test_a_code_typed_with_dashes_leads_to_its_page(client, cadre, finished):
+    certificate = issue(client, cadre, finished)
+    client.logout()
+    response = client.get(reverse("verify_lookup"), {"code": certificate.formatted_code.lower()})
+    assert response.url == reverse("verify", args=[certificate.code])
+
+
+def test_a_wrong_code_reveals_nothing(client, cadre, finished):
+    issue(client, cadre, finished)
+    client.logout()
+    response = client.get(reverse("verify", args=["AAAAAAAAAAAAAAAA"]))
+    page = response.content.decode()
+    assert response.status_code == 404
+    assert "欧" not in page and "社会救助专题" not in page
+
+
+def test_the_public_page_is_rate_limited(client, settings):
+    settings.VERIFY_RATE_LIMIT = 3
+    codes = ["AAAAAAAAAAAAAAA" + c for c in "ABCDE"]
+    statuses = [client.get(reverse("verify", args=[code])).status_code for code in codes]
+    assert statuses == [404, 404, 404, 429, 429]
+    other = client.get(reverse("verify", args=[codes[0]]), REMOTE_ADDR="10.0.0.9")
+    assert other.status_code == 404  # another address has its own count
+
+
+# --- revocation ---------------------------------------------------------------------
+
+
+def test_undoing_a_completion_revokes_its_certificates(client, cadre, finished):
+    module_certificate = issue(client, cadre, finished)
+    year = timezone.localdate().year
+    client.get(reverse("training:annual_certificate", args=[year]))
+    unit = finished.units.first()
+    services.completion_undo(cadre=cadre, unit=unit)
+    assert Certificate.objects.valid().count() == 0
+    client.logout()
+    page = client.get(reverse("verify", args=[module_certificate.code])).content.decode()
+    module_certificate.refresh_from_db()
+    assert module_certificate.revoked_because == "completion_undone"
+    assert (
+        module_certificate.revoked_at.astimezone(timezone.get_current_timezone()).strftime(
+            "%Y-%m-%d %H:%M"
+        )
+        in page
+    )
+
+
+def test_a_finished_module_again_gives_a_new_code(client, cadre, finished):
+    first = issue(client, cadre, finished)
+    unit = finished.units.first()
+    services.completion_undo(cadre=cadre, unit=unit)
+    services.completion_record(cadre=cadre, unit=unit)
+    second = issue(client, cadre, finished)
+    assert second.code != first.code and second.revoked_at is None
+
+
+def test_undo_of_another_year_leaves_this_years_certificate(client, cadre, finished, make_unit):
+    year = timezone.localdate().year
+    client.force_login(cadre.user)
+    client.get(reverse("training:annual_certificate", args=[year]))
+    old = make_unit(study_hours=Decimal("1"))
+    completion, _created = services.completion_record(cadre=cadre, unit=old)
+    completion.completed_at = timezone.now() - timedelta(days=400)
+    completion.save()
+    services.completion_undo(cadre=cadre, unit=old)
+    assert Certificate.objects.valid().filter(kind="annual").count() == 1
+
+
+def test_rejecting_an_approved_claim_revokes_the_years_certificate(
+    client, cadre, org, make_trainer
+):
+    trainer = make_trainer(org.county)
+    claim = new_claim(cadre)
+    services.claim_decide(claim=claim, by=trainer, approve=True)
+    client.force_login(cadre.user)
+    client.get(reverse("training:annual_certificate", args=[timezone.localdate().year]))
+    services.claim_decide(claim=claim, by=trainer, approve=False, reason="证明材料不实")
+    certificate = Certificate.objects.get()
+    assert certificate.revoked_because == "claim_rejected"
+
+
+# --- the trainer's zip -----------------------------------------------------------------
+
+
+def test_a_trainer_downloads_the_certificates_of_their_finished_cadres(
+    client, org, cadre, finished, make_cadre, make_trainer, assign
+):
+    other = make_cadre(org.other_county)
+    assign(finished, other)
+    for unit in finished.units.all():
+        services.completion_record(cadre=other, unit=unit)
+    make_cadre(org.township_a)  # not assigned, not finished
+    trainer = make_trainer(org.county)
+    client.force_login(trainer)
+    response = client.get(reverse("training:module_certificates_zip", args=[finished.pk]))
+    assert response["Content-Type"] == "application/zip"
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    names = archive.namelist()
+    assert len(names) == 1 and names[0].startswith("欧阳娜娜")
+    assert archive.read(names[0]).startswith(b"%PDF-")
+
+
+def test_a_trainer_of_another_tree_gets_no_certificates(client, org, cadre, finished, make_trainer):
+    client.force_login(make_trainer(org.other_county))
+    response = client.get(reverse("training:module_certificates_zip", args=[finished.pk]))
+    names = zipfile.ZipFile(io.BytesIO(response.content)).namelist()
+    assert names == []
+    client.force_login(cadre.user)
+    url = reverse("training:module_certificates_zip", args=[finished.pk])
+    assert client.get(url).status_code == 404

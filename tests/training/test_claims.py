@@ -1,0 +1,337 @@
+"""Training claims (学时申报): recording, the checks on the file, who decides, and what
+counts in the ledger (issue #17)."""
+
+import io
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.contrib.admin.models import LogEntry
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+from PIL import Image
+
+from tests.conftest import new_claim
+from training import services
+from training.ledger import claimed_hours_by_year, ledger, standing
+from training.models import Requirement, TrainingClaim
+
+pytestmark = pytest.mark.django_db
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def png_bytes():
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4), "white").save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def form_data(**overrides):
+    today = timezone.localdate()
+    data = {
+        "course": "全省民政干部业务培训班",
+        "organiser": "省民政厅",
+        "kind": "training",
+        "start_on": (today - timedelta(days=3)).isoformat(),
+        "end_on": (today - timedelta(days=1)).isoformat(),
+        "hours": "24",
+    }
+    data.update(overrides)
+    return data
+
+
+def claim_for(cadre, *, status="pending", kind="training", hours="10", end_on=None):
+    return new_claim(cadre, status=status, kind=kind, hours=hours, end_on=end_on)
+
+
+@pytest.fixture
+def cadre(org, make_cadre):
+    return make_cadre(org.township_a, category="township_down")
+
+
+@pytest.fixture
+def trainer(org, make_trainer):
+    return make_trainer(org.county)
+
+
+def post_claim(client, cadre, upload=None, **overrides):
+    client.force_login(cadre.user)
+    data = form_data(**overrides)
+    if upload is not None:
+        data["attachment"] = upload
+    return client.post(reverse("training:claim_create"), data)
+
+
+# --- recording --------------------------------------------------------------------
+
+
+def test_a_cadre_records_a_claim_that_waits_for_approval(client, cadre):
+    response = post_claim(client, cadre, SimpleUploadedFile("通知.pdf", PDF))
+    assert response.status_code == 302
+    claim = TrainingClaim.objects.get()
+    assert (claim.cadre, claim.status, claim.hours) == (cadre, "pending", Decimal("24"))
+    assert claim.attachment.name.startswith("claims/") and "通知" not in claim.attachment.name
+    assert LogEntry.objects.filter(object_id=str(claim.pk), user=cadre.user).count() == 1
+
+
+def test_the_claim_form_page_renders(client, cadre):
+    client.force_login(cadre.user)
+    response = client.get(reverse("training:claim_create"))
+    assert response.status_code == 200
+    assert 'enctype="multipart/form-data"' in response.content.decode()
+
+
+def test_an_image_is_accepted(client, cadre):
+    assert post_claim(client, cadre, SimpleUploadedFile("证书.png", png_bytes())).status_code == 302
+    assert TrainingClaim.objects.get().attachment.name.endswith(".png")
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("notes.txt", b"just some text"),
+        ("setup.pdf", b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 64),  # a renamed executable
+        ("tool.jpg", b"\x7fELF\x02\x01\x01" + b"\x00" * 64),  # a renamed ELF binary
+        ("page.pdf", b"<html><script>alert(1)</script></html>"),
+        ("image.pdf", None),  # a PNG named as a PDF
+        ("broken.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 32),  # a PNG header, no image
+    ],
+)
+def test_a_file_that_is_not_what_it_says_is_refused_and_nothing_is_saved(
+    client, cadre, name, content
+):
+    upload = SimpleUploadedFile(name, content if content is not None else png_bytes())
+    response = post_claim(client, cadre, upload)
+    assert response.status_code == 200
+    assert response.context["form"].errors["attachment"]
+    assert not TrainingClaim.objects.exists()
+
+
+def test_a_file_over_five_megabytes_is_refused(client, cadre, settings):
+    big = PDF + b"0" * (settings.CLAIM_FILE_MAX_BYTES + 1 - len(PDF))
+    response = post_claim(client, cadre, SimpleUploadedFile("big.pdf", big))
+    assert response.status_code == 200
+    assert "5.0" in str(response.context["form"].errors["attachment"])
+    assert not TrainingClaim.objects.exists()
+
+
+def test_a_file_of_exactly_five_megabytes_is_accepted(client, cadre, settings):
+    exact = PDF + b"0" * (settings.CLAIM_FILE_MAX_BYTES - len(PDF))
+    assert post_claim(client, cadre, SimpleUploadedFile("ok.pdf", exact)).status_code == 302
+
+
+def test_the_last_day_cannot_be_before_the_first(client, cadre):
+    today = timezone.localdate()
+    response = post_claim(
+        client,
+        cadre,
+        start_on=(today - timedelta(days=1)).isoformat(),
+        end_on=(today - timedelta(days=5)).isoformat(),
+    )
+    assert response.context["form"].errors["end_on"]
+    assert not TrainingClaim.objects.exists()
+
+
+def test_training_not_yet_ended_cannot_be_claimed(client, cadre):
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    response = post_claim(client, cadre, end_on=tomorrow.isoformat())
+    assert response.context["form"].errors["end_on"]
+
+
+@pytest.mark.parametrize("hours", ["0", "-3", "abc"])
+def test_hours_must_be_positive(client, cadre, hours):
+    response = post_claim(client, cadre, hours=hours)
+    assert response.context["form"].errors["hours"]
+
+
+def test_a_person_without_a_cadre_profile_cannot_claim(client, trainer):
+    client.force_login(trainer)
+    assert client.get(reverse("training:claim_create")).status_code == 404
+
+
+# --- deciding -----------------------------------------------------------------------
+
+
+def test_a_trainer_approves_a_claim_in_their_tree(client, cadre, trainer):
+    claim = claim_for(cadre)
+    client.force_login(trainer)
+    response = client.post(
+        reverse("training:claim_detail", args=[claim.pk]), {"decision": "approve", "reason": ""}
+    )
+    assert response.status_code == 302
+    claim.refresh_from_db()
+    assert (claim.status, claim.decided_by) == ("approved", trainer)
+    assert LogEntry.objects.filter(object_id=str(claim.pk), user=trainer).count() == 1
+
+
+def test_a_rejection_needs_a_reason(client, cadre, trainer):
+    claim = claim_for(cadre)
+    client.force_login(trainer)
+    response = client.post(
+        reverse("training:claim_detail", args=[claim.pk]), {"decision": "reject", "reason": " "}
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["reason"]
+    claim.refresh_from_db()
+    assert claim.status == "pending"
+
+
+def test_a_rejection_with_a_reason_is_shown_to_the_cadre(client, cadre, trainer):
+    claim = claim_for(cadre)
+    services.claim_decide(claim=claim, by=trainer, approve=False, reason="没有结业证明")
+    client.force_login(cadre.user)
+    page = client.get(reverse("training:my_record")).content.decode()
+    assert "没有结业证明" in page
+
+
+def test_a_trainer_of_another_tree_cannot_see_or_decide(client, org, cadre, make_trainer):
+    claim = claim_for(cadre)
+    stranger = make_trainer(org.other_county)
+    client.force_login(stranger)
+    url = reverse("training:claim_detail", args=[claim.pk])
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"decision": "approve"}).status_code == 404
+    assert client.get(reverse("training:claim_file", args=[claim.pk])).status_code == 404
+    assert claim.cadre.name not in client.get(reverse("training:claim_list")).content.decode()
+    with pytest.raises(ValidationError):
+        services.claim_decide(claim=claim, by=stranger, approve=True)
+    claim.refresh_from_db()
+    assert claim.status == "pending"
+
+
+def test_a_trainer_cannot_approve_their_own_claim(client, org, make_cadre, make_trainer):
+    trainer = make_trainer(org.county)
+    own = make_cadre(org.county)
+    own.user = trainer
+    own.save()
+    claim = claim_for(own)
+    client.force_login(trainer)
+    assert client.get(reverse("training:claim_detail", args=[claim.pk])).status_code == 404
+    with pytest.raises(ValidationError):
+        services.claim_decide(claim=claim, by=trainer, approve=True)
+    claim.refresh_from_db()
+    assert claim.status == "pending"
+
+
+def test_the_trainers_list_shows_waiting_claims_of_their_tree(
+    client, org, cadre, trainer, make_cadre, django_assert_max_num_queries
+):
+    for i in range(5):
+        claim_for(make_cadre(org.township_b, name=f"乙镇干部{i}"))
+    claim_for(make_cadre(org.other_county, name="别县干部"))
+    claim_for(cadre, status="approved")
+    client.force_login(trainer)
+    client.get(reverse("training:claim_list"))
+    with django_assert_max_num_queries(8):
+        page = client.get(reverse("training:claim_list")).content.decode()
+    assert page.count("乙镇干部") == 5
+    assert "别县干部" not in page and cadre.name not in page
+    every = client.get(reverse("training:claim_list"), {"status": "all"}).content.decode()
+    assert cadre.name in every
+
+
+def test_a_cadre_cannot_reach_the_trainers_claim_pages(client, cadre):
+    claim = claim_for(cadre)
+    client.force_login(cadre.user)
+    assert client.get(reverse("training:claim_list")).status_code == 404
+    assert client.get(reverse("training:claim_detail", args=[claim.pk])).status_code == 404
+
+
+# --- the file --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def claim_with_file(client, cadre):
+    post_claim(client, cadre, SimpleUploadedFile("a.pdf", PDF))
+    client.logout()
+    return TrainingClaim.objects.get()
+
+
+def test_the_cadre_and_their_trainer_download_the_file(client, claim_with_file, trainer):
+    url = reverse("training:claim_file", args=[claim_with_file.pk])
+    for user in (claim_with_file.cadre.user, trainer):
+        client.force_login(user)
+        response = client.get(url)
+        assert response.status_code == 200
+        assert response["Content-Type"] == "application/pdf"
+        assert response["X-Content-Type-Options"] == "nosniff"
+        assert response["Content-Disposition"].startswith("attachment")
+        assert b"".join(response.streaming_content) == PDF
+
+
+def test_nobody_else_downloads_the_file(client, org, claim_with_file, make_cadre):
+    url = reverse("training:claim_file", args=[claim_with_file.pk])
+    assert client.get(url)["Location"].startswith(reverse("login"))
+    client.force_login(make_cadre(org.township_a).user)
+    assert client.get(url).status_code == 404
+
+
+# --- what counts ---------------------------------------------------------------------
+
+
+def test_only_approved_claims_count(cadre, trainer):
+    year = timezone.localdate().year
+    claim_for(cadre, status="pending", hours="5")
+    claim_for(cadre, status="rejected", hours="7")
+    claim_for(cadre, status="approved", hours="11")
+    assert claimed_hours_by_year(cadre, year, year)["training", year] == Decimal("11")
+
+
+def test_a_claim_counts_in_the_year_the_training_ended(cadre):
+    claim_for(cadre, status="approved", hours="8", end_on=date(2025, 12, 31))
+    claim_for(cadre, status="approved", hours="3", end_on=date(2026, 1, 1))
+    hours = claimed_hours_by_year(cadre, 2025, 2026)
+    assert (hours["training", 2025], hours["training", 2026]) == (Decimal("8"), Decimal("3"))
+
+
+def test_an_online_claim_counts_toward_online_study(cadre):
+    year = timezone.localdate().year
+    claim_for(cadre, status="approved", kind="online", hours="6")
+    online = Requirement.objects.create(
+        name="网络学习", category="all", kind="online", hours=50, period="year"
+    )
+    training = Requirement.objects.create(
+        name="培训", category="all", kind="training", hours=90, period="year"
+    )
+    lines, by_year = ledger(cadre, year)
+    earned = {line.requirement: line.earned for line in lines}
+    assert earned[online] == Decimal("6") and earned[training] == Decimal("0")
+    assert by_year[year] == (Decimal("6"), Decimal("0"))
+
+
+def test_the_five_year_window_counts_claims_of_five_years(cadre):
+    year = timezone.localdate().year
+    claim_for(cadre, status="approved", hours="100", end_on=date(year - 4, 6, 1))
+    claim_for(cadre, status="approved", hours="1000", end_on=date(year - 5, 6, 1))
+    five = Requirement.objects.create(
+        name="五年", category="all", kind="total", hours=550, period="five_years"
+    )
+    lines, _years = ledger(cadre, year)
+    assert next(line for line in lines if line.requirement == five).earned == Decimal("100")
+
+
+def test_approval_changes_the_trainers_shortfall_list(cadre, trainer):
+    from org.models import Cadre
+
+    requirement = Requirement.objects.create(
+        name="培训", category="township_down", kind="training", hours=20, period="year"
+    )
+    year = timezone.localdate().year
+    claim = claim_for(cadre, hours="24")
+    short = standing(Cadre.objects.all(), requirement, year).get(pk=cadre.pk)
+    assert short.missing == Decimal("20")
+    services.claim_decide(claim=claim, by=trainer, approve=True)
+    met = standing(Cadre.objects.all(), requirement, year).get(pk=cadre.pk)
+    assert (met.earned, met.missing) == (Decimal("24"), Decimal("0"))
+
+
+def test_my_record_shows_approved_training_in_the_years_total(client, cadre, trainer):
+    claim = claim_for(cadre, hours="12.5")
+    services.claim_decide(claim=claim, by=trainer, approve=True)
+    client.force_login(cadre.user)
+    response = client.get(reverse("training:my_record"))
+    assert response.context["this_year"]["training"] == Decimal("12.5")
+    assert response.context["this_year"]["total"] == Decimal("12.5")

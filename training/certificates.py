@@ -1,0 +1,228 @@
+"""Certificates: issuing, revoking and rendering them.
+
+A module certificate (结业证书) is issued when a cadre who finished a module asks for
+it; an annual certificate (学时证明) states a year's 学时 as of the day it is issued.
+Both keep what they state, so the public page (/verify/<code>/) shows the record a
+printout must match. Undoing a completion revokes the certificates that counted it
+(its modules', and its year's), withdrawing the approval of a claim revokes the
+certificates of its year: both are called by training.services in the transaction of
+the change. Asked again, the portal issues a new certificate with a new code.
+"""
+
+import base64
+import io
+import secrets
+import zipfile
+from datetime import date
+from decimal import Decimal
+
+import segno
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.db import transaction
+from django.db.models import Count, Max, Min, Q
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from expositions.models import StudyUnit
+from org.models import Cadre, OrgUnit
+
+from .exports import file_name
+from .ledger import claimed_hours_by_year, online_hours_by_year
+from .models import Certificate, Completion, ModuleUnit, TrainingClaim
+
+CODE_BYTES = 10  # 80 random bits: 16 characters of base32
+
+
+def new_code():
+    return base64.b32encode(secrets.token_bytes(CODE_BYTES)).decode("ascii")
+
+
+def normalise_code(text):
+    """What a person typed or scanned (lower case, dashes, spaces) as a stored code."""
+    return "".join(ch for ch in (text or "").upper() if ch.isascii() and ch.isalnum())
+
+
+def mask_name(name):
+    """张三 → 张*, 欧阳娜娜 → 欧**娜, Li Wei → L****i: enough to match a printout."""
+    name = (name or "").strip()
+    if len(name) <= 1:
+        return "*"
+    if len(name) == 2:
+        return name[0] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]
+
+
+def issuer_of(cadre):
+    """The top org unit of the cadre's tree (the department the portal belongs to)."""
+    org_unit = cadre.org_unit
+    root = OrgUnit.objects.filter(path=org_unit.path[: OrgUnit.steplen]).first()
+    return (root or org_unit).name
+
+
+def _issue(cadre, **fields):
+    return Certificate.objects.create(
+        code=new_code(),
+        cadre=cadre,
+        holder=cadre.name,
+        org_unit_name=cadre.org_unit.name,
+        issuer=issuer_of(cadre),
+        **fields,
+    )
+
+
+def module_certificate(cadre, module):
+    """The cadre's valid certificate for ``module``, issued now if they have finished
+    every unit readers can see in it and hold none; None if they have not."""
+    with transaction.atomic():
+        Cadre.objects.select_for_update().filter(pk=cadre.pk).first()  # one issue at a time
+        existing = (
+            Certificate.objects.valid()
+            .filter(cadre=cadre, kind=Certificate.Kind.MODULE, module=module)
+            .first()
+        )
+        if existing:
+            return existing
+        units = ModuleUnit.objects.filter(
+            module=module, unit__in=StudyUnit.objects.published()
+        ).values_list("unit_id", "unit__credit_hours")
+        credits = dict(units)
+        if not credits:
+            return None
+        done = Completion.objects.filter(cadre=cadre, unit_id__in=credits).aggregate(
+            count=Count("pk"), first=Min("completed_at"), last=Max("completed_at")
+        )
+        if done["count"] < len(credits):
+            return None
+        return _issue(
+            cadre,
+            kind=Certificate.Kind.MODULE,
+            module=module,
+            subject_zh=module.title_zh_hans or module.title_en or "",
+            subject_en=module.title_en or module.title_zh_hans or "",
+            hours=sum((h or Decimal(0) for h in credits.values()), Decimal(0)),
+            first_on=timezone.localtime(done["first"]).date(),
+            last_on=timezone.localtime(done["last"]).date(),
+        )
+
+
+def year_hours(cadre, year):
+    """学时 of ``year``: units completed online plus approved claims of either kind."""
+    online = online_hours_by_year(cadre, year, year)[year]
+    claimed = claimed_hours_by_year(cadre, year, year)
+    return online + sum((claimed[kind, year] for kind in TrainingClaim.Kind.values), Decimal(0))
+
+
+def annual_certificate(cadre, year):
+    """The cadre's certificate of ``year``'s 学时 as of today: the valid one already
+    issued if it states today's hours, else a new one; None for a year without hours
+    or one not begun."""
+    today = timezone.localdate()
+    if year > today.year:
+        return None
+    with transaction.atomic():
+        Cadre.objects.select_for_update().filter(pk=cadre.pk).first()
+        hours = year_hours(cadre, year)
+        if not hours:
+            return None
+        existing = (
+            Certificate.objects.valid()
+            .filter(cadre=cadre, kind=Certificate.Kind.ANNUAL, year=year, hours=hours)
+            .first()
+        )
+        if existing:
+            return existing
+        return _issue(
+            cadre,
+            kind=Certificate.Kind.ANNUAL,
+            year=year,
+            subject_zh=f"{year}年度学时",
+            subject_en=f"Study hours of {year}",
+            hours=hours,
+            first_on=date(year, 1, 1),
+            last_on=min(today, date(year, 12, 31)),
+        )
+
+
+def revoke_for_completion(completion):
+    """Revoke what counted ``completion`` (just deleted): the cadre's certificates of
+    the modules holding its unit, and of its year. Returns how many."""
+    modules = ModuleUnit.objects.filter(unit_id=completion.unit_id).values("module_id")
+    year = timezone.localtime(completion.completed_at).year
+    return (
+        Certificate.objects.valid()
+        .filter(cadre_id=completion.cadre_id)
+        .filter(
+            Q(kind=Certificate.Kind.MODULE, module_id__in=modules)
+            | Q(kind=Certificate.Kind.ANNUAL, year=year)
+        )
+        .update(
+            revoked_at=timezone.now(),
+            revoked_because=Certificate.Revocation.COMPLETION_UNDONE,
+        )
+    )
+
+
+def revoke_for_claim(claim):
+    """Revoke the cadre's annual certificates of the year ``claim`` counted in."""
+    return (
+        Certificate.objects.valid()
+        .filter(cadre_id=claim.cadre_id, kind=Certificate.Kind.ANNUAL, year=claim.year)
+        .update(
+            revoked_at=timezone.now(),
+            revoked_because=Certificate.Revocation.CLAIM_REJECTED,
+        )
+    )
+
+
+def verify_url(certificate, request=None):
+    """The full address of the certificate's public page, as printed and in the QR code."""
+    path = certificate.get_verify_url()
+    if settings.PORTAL_BASE_URL:
+        return settings.PORTAL_BASE_URL + path
+    return request.build_absolute_uri(path) if request is not None else path
+
+
+def qr_svg(url):
+    """The QR code of ``url`` as inline SVG (segno; medium error correction)."""
+    return segno.make(url, error="m").svg_inline(scale=4, border=2, title=url)
+
+
+def context(certificate, request=None):
+    url = verify_url(certificate, request)
+    return {"certificate": certificate, "verify_url": url, "qr": qr_svg(url)}
+
+
+def pdf(certificate, request=None):
+    """The certificate as one A4 page of PDF, in the active language (WeasyPrint, with
+    the CJK font of the system: fonts-wqy-microhei)."""
+    from weasyprint import CSS, HTML  # imported when used: it loads Pango
+
+    html = render_to_string("training/certificate_pdf.html", context(certificate, request))
+    stylesheet = CSS(filename=finders.find("css/certificate.css"))
+    return HTML(string=html).write_pdf(stylesheets=[stylesheet])
+
+
+def pdf_name(certificate):
+    return file_name(certificate.formatted_code, extension="pdf")
+
+
+def zip_of(certificates, request=None):
+    """One zip of the certificates' PDFs, named by holder and code."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for certificate in certificates:
+            name = file_name(certificate.holder, certificate.formatted_code, extension="pdf")
+            archive.writestr(name, pdf(certificate, request))
+    return buffer.getvalue()
+
+
+def module_certificates_for(cadres, module):
+    """Certificates of ``module`` for each of ``cadres`` who finished it (issued where
+    they hold none yet), in the order given."""
+    issued = []
+    for cadre in cadres:
+        certificate = module_certificate(cadre, module)
+        if certificate is not None:
+            issued.append(certificate)
+    return issued
