@@ -87,6 +87,7 @@ def measure(repeat):
             "ratio_to_raw_group_by": round(median / base_median, 2),
         }
     StudyUnit.objects.filter(pk=hidden).update(published_at=published_at)
+    result.update(measure_hours(trainer, province, county, repeat))
     assert cadre.get("/training/my-study/").status_code == 200
     connection.queries_log.clear()
     with CaptureQueriesContext(connection) as queries:
@@ -97,6 +98,80 @@ def measure(repeat):
         "worst_ms": round(worst, 1),
         "queries": len(queries),
     }
+    return result
+
+
+def measure_hours(trainer, province, county, repeat):
+    """The trainers' study-hour page (/training/hours/) for each shipped requirement, at
+    province and county, against the raw aggregate it rests on: one GROUP BY summing
+    each cadre's 学时 of the year (units completed plus approved claims)."""
+    from datetime import datetime
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from expositions.models import StudyUnit
+    from org.models import Cadre, OrgUnit
+    from training.models import Completion, Requirement, TrainingClaim
+
+    year = timezone.localdate().year
+    tables = {
+        "org": OrgUnit._meta.db_table,
+        "completion": Completion._meta.db_table,
+        "unit": StudyUnit._meta.db_table,
+        "cadre": Cadre._meta.db_table,
+        "claim": TrainingClaim._meta.db_table,
+    }
+
+    def raw_aggregate(node, requirement):
+        """Each active cadre of ``node``'s subtree who owes the requirement, with their
+        学时 toward it: the answer the page turns into its two tables."""
+        years = requirement.years(year)
+        kinds = {"online": ["online"], "training": ["training"], "total": ["online", "training"]}
+        claim_kinds = kinds[requirement.kind]
+        online = "0" if requirement.kind == "training" else "COALESCE(o.h, 0)"
+        category = "" if requirement.category == "all" else "AND d.category = %s "
+        # Only table names from _meta are formatted in; every value is a parameter.
+        sql = (
+            f"SELECT d.id, {online} + COALESCE(t.h, 0) FROM {tables['cadre']} d "  # noqa: S608  # nosec B608
+            f"JOIN {tables['org']} g ON g.id = d.org_unit_id "
+            f"LEFT JOIN (SELECT c.cadre_id, SUM(u.credit_hours) h FROM {tables['completion']} c "
+            f"JOIN {tables['unit']} u ON u.id = c.unit_id WHERE c.completed_at >= %s "
+            "AND c.completed_at < %s GROUP BY 1) o ON o.cadre_id = d.id "
+            f"LEFT JOIN (SELECT cadre_id, SUM(hours) h FROM {tables['claim']} "
+            "WHERE status = 'approved' AND kind = ANY(%s) AND end_on >= %s AND end_on < %s "
+            "GROUP BY 1) t ON t.cadre_id = d.id "
+            f"WHERE d.active AND g.path LIKE %s {category}"
+        )
+        first = timezone.make_aware(datetime(years[0], 1, 1))
+        after = timezone.make_aware(datetime(years[-1] + 1, 1, 1))
+        params = [first, after, claim_kinds, first.date(), after.date(), node.path + "%"]
+        if category:
+            params.append(requirement.category)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+
+    result = {}
+    for requirement in Requirement.objects.order_by("order", "pk"):
+        for label, node in (("province", province), ("county", county)):
+            url = f"/training/hours/?requirement={requirement.pk}&org={node.pk}&year={year}"
+            assert trainer.get(url).status_code == 200
+            connection.queries_log.clear()
+            with CaptureQueriesContext(connection) as queries:
+                trainer.get(url)
+            median, worst = _province.timed(lambda url=url: trainer.get(url), repeat)
+            base, _worst = _province.timed(
+                lambda node=node, r=requirement: raw_aggregate(node, r), repeat
+            )
+            result[f"hours {label}: {requirement.name_en}"] = {
+                "median_ms": round(median, 1),
+                "worst_ms": round(worst, 1),
+                "queries": len(queries),
+                "raw_aggregate_median_ms": round(base, 1),
+                "ratio_to_raw_aggregate": round(median / base, 2),
+            }
     return result
 
 
@@ -126,6 +201,13 @@ def main():
             f"  {label:<26} ({r['cadres']:>6,} cadres): median {r['median_ms']:7.1f} ms, "
             f"worst {r['worst_ms']:7.1f} ms, {r['queries']} queries; raw GROUP BY "
             f"{r['raw_group_by_median_ms']:.1f} ms -> ratio {r['ratio_to_raw_group_by']}"
+        )
+    for label in [k for k in result if k.startswith("hours ")]:
+        r = result[label]
+        print(
+            f"  {label[:60]:<60}: median {r['median_ms']:7.1f} ms, worst "
+            f"{r['worst_ms']:7.1f} ms, {r['queries']} queries; raw aggregate "
+            f"{r['raw_aggregate_median_ms']:.1f} ms -> ratio {r['ratio_to_raw_aggregate']}"
         )
     r = result["my_study"]
     print(

@@ -11,7 +11,8 @@ import io
 import random
 import time
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
+from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
@@ -24,13 +25,21 @@ from org.models import Cadre, OrgUnit
 from org.roles import CADRE, TRAINER, ensure_groups
 
 from . import progress_store
-from .models import Assignment, Completion, Module, ModuleUnit
+from .models import Assignment, Completion, Module, ModuleUnit, TrainingClaim
 
 # Known on purpose: the sign-in of generated benchmark data, refused outside debug mode.
 BENCH_PASSWORD = "bench-password-2026"  # noqa: S105  # nosec B105
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建文辉力斌宇浩凯鹏飞"
 POSITIONS = ["科员", "副科长", "科长", "社工", "民政助理员", "主任", "副主任", ""]
+COURSES = [
+    "社会救助业务培训班",
+    "养老服务专题培训",
+    "基层政权建设轮训",
+    "婚姻登记业务培训",
+    "儿童福利专题培训",
+]
+ORGANISERS = ["省民政厅", "市民政局", "县民政局", "省委党校", "干部网络学院"]
 
 
 @dataclass
@@ -86,6 +95,7 @@ class Generator:
             self.units()
             self.modules()
             self.assignments()
+            self.claims()
         self.completions()
         progress_store.rebuild()  # COPY wrote around the ORM's signals
         self.say("progress rows rebuilt")
@@ -165,6 +175,7 @@ class Generator:
         county.trainers.add(ids["bench-trainer-county"])
         self.trainer_id = ids["bench-trainer-province"]
         # Most cadres work in a township; some in a county office.
+        county_set = set(self.county_paths)
         cadres = []
         for u in users:
             where = (
@@ -174,6 +185,12 @@ class Generator:
             )
             if u.username == "bench-cadre":
                 where = self.township_paths[0]
+            # Leaders sit in the county offices; most township cadres are 乡科级及以下.
+            in_county = where in county_set
+            category = rng.choices(
+                ["county_up", "township_down", "other"],
+                weights=[30, 55, 15] if in_county else [2, 88, 10],
+            )[0]
             cadres.append(
                 Cadre(
                     user_id=ids[u.username],
@@ -181,6 +198,7 @@ class Generator:
                     org_unit_id=self.orgs[where].pk,
                     position=rng.choice(POSITIONS),
                     active=rng.random() > 0.02 or u.username == "bench-cadre",
+                    category=category,
                 )
             )
         Cadre.objects.bulk_create(cadres, batch_size=5000)
@@ -297,6 +315,46 @@ class Generator:
             self.reach.append((module_id, None, bench))
         Assignment.objects.bulk_create(rows, batch_size=5000, ignore_conflicts=True)
         self.say(f"{len(rows):,} assignments")
+
+    # --- training claims (学时申报) ----------------------------------------------------------
+    def claims(self):
+        """About half the cadres recorded training taken elsewhere this year (mostly
+        approved, some waiting, a few rejected), and some in the four years before."""
+        rng = self.rng
+        today = timezone.localdate()
+        start_of_year = date(today.year, 1, 1)
+        rows = []
+        for cadre_id, _path, active in self.cadres:
+            if not active:
+                continue
+            for _ in range(rng.choice((0, 0, 1, 1, 2, 3))):
+                end_on = start_of_year + timedelta(
+                    days=rng.randint(0, (today - start_of_year).days)
+                )
+                rows.append(self._claim(cadre_id, end_on, today))
+            if rng.random() < 0.3:
+                year = today.year - rng.randint(1, 4)
+                rows.append(self._claim(cadre_id, date(year, rng.randint(1, 12), 15), today))
+        TrainingClaim.objects.bulk_create(rows, batch_size=5000)
+        self.say(f"{len(rows):,} training claims")
+
+    def _claim(self, cadre_id, end_on, today):
+        rng = self.rng
+        roll = rng.random()
+        status = "approved" if roll < 0.8 else "pending" if roll < 0.95 else "rejected"
+        return TrainingClaim(
+            cadre_id=cadre_id,
+            course=rng.choice(COURSES),
+            organiser=rng.choice(ORGANISERS),
+            kind="training" if rng.random() < 0.85 else "online",
+            start_on=end_on - timedelta(days=rng.randint(0, 4)),
+            end_on=end_on,
+            hours=Decimal(rng.choice((4, 8, 12, 16, 24, 40))),
+            status=status,
+            decided_by_id=self.trainer_id if status != "pending" else None,
+            decided_at=timezone.now() if status != "pending" else None,
+            reason="材料不全" if status == "rejected" else "",
+        )
 
     # --- completions ---------------------------------------------------------------------
     def completions(self):

@@ -310,6 +310,33 @@ class ProgressWeek(models.Model):
         return f"{self.module} · {self.org_unit} · {self.week}: {self.count}"
 
 
+class HoursYear(models.Model):
+    """Stored: a cadre's 学时 of one calendar year (Beijing time), kept so that the
+    trainers' shortfall page reads one row per cadre and year instead of summing
+    millions of completions (bench/RESULTS.md). ``online``: units completed that year
+    and approved claims of online study elsewhere ending that year; ``training``:
+    approved training claims ending that year. Written only by training.progress_store,
+    recounted by ``manage.py verify_progress``."""
+
+    cadre = models.ForeignKey(Cadre, on_delete=models.CASCADE, related_name="hours_years")
+    year = models.PositiveSmallIntegerField()
+    online = models.DecimalField(max_digits=9, decimal_places=2, default=0)
+    training = models.DecimalField(max_digits=9, decimal_places=2, default=0)
+
+    class Meta:
+        verbose_name = _("study hours of a year")
+        verbose_name_plural = _("study hours of a year")
+        constraints = [
+            models.UniqueConstraint(fields=["cadre", "year"], name="unique_hours_year"),
+            models.CheckConstraint(
+                condition=Q(online__gte=0) & Q(training__gte=0), name="hours_year_not_negative"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.cadre} · {self.year}: {self.online} + {self.training}"
+
+
 class Requirement(Bilingual, models.Model):
     """A study-hour requirement (学时要求), kept by editors in the admin: how many 学时
     of which kind a category of cadres owes in a period. Years are calendar years in

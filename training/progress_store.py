@@ -25,20 +25,33 @@ Who writes, each in the transaction of the change it follows:
   restore, ``manage.py rebuild_progress``);
 * ``cadre_deleted``: training.cascades, for a cadre deleted with their completions
   (a cascade from the admin's user or cadre pages; no caller of ours makes it).
+
+And ``HoursYear`` (cadre, year): the 学时 a cadre earned in a calendar year (Beijing
+time), online (units completed, approved claims of online study elsewhere) and from
+approved training claims. Written by ``completion_added`` / ``completion_removed``,
+by ``claim_counted`` (training.services.claim_decide, when a claim's approval comes
+or goes), and by ``recompute_hours`` for the cadres who completed a unit whose
+credited 学时 changed (training.cascades: editors change units in the admin) and in
+``rebuild``.
 """
 
-from collections import Counter
+from collections import Counter, defaultdict
 from datetime import UTC, timedelta
+from decimal import Decimal
 from itertools import islice
 
 from django.db import connection, transaction
+from django.db.models import Sum
+from django.db.models.functions import ExtractYear
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from expositions.models import StudyUnit, hours_for_minutes, tag_search_names
 from expositions.search import DERIVED_FIELDS, document
 
-from .models import Completion, ModuleUnit, Progress, ProgressWeek
+from .models import Completion, HoursYear, ModuleUnit, Progress, ProgressWeek, TrainingClaim
+
+ZERO = Decimal("0")
 
 # The SQL below is formatted with these table names (from the models' _meta) and with
 # placeholder lists only; every value goes in as a query parameter (hence the nosec).
@@ -46,6 +59,8 @@ P = Progress._meta.db_table
 W = ProgressWeek._meta.db_table
 C = Completion._meta.db_table
 MU = ModuleUnit._meta.db_table
+H = HoursYear._meta.db_table
+U = StudyUnit._meta.db_table
 MODULES_OF_UNIT = f"SELECT mu.module_id FROM {MU} mu WHERE mu.unit_id = %s"  # noqa: S608  # nosec B608
 
 
@@ -61,8 +76,43 @@ def _greatest(a, b):
     return f"MAX(COALESCE({a}, {b}), {b})"
 
 
+def _hours_added(cursor, cadre_id, year, online_sql, params, training=0):
+    """Add to a cadre's 学时 of a year (its row made if missing)."""
+    cursor.execute(
+        f"INSERT INTO {H} (cadre_id, year, online, training) "  # noqa: S608  # nosec B608
+        f"SELECT %s, %s, {online_sql}, %s WHERE true "
+        f"ON CONFLICT (cadre_id, year) DO UPDATE "
+        f"SET online = {H}.online + excluded.online, training = {H}.training + excluded.training",
+        [cadre_id, year, *params, training],
+    )
+
+
+def _hours_taken(cursor, cadre_id, year, online_sql, params, training=0):
+    """Take from a cadre's 学时 of a year. No floor at zero: the CHECK constraint refuses
+    a total below it, so a drift fails loudly instead of hiding."""
+    cursor.execute(
+        f"UPDATE {H} SET online = online - {online_sql}, training = training - %s "  # noqa: S608  # nosec B608
+        "WHERE cadre_id = %s AND year = %s",
+        [*params, training, cadre_id, year],
+    )
+
+
+def _unit_credit():
+    return f"(SELECT u.credit_hours FROM {U} u WHERE u.id = %s)"  # noqa: S608  # nosec B608
+
+
+def claim_counted(claim, counted):
+    """A claim's approval came (``counted``) or went: its hours in the year it ended."""
+    online = claim.hours if claim.kind == TrainingClaim.Kind.ONLINE else 0
+    training = claim.hours if claim.kind == TrainingClaim.Kind.TRAINING else 0
+    write = _hours_added if counted else _hours_taken
+    with connection.cursor() as cursor:
+        write(cursor, claim.cadre_id, claim.year, "%s", [online], training)
+
+
 def completion_added(completion):
-    """Count a completion just inserted, in every module holding its unit."""
+    """Count a completion just inserted, in every module holding its unit, and its
+    unit's 学时 in the cadre's year."""
     last = _greatest(f"{P}.last_completed_at", "excluded.last_completed_at")
     with connection.cursor() as cursor:
         cursor.execute(
@@ -72,6 +122,8 @@ def completion_added(completion):
             f"SET done = {P}.done + 1, last_completed_at = {last}",
             [completion.cadre_id, completion.completed_at, completion.unit_id],
         )
+        year = timezone.localtime(completion.completed_at).year
+        _hours_added(cursor, completion.cadre_id, year, _unit_credit(), [completion.unit_id])
         if completion.org_unit_id is not None:
             cursor.execute(
                 f"INSERT INTO {W} (module_id, org_unit_id, week, count) "  # noqa: S608  # nosec B608
@@ -94,6 +146,8 @@ def completion_removed(completion):
             f" WHERE cadre_id = %s AND module_id IN ({MODULES_OF_UNIT})",
             [completion.cadre_id, completion.unit_id],
         )
+        year = timezone.localtime(completion.completed_at).year
+        _hours_taken(cursor, completion.cadre_id, year, _unit_credit(), [completion.unit_id])
         if completion.org_unit_id is not None:
             cursor.execute(
                 f"UPDATE {W} SET count = count - 1 WHERE org_unit_id = %s AND week = %s"  # noqa: S608  # nosec B608
@@ -201,9 +255,73 @@ def recompute(module_ids=None):
             )
 
 
+def _hours_recount(cadre_ids=None):
+    """{(cadre, year): (online, training)} from the completions and approved claims."""
+    hours = defaultdict(lambda: [ZERO, ZERO])
+    completions = Completion.objects.all()
+    claims = TrainingClaim.objects.approved()
+    if cadre_ids is not None:
+        completions = completions.filter(cadre_id__in=cadre_ids)
+        claims = claims.filter(cadre_id__in=cadre_ids)
+    if connection.vendor == "postgresql":
+        year = ExtractYear("completed_at", tzinfo=timezone.get_current_timezone())
+        rows = (
+            completions.annotate(y=year)
+            .values_list("cadre_id", "y")
+            .annotate(h=Sum("unit__credit_hours"))
+            .order_by()
+        )
+        for cadre_id, y, h in rows.iterator(chunk_size=20_000):
+            hours[cadre_id, y][0] += h or ZERO
+    else:  # SQLite (development scale): local years are simplest to get right in Python
+        rows = completions.values_list("cadre_id", "completed_at", "unit__credit_hours")
+        for cadre_id, at, h in rows.iterator(chunk_size=5000):
+            hours[cadre_id, timezone.localtime(at).year][0] += h or ZERO
+    rows = (
+        claims.annotate(y=ExtractYear("end_on"))
+        .values_list("cadre_id", "y", "kind")
+        .annotate(h=Sum("hours"))
+        .order_by()
+    )
+    for cadre_id, y, kind, h in rows:
+        hours[cadre_id, y][0 if kind == TrainingClaim.Kind.ONLINE else 1] += h
+    return {key: tuple(value) for key, value in hours.items()}
+
+
+def recompute_hours(cadre_ids=None):
+    """Recompute the stored 学时 of these cadres (all when None) from the source rows."""
+    if cadre_ids is not None:
+        cadre_ids = list(cadre_ids)
+        if not cadre_ids:
+            return
+    with transaction.atomic():
+        stored = HoursYear.objects.all()
+        if cadre_ids is not None:
+            stored = stored.filter(cadre_id__in=cadre_ids)
+        stored.delete()
+        HoursYear.objects.bulk_create(
+            (
+                HoursYear(cadre_id=c, year=y, online=online, training=training)
+                for (c, y), (online, training) in _hours_recount(cadre_ids).items()
+            ),
+            batch_size=5000,
+        )
+
+
 def rebuild():
     """Recompute everything (``manage.py rebuild_progress``)."""
     recompute(None)
+    recompute_hours(None)
+
+
+def stored_hours():
+    return {
+        (c, y): (online, training)
+        for c, y, online, training in HoursYear.objects.values_list(
+            "cadre_id", "year", "online", "training"
+        ).iterator(chunk_size=20_000)
+        if online or training
+    }
 
 
 def stored_progress():
@@ -252,6 +370,10 @@ def verify(limit=20):
     found = list(_differences("progress (module, cadre)", stored, progress, limit))
     found += _differences(
         "weekly completions (module, org unit, week)", stored_weeks(), weeks, limit
+    )
+    expected_hours = {k: v for k, v in _hours_recount().items() if any(v)}
+    found += _differences(
+        "study hours (cadre, year) (online, training)", stored_hours(), expected_hours, limit
     )
     found += islice(_search_differences(), limit)
     found += islice(_hour_differences(), limit)

@@ -139,7 +139,8 @@ def claim_decide(*, claim: TrainingClaim, by, approve: bool, reason: str = "") -
     """Approve or reject ``claim`` as ``by``, a trainer who manages the cadre (never the
     cadre themself). A rejection needs a reason. Rejecting a claim that was approved
     revokes the cadre's annual certificates of its year, in the same transaction.
-    Deciding the same way twice changes nothing."""
+    The cadre's stored 学时 of the claim's year follow its approval. Deciding the same
+    way twice changes nothing."""
     reason = (reason or "").strip()
     if not approve and not reason:
         raise ValidationError({"reason": _("Say why the claim is rejected.")})
@@ -157,6 +158,8 @@ def claim_decide(*, claim: TrainingClaim, by, approve: bool, reason: str = "") -
         claim.decided_by = by
         claim.decided_at = timezone.now()
         claim.save(update_fields=["status", "reason", "decided_by", "decided_at"])
+        if was_approved != approve:
+            progress_store.claim_counted(claim, counted=approve)
         if was_approved and not approve:
             certificates.revoke_for_claim(claim)
         message = _("Approved") if approve else _("Rejected: %(reason)s") % {"reason": reason}

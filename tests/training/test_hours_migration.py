@@ -73,3 +73,29 @@ def test_module_hours_are_shared_among_their_units():
     sums = {m.title_zh_hans: m.study_hours for m in Module.objects.with_hours()}
     assert sums["三单元 2 学时"] == Decimal("1.5")  # never more than the trainer said
     assert sums["两单元 3 学时"] == Decimal("2")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_stored_hours_of_each_year_are_counted_from_existing_completions(
+    org, make_cadre, make_unit
+):
+    from datetime import datetime
+
+    from training import progress_store
+    from training.models import Completion, HoursYear
+
+    cadre = make_cadre(org.township_a)
+    units = [make_unit(study_hours=Decimal(h)) for h in ("1", "0.5", "2")]
+    beijing = timezone.get_current_timezone()
+    moments = [
+        datetime(2025, 12, 31, 23, 30, tzinfo=beijing),  # Beijing's 2025, UTC's too
+        datetime(2026, 1, 1, 0, 30, tzinfo=beijing),  # Beijing's 2026, still UTC's 2025
+        datetime(2026, 6, 1, tzinfo=beijing),
+    ]
+    for unit, moment in zip(units, moments, strict=True):
+        Completion.objects.create(cadre=cadre, unit=unit, completed_at=moment)
+    _migrate([("training", "0008_claims_and_certificates")])
+    _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+    stored = {h.year: h.online for h in HoursYear.objects.filter(cadre=cadre)}
+    assert stored == {2025: Decimal("1"), 2026: Decimal("2.5")}
+    assert progress_store.verify() == []

@@ -1,5 +1,7 @@
 """Random sequences of every kind of write keep the stored totals equal to a recount
-(Hypothesis stateful testing), on whichever database the suite runs on.
+(Hypothesis stateful testing), on whichever database the suite runs on: completions
+and undos (four at once too), publication, schedules, module units, admin edits,
+cadre moves, tags, a unit's 学时 set by an editor, training claims and decisions.
 
 After every step: ``progress_store.verify()`` finds nothing, and the progress pages
 and My study show what a from-scratch count of the completions says, counting only
@@ -7,6 +9,7 @@ the units readers can see at the (simulated) moment.
 """
 
 from datetime import timedelta
+from decimal import Decimal
 from unittest import mock
 
 import pytest
@@ -24,9 +27,10 @@ from hypothesis.stateful import (
 
 from expositions.models import StudyUnit, Tag
 from org.roles import EDITOR
+from tests.conftest import new_claim
 from tests.servers import at_once
 from training import progress_store, services
-from training.models import Completion, ModuleUnit
+from training.models import Completion, ModuleUnit, TrainingClaim
 from training.progress import ModuleProgress, my_modules
 
 N_UNITS, N_CADRES = 5, 3
@@ -37,7 +41,9 @@ cadre_index = st.integers(0, N_CADRES - 1)
 class Totals(RuleBasedStateMachine):
     def __init__(self, world):
         super().__init__()
-        self.org, self.units, self.modules, self.cadres, self.editor, self.clock = world()
+        world = world()
+        self.org, self.units, self.modules, self.cadres, self.editor, self.clock = world[:6]
+        self.trainer = world[6]
         self.tag_names = 0
 
     def unit(self, i):
@@ -141,6 +147,33 @@ class Totals(RuleBasedStateMachine):
             tag.name = f"{tag.name}改{self.units[0].pk}-{self.tag_names}"
             tag.save()
 
+    @rule(u=unit_index, hours=st.sampled_from([None, "0.5", "1.25", "3"]))
+    def editor_sets_a_units_study_hours(self, u, hours):
+        unit = self.unit(u)
+        unit.study_hours = None if hours is None else Decimal(hours)
+        unit.save()
+
+    @rule(
+        c=cadre_index,
+        kind=st.sampled_from(["training", "online"]),
+        hours=st.sampled_from(["4", "7.5"]),
+        days_ago=st.sampled_from([0, 400]),
+    )
+    def cadre_claims_training(self, c, kind, hours, days_ago):
+        new_claim(
+            self.cadres[c],
+            kind=kind,
+            hours=hours,
+            end_on=timezone.localdate() - timedelta(days=days_ago),
+        )
+
+    @rule(pick=st.integers(0, 50), approve=st.booleans())
+    def trainer_decides_a_claim(self, pick, approve):
+        claims = list(TrainingClaim.objects.filter(cadre__in=self.cadres).order_by("pk"))
+        if claims:
+            claim = claims[pick % len(claims)]
+            services.claim_decide(claim=claim, by=self.trainer, approve=approve, reason="理由")
+
     # --- what must hold after every step --------------------------------------------
 
     @invariant()
@@ -191,7 +224,7 @@ class Clock:
 
 @pytest.mark.django_db(transaction=True)
 def test_random_writes_keep_every_total_equal_to_a_recount(
-    org, make_unit, make_module, make_cadre, make_user, assign
+    org, make_unit, make_module, make_cadre, make_user, make_trainer, assign
 ):
     clock = Clock()
 
@@ -207,7 +240,8 @@ def test_random_writes_keep_every_total_equal_to_a_recount(
         cadres = [make_cadre(org.township_a) for _ in range(N_CADRES)]
         editor = Client()
         editor.force_login(make_user(role=EDITOR, is_staff=True))
-        return org, units, modules, cadres, editor, clock
+        trainer = make_trainer(org.province)
+        return org, units, modules, cadres, editor, clock, trainer
 
     with mock.patch("django.utils.timezone.now", clock.now):
         run_state_machine_as_test(

@@ -1,0 +1,91 @@
+"""The stored 学时 of each cadre and year (HoursYear): every write that changes them
+updates them in its transaction, and ``verify`` recounts them (issue #17)."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from tests.conftest import new_claim
+from training import progress_store, services
+from training.models import HoursYear
+
+pytestmark = pytest.mark.django_db
+
+
+def stored(cadre):
+    return {
+        h.year: (h.online, h.training)
+        for h in HoursYear.objects.filter(cadre=cadre)
+        if h.online or h.training
+    }
+
+
+@pytest.fixture
+def cadre(org, make_cadre):
+    return make_cadre(org.township_a)
+
+
+@pytest.fixture
+def trainer(org, make_trainer):
+    return make_trainer(org.county)
+
+
+def this_year():
+    from django.utils import timezone
+
+    return timezone.localdate().year
+
+
+def test_a_completion_adds_its_units_hours_and_an_undo_takes_them(cadre, make_unit):
+    unit = make_unit(study_hours=Decimal("1.5"))
+    services.completion_record(cadre=cadre, unit=unit)
+    services.completion_record(cadre=cadre, unit=unit)  # again: nothing more
+    assert stored(cadre) == {this_year(): (Decimal("1.5"), 0)}
+    services.completion_undo(cadre=cadre, unit=unit)
+    assert stored(cadre) == {}
+    assert progress_store.verify() == []
+
+
+def test_an_approval_adds_a_claims_hours_and_a_later_rejection_takes_them(cadre, trainer):
+    training = new_claim(cadre, hours="12")
+    online = new_claim(cadre, kind="online", hours="3", end_on=date(this_year() - 2, 5, 1))
+    assert stored(cadre) == {}  # waiting: nothing counts
+    services.claim_decide(claim=training, by=trainer, approve=True)
+    services.claim_decide(claim=online, by=trainer, approve=True)
+    assert stored(cadre) == {
+        this_year(): (0, Decimal("12")),
+        this_year() - 2: (Decimal("3"), 0),
+    }
+    services.claim_decide(claim=training, by=trainer, approve=False, reason="不符合")
+    assert stored(cadre) == {this_year() - 2: (Decimal("3"), 0)}
+    assert progress_store.verify() == []
+
+
+def test_an_editor_changing_a_units_hours_changes_what_it_credited(cadre, make_unit):
+    unit = make_unit(study_hours=Decimal("1"))
+    services.completion_record(cadre=cadre, unit=unit)
+    unit.study_hours = Decimal("3")
+    unit.save()
+    assert stored(cadre) == {this_year(): (Decimal("3"), 0)}
+    unit.study_hours = None  # back to the reading-length rule
+    unit.save()
+    assert stored(cadre) == {this_year(): (unit.credit_hours, 0)}
+    assert progress_store.verify() == []
+
+
+def test_deleting_a_unit_takes_away_what_it_credited(cadre, make_unit):
+    kept, deleted = make_unit(study_hours=Decimal("1")), make_unit(study_hours=Decimal("2"))
+    for unit in (kept, deleted):
+        services.completion_record(cadre=cadre, unit=unit)
+    deleted.delete()
+    assert stored(cadre) == {this_year(): (Decimal("1"), 0)}
+    assert progress_store.verify() == []
+
+
+def test_verify_names_a_drift(cadre, make_unit):
+    services.completion_record(cadre=cadre, unit=make_unit(study_hours=Decimal("1")))
+    HoursYear.objects.filter(cadre=cadre).update(online=Decimal("5"))
+    assert any("study hours (cadre, year)" in line for line in progress_store.verify())
+    progress_store.rebuild()
+    assert progress_store.verify() == []
