@@ -53,8 +53,19 @@ def test_sign_in_page(visit, demo):
 
 
 def test_cadre_pages(visit, language, demo):
+    from django.utils import timezone
+
+    from org.models import Cadre
+    from training import certificates
+
+    cadre = Cadre.objects.get(user__username="cadre")
+    certificate = certificates.annual_certificate(cadre, timezone.localdate().year)
     sign_in(visit, "cadre", "cadre-demo-2026", TEXT[language], landing="/training/my-study/")
     for path in [
+        "/training/my-record/claims/new/",
+        certificate.get_absolute_url(),
+        certificate.get_verify_url(),
+        "/verify/",
         "/training/my-study/",
         "/",
         "/themes/livelihood-guarantee/",
@@ -71,7 +82,7 @@ def test_cadre_pages(visit, language, demo):
 def test_trainer_pages(visit, language, demo):
     from django.contrib.auth import get_user_model
 
-    from training.models import Module
+    from training.models import Module, TrainingClaim
 
     sign_in(visit, "trainer-county", "trainer-demo-2026", TEXT[language], landing="/training/")
     module = Module.objects.order_by("pk").first().pk
@@ -79,6 +90,7 @@ def test_trainer_pages(visit, language, demo):
     county = get_user_model().objects.get(username="trainer-county")
     Module.objects.filter(pk=module).update(created_by=county)
     own = module
+    claim = TrainingClaim.objects.get(cadre__user__username="cadre").pk
     for path in [
         "/training/",
         f"/training/modules/{module}/",
@@ -89,6 +101,8 @@ def test_trainer_pages(visit, language, demo):
         "/org/import/",
         "/org/passwords/",
         "/training/hours/",
+        "/training/claims/",
+        f"/training/claims/{claim}/",
         "/org/password/",
     ]:
         check(visit, path)

@@ -297,3 +297,22 @@ def test_a_trainer_of_another_tree_gets_no_certificates(client, org, cadre, fini
     client.force_login(cadre.user)
     url = reverse("training:module_certificates_zip", args=[finished.pk])
     assert client.get(url).status_code == 404
+
+
+def test_too_many_certificates_for_one_zip_asks_for_a_smaller_org_unit(
+    client, org, cadre, finished, make_trainer, monkeypatch
+):
+    from training.views import certificates as views
+
+    monkeypatch.setattr(views, "ZIP_LIMIT", 0)
+    client.force_login(make_trainer(org.county))
+    response = client.get(reverse("training:module_certificates_zip", args=[finished.pk]))
+    assert response.status_code == 400
+    assert not Certificate.objects.exists()
+
+
+def test_search_engines_are_asked_not_to_index_the_public_page(client, cadre, finished):
+    certificate = issue(client, cadre, finished)
+    client.logout()
+    page = client.get(reverse("verify", args=[certificate.code])).content.decode()
+    assert '<meta name="robots" content="noindex, nofollow">' in page
