@@ -86,6 +86,12 @@ def build_in_order(page):
     page.locator("#builder-theme").select_option(index=2)
     theme = page.locator("#builder-theme").input_value()
     expect(available.first).to_be_visible()
+    # The filter applies as the choice changes: wait until it has (no fixed sleep).
+    page.wait_for_function(
+        "theme => [...document.querySelectorAll('.unit-builder .available-row')]"
+        ".filter(r => r.offsetParent !== null).every(r => r.dataset.theme === theme)",
+        arg=theme,
+    )
     assert set(available.evaluate_all("rows => rows.map(r => r.dataset.theme)")) == {theme}
     wanted = available.nth(1).get_attribute("data-title")
     page.locator("#builder-q").fill(wanted[:6])
