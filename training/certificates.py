@@ -32,6 +32,7 @@ from .ledger import claimed_hours_by_year, online_hours_by_year
 from .models import Certificate, Completion, ModuleUnit, TrainingClaim
 
 CODE_BYTES = 10  # 80 random bits: 16 characters of base32
+FIRST_YEAR = 2000  # no study hours are recorded before it (and year 1 would overflow)
 
 
 def new_code():
@@ -118,7 +119,7 @@ def annual_certificate(cadre, year):
     issued if it states today's hours, else a new one; None for a year without hours
     or one not begun."""
     today = timezone.localdate()
-    if year > today.year:
+    if not FIRST_YEAR <= year <= today.year:
         return None
     with transaction.atomic():
         Cadre.objects.select_for_update().filter(pk=cadre.pk).first()

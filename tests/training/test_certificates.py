@@ -160,6 +160,9 @@ def test_a_year_without_hours_gives_no_certificate(client, cadre):
     year = timezone.localdate().year
     assert client.get(reverse("training:annual_certificate", args=[year])).status_code == 404
     assert client.get(reverse("training:annual_certificate", args=[year + 1])).status_code == 404
+    for odd in (0, 1, 1999, 99999):
+        url = reverse("training:annual_certificate", args=[odd])
+        assert client.get(url).status_code == 404
 
 
 def test_my_record_links_to_each_certificate(client, cadre, finished):
@@ -316,3 +319,9 @@ def test_search_engines_are_asked_not_to_index_the_public_page(client, cadre, fi
     client.logout()
     page = client.get(reverse("verify", args=[certificate.code])).content.decode()
     assert '<meta name="robots" content="noindex, nofollow">' in page
+
+
+@pytest.mark.parametrize("odd", ["---", "%00", "²", "A" * 300])
+def test_an_odd_code_is_not_known(client, odd):
+    response = client.get(f"/verify/{odd}/")
+    assert response.status_code in (400, 404)  # a NUL in the path is refused before the view

@@ -335,3 +335,10 @@ def test_my_record_shows_approved_training_in_the_years_total(client, cadre, tra
     response = client.get(reverse("training:my_record"))
     assert response.context["this_year"]["training"] == Decimal("12.5")
     assert response.context["this_year"]["total"] == Decimal("12.5")
+
+
+def test_a_file_lost_from_the_disk_is_a_404(client, claim_with_file):
+    claim_with_file.attachment.storage.delete(claim_with_file.attachment.name)
+    client.force_login(claim_with_file.cadre.user)
+    response = client.get(reverse("training:claim_file", args=[claim_with_file.pk]))
+    assert response.status_code == 404

@@ -115,9 +115,9 @@ def verify(request, code):
         response["Retry-After"] = str(settings.VERIFY_RATE_WINDOW_SECONDS)
         return response
     normal = certificates.normalise_code(code)
-    if normal != code:
+    if normal and normal != code:
         return redirect("verify", code=normal)
-    certificate = Certificate.objects.filter(code=code).first()
+    certificate = Certificate.objects.filter(code=normal).first() if normal else None
     context = {"asked": True, "certificate": certificate, "checked_at": timezone.now()}
     if certificate is not None:
         context["holder"] = certificates.mask_name(certificate.holder)

@@ -108,7 +108,10 @@ def claim_file(request, pk):
     claim = get_object_or_404(
         TrainingClaim.objects.visible_to(request.user).exclude(attachment=""), pk=pk
     )
-    handle = claim.attachment.open("rb")
+    try:
+        handle = claim.attachment.open("rb")
+    except FileNotFoundError:  # lost from the disk (a restore without the uploads)
+        raise Http404 from None
     kind = file_kind(handle)
     if kind is None:
         handle.close()
