@@ -197,7 +197,7 @@ def load_demo():
         end_on = today - timedelta(days=ended_days_ago)
         if end_on.year != today.year:  # early January: keep the claim in this year
             end_on = today
-        TrainingClaim.objects.get_or_create(
+        claim, created = TrainingClaim.objects.get_or_create(
             cadre=cadre,
             course=course,
             defaults={
@@ -206,9 +206,8 @@ def load_demo():
                 "start_on": end_on - timedelta(days=days - 1),
                 "end_on": end_on,
                 "hours": Decimal(hours),
-                "status": status,
-                "decided_by": users["trainer-county"] if status != "pending" else None,
-                "decided_at": timezone.now() if status != "pending" else None,
             },
         )
+        if created and status == "approved":  # through the service: it counts the hours
+            services.claim_decide(claim=claim, by=users["trainer-county"], approve=True)
     return DEMO_ACCOUNTS
