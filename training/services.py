@@ -167,3 +167,23 @@ def claim_decide(*, claim: TrainingClaim, by, approve: bool, reason: str = "") -
             message = _("Approved: %(reason)s") % {"reason": reason}
         audit.record(by, claim, audit.CHANGE, message)
     return claim
+
+
+def claim_withdraw(*, cadre: Cadre, pk: int) -> bool:
+    """The cadre takes back their own claim while it waits for a decision: it is
+    deleted with its file. True if this call deleted it; a decided claim stays."""
+    with transaction.atomic():
+        claim = (
+            TrainingClaim.objects.select_for_update()
+            .filter(pk=pk, cadre=cadre, status=TrainingClaim.Status.PENDING)
+            .first()
+        )
+        if claim is None:
+            return False
+        audit.record(cadre.user, claim, audit.DELETION, _("Withdrawn by the cadre."))
+        name = claim.attachment.name
+        claim.delete()
+        if name:
+            storage = claim.attachment.storage
+            transaction.on_commit(lambda: storage.delete(name))
+    return True

@@ -33,6 +33,7 @@ urlpatterns = [
     path("cadres/<int:pk>/", views.cadre_record, name="cadre_record"),
     path("hours/", views.hours_overview, name="hours_overview"),
     path("my-record/claims/new/", views.claim_create, name="claim_create"),
+    path("my-record/claims/<int:pk>/withdraw/", views.claim_withdraw, name="claim_withdraw"),
     path("claims/", views.claim_list, name="claim_list"),
     path("claims/<int:pk>/", views.claim_detail, name="claim_detail"),
     path("claims/<int:pk>/file/", views.claim_file, name="claim_file"),

@@ -197,6 +197,7 @@ NOT_PAGES = {
     "training:assignment_progress_export",
     "org:import_template",  # a CSV file
     "training:claim_file",  # the file a cadre uploaded
+    "training:claim_withdraw",  # POST, then back to My record
     "training:certificate_pdf",  # a PDF (its page is swept as training:certificate)
     "training:module_certificates_zip",  # a zip of PDFs
     "training:module_certificate",  # issue, then on to training:certificate

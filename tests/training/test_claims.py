@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from django.contrib.admin.models import LogEntry
+from django.contrib.admin.models import DELETION, LogEntry
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -342,3 +342,40 @@ def test_a_file_lost_from_the_disk_is_a_404(client, claim_with_file):
     client.force_login(claim_with_file.cadre.user)
     response = client.get(reverse("training:claim_file", args=[claim_with_file.pk]))
     assert response.status_code == 404
+
+
+# --- withdrawing -------------------------------------------------------------------------
+
+
+def test_a_cadre_withdraws_a_claim_that_waits(
+    client, claim_with_file, django_capture_on_commit_callbacks
+):
+    storage, name = claim_with_file.attachment.storage, claim_with_file.attachment.name
+    cadre = claim_with_file.cadre
+    client.force_login(cadre.user)
+    url = reverse("training:claim_withdraw", args=[claim_with_file.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url)
+    assert response.status_code == 302
+    assert not TrainingClaim.objects.exists()
+    assert not storage.exists(name)  # the file goes with it
+    deleted = LogEntry.objects.filter(object_id=str(claim_with_file.pk), action_flag=DELETION)
+    assert deleted.exists()
+
+
+def test_a_decided_claim_cannot_be_withdrawn(client, cadre, trainer):
+    claim = claim_for(cadre)
+    services.claim_decide(claim=claim, by=trainer, approve=True)
+    client.force_login(cadre.user)
+    client.post(reverse("training:claim_withdraw", args=[claim.pk]))
+    assert TrainingClaim.objects.filter(pk=claim.pk, status="approved").exists()
+
+
+def test_nobody_withdraws_someone_elses_claim(client, org, cadre, make_cadre):
+    claim = claim_for(cadre)
+    client.force_login(make_cadre(org.township_a).user)
+    response = client.post(reverse("training:claim_withdraw", args=[claim.pk]))
+    assert response.status_code == 404
+    assert TrainingClaim.objects.filter(pk=claim.pk).exists()
+    client.force_login(cadre.user)
+    assert client.get(reverse("training:claim_withdraw", args=[claim.pk])).status_code == 405

@@ -7,7 +7,7 @@ from .certificates import (
     verify,
     verify_lookup,
 )
-from .claims import claim_create, claim_detail, claim_file, claim_list
+from .claims import claim_create, claim_detail, claim_file, claim_list, claim_withdraw
 from .hours import hours_overview
 from .modules import module_assign, module_create, module_detail, module_edit, module_list
 from .progress import assignment_progress, cadre_record, module_progress, progress_export
@@ -21,6 +21,7 @@ __all__ = [
     "claim_detail",
     "claim_file",
     "claim_list",
+    "claim_withdraw",
     "module_certificate",
     "module_certificates_zip",
     "verify",

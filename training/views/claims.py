@@ -7,7 +7,9 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from org.access import cadre_required, trainer_required
 from org.models import OrgUnit
@@ -32,6 +34,17 @@ def claim_create(request):
     else:
         form = ClaimForm()
     return render(request, "training/claim_form.html", {"form": form})
+
+
+@require_POST
+@cadre_required
+def claim_withdraw(request, pk):
+    claim = get_object_or_404(TrainingClaim.objects.filter(cadre=request.cadre), pk=pk)
+    if services.claim_withdraw(cadre=request.cadre, pk=claim.pk):
+        messages.success(request, _("Your claim is withdrawn."))
+    else:
+        messages.error(request, _("Only a claim that waits for a decision can be withdrawn."))
+    return redirect(reverse("training:my_record") + "#claims")
 
 
 @trainer_required
