@@ -397,10 +397,11 @@ class ClaimQuerySet(models.QuerySet):
         return self.filter(Q(cadre__user=user) | Q(cadre__in=Cadre.objects.managed_by(user)))
 
     def decidable_by(self, user):
-        """Claims ``user`` may approve or reject: of cadres they manage, never their own."""
+        """Claims ``user`` may approve or reject: of cadres they manage (never their own:
+        ``Cadre.objects.managed_by`` leaves the trainer out)."""
         if not user.is_authenticated:
             return self.none()
-        return self.filter(cadre__in=Cadre.objects.managed_by(user)).exclude(cadre__user=user)
+        return self.filter(cadre__in=Cadre.objects.managed_by(user))
 
     def approved(self):
         return self.filter(status=TrainingClaim.Status.APPROVED)

@@ -61,6 +61,7 @@ C = Completion._meta.db_table
 MU = ModuleUnit._meta.db_table
 H = HoursYear._meta.db_table
 U = StudyUnit._meta.db_table
+UNIT_CREDIT = f"(SELECT u.credit_hours FROM {U} u WHERE u.id = %s)"  # noqa: S608  # nosec B608
 MODULES_OF_UNIT = f"SELECT mu.module_id FROM {MU} mu WHERE mu.unit_id = %s"  # noqa: S608  # nosec B608
 
 
@@ -97,10 +98,6 @@ def _hours_taken(cursor, cadre_id, year, online_sql, params, training=0):
     )
 
 
-def _unit_credit():
-    return f"(SELECT u.credit_hours FROM {U} u WHERE u.id = %s)"  # noqa: S608  # nosec B608
-
-
 def claim_counted(claim, counted):
     """A claim's approval came (``counted``) or went: its hours in the year it ended."""
     online = claim.hours if claim.kind == TrainingClaim.Kind.ONLINE else 0
@@ -123,7 +120,7 @@ def completion_added(completion):
             [completion.cadre_id, completion.completed_at, completion.unit_id],
         )
         year = timezone.localtime(completion.completed_at).year
-        _hours_added(cursor, completion.cadre_id, year, _unit_credit(), [completion.unit_id])
+        _hours_added(cursor, completion.cadre_id, year, UNIT_CREDIT, [completion.unit_id])
         if completion.org_unit_id is not None:
             cursor.execute(
                 f"INSERT INTO {W} (module_id, org_unit_id, week, count) "  # noqa: S608  # nosec B608
@@ -147,7 +144,7 @@ def completion_removed(completion):
             [completion.cadre_id, completion.unit_id],
         )
         year = timezone.localtime(completion.completed_at).year
-        _hours_taken(cursor, completion.cadre_id, year, _unit_credit(), [completion.unit_id])
+        _hours_taken(cursor, completion.cadre_id, year, UNIT_CREDIT, [completion.unit_id])
         if completion.org_unit_id is not None:
             cursor.execute(
                 f"UPDATE {W} SET count = count - 1 WHERE org_unit_id = %s AND week = %s"  # noqa: S608  # nosec B608

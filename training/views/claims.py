@@ -53,9 +53,7 @@ def claim_list(request):
     status = request.GET.get("status", TrainingClaim.Status.PENDING)
     if status not in TrainingClaim.Status.values and status != "all":
         raise Http404
-    claims = TrainingClaim.objects.decidable_by(request.user).select_related(
-        "cadre__org_unit", "decided_by"
-    )
+    claims = TrainingClaim.objects.decidable_by(request.user).select_related("cadre__org_unit")
     if status != "all":
         claims = claims.filter(status=status)
     claims = claims.order_by("submitted_at", "pk")
