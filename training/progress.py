@@ -303,8 +303,14 @@ class ModuleProgress:
 
 def _my_modules_sql(cadre, containing):
     """SQL and parameters: the active modules reaching ``cadre`` with due_on (the
-    earliest), stored_done, last_completed_at, total (units readers can see) and
-    unit_count; only those holding ``containing`` when given."""
+    earliest), stored_done, last_completed_at, total (units readers can see), their
+    study_hours and unit_count; only those holding ``containing`` when given.
+
+    The cadre's modules are found first (``r``: assignments to the cadre, and to their
+    org unit or any above it, two index lookups rather than one scan with an OR), and
+    only those modules' units are read (``v``: each unit once for all three figures).
+    On the generated province this takes 2.0 ms where one grouped join over every
+    module took 3.0 (bench/RESULTS.md)."""
     t = {
         name: model._meta.db_table
         for name, model in {
@@ -319,35 +325,42 @@ def _my_modules_sql(cadre, containing):
     paths = ancestor_paths(cadre.org_unit.path, OrgUnit.steplen)
     holding, holding_params = "", []
     if containing is not None:
-        holding = (
-            f" AND EXISTS (SELECT 1 FROM {t['mu']} x WHERE x.module_id = m.id AND x.unit_id = %s)"  # noqa: S608, E501  # nosec B608
-        )
+        holding = f" AND a.module_id IN (SELECT x.module_id FROM {t['mu']} x WHERE x.unit_id = %s)"  # noqa: S608, E501  # nosec B608
         holding_params = [containing.pk]
+    readable = "su.status = %s AND su.published_at <= %s"
     # Only table names and placeholder lists are formatted in; values are parameters.
     sql = (
-        f"SELECT m.*, MIN(a.due_on) AS due_on, MAX(p.done) AS stored_done, "  # noqa: S608  # nosec B608
-        f"MAX(p.last_completed_at) AS last_completed_at, "
-        # The module's units in one pass: those readers can see now, and their 学时.
-        f"(SELECT COUNT(*) FROM {t['mu']} mu WHERE mu.module_id = m.id) AS unit_count, "
-        f"COALESCE(MAX(v.total), 0) AS total, COALESCE(MAX(v.study_hours), 0) AS study_hours "
-        f"FROM {t['m']} m JOIN {t['a']} a ON a.module_id = m.id "
-        f"LEFT JOIN (SELECT mu.module_id, COUNT(*) AS total,"
-        f" COALESCE(SUM(su.credit_hours), 0) AS study_hours FROM {t['mu']} mu"
-        f" JOIN {t['su']} su ON su.id = mu.unit_id WHERE su.status = %s AND su.published_at <= %s"
-        f" GROUP BY mu.module_id) v ON v.module_id = m.id "
-        f"LEFT JOIN {t['o']} o ON o.id = a.org_unit_id "
+        f"WITH r AS (SELECT module_id, MIN(due_on) AS due_on FROM ("  # noqa: S608  # nosec B608
+        f"SELECT a.module_id, a.due_on FROM {t['a']} a WHERE a.cadre_id = %s{holding}"
+        f" UNION ALL SELECT a.module_id, a.due_on FROM {t['a']} a WHERE a.org_unit_id IN"
+        f" (SELECT o.id FROM {t['o']} o WHERE o.path IN ({', '.join(['%s'] * len(paths))}))"
+        f"{holding}) ra GROUP BY module_id), "
+        f"v AS (SELECT mu.module_id, COUNT(*) AS unit_count,"
+        f" SUM(CASE WHEN {readable} THEN 1 ELSE 0 END) AS total,"
+        f" SUM(CASE WHEN {readable} THEN su.credit_hours ELSE 0 END) AS study_hours"
+        f" FROM {t['mu']} mu JOIN {t['su']} su ON su.id = mu.unit_id"
+        f" WHERE mu.module_id IN (SELECT module_id FROM r) GROUP BY mu.module_id) "
+        f"SELECT m.*, r.due_on, p.done AS stored_done, p.last_completed_at,"
+        f" COALESCE(v.unit_count, 0) AS unit_count, COALESCE(v.total, 0) AS total,"
+        f" COALESCE(v.study_hours, 0) AS study_hours "
+        f"FROM r JOIN {t['m']} m ON m.id = r.module_id LEFT JOIN v ON v.module_id = m.id "
         f"LEFT JOIN {t['p']} p ON p.module_id = m.id AND p.cadre_id = %s "
-        f"WHERE m.status = %s AND (a.cadre_id = %s OR o.path IN ({', '.join(['%s'] * len(paths))}))"
-        f"{holding} GROUP BY m.id"
+        f"WHERE m.status = %s"
     )
     now = timezone.now()
-    params = [
-        StudyUnit.Status.PUBLISHED,
+    published = StudyUnit.Status.PUBLISHED
+    return sql, [
+        cadre.pk,
+        *holding_params,
+        *paths,
+        *holding_params,
+        published,
+        now,
+        published,
         now,
         cadre.pk,
         Module.Status.ACTIVE,
     ]
-    return sql, [*params, cadre.pk, *paths, *holding_params]
 
 
 def _date(value):
