@@ -1,15 +1,18 @@
 """Small factory fixtures shared by the whole suite."""
 
+import io
 import itertools
 import os
 import secrets
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.db import transaction
 
 from expositions.models import Exposition, StudyUnit, Theme
 from org.roles import CADRE, EDITOR, ensure_groups
+from tests.snapshot import Snapshot
 
 _seq = itertools.count(1)
 
@@ -37,6 +40,32 @@ def _private_media(tmp_path_factory):
 @pytest.fixture(autouse=True)
 def _fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def _load_seed():
+    call_command("load_exposition", stdout=io.StringIO())
+
+
+def _load_demo():
+    _load_seed()
+    call_command("load_demo", stdout=io.StringIO())
+
+
+# Loaded for real once per test process, then put back (tests/snapshot.py).
+SEED = Snapshot(_load_seed)
+DEMO = Snapshot(_load_demo)
+
+
+@pytest.fixture
+def seeded(db):
+    """The seed exposition, as `manage.py load_exposition` loads it."""
+    SEED()
+
+
+@pytest.fixture
+def demo(db):
+    """The demo the README's `make run` loads: the seed exposition and demo accounts."""
+    DEMO()
 
 
 # --- factories: plain functions, so that module-scoped worlds can use them too --------
@@ -177,10 +206,18 @@ def pytest_configure(config):
     config.addinivalue_line(
         "markers", "postgresql_only: runs only when DATABASE_URL points at PostgreSQL"
     )
+    config.addinivalue_line(
+        "markers", "long: takes ten seconds or more; runs first (see pytest_collection_modifyitems)"
+    )
 
 
 def pytest_collection_modifyitems(config, items):
-    """Deselect (not skip) tests for the other database: each CI run covers its own."""
+    """Deselect (not skip) tests for the other database: each CI run covers its own.
+
+    Tests marked ``long`` go first: pytest-xdist hands tests out in this order, so one
+    worker starts each long test while the others share the rest, instead of the run
+    ending with one worker on a long test and the others idle."""
+    items.sort(key=lambda item: item.get_closest_marker("long") is None)
     on_postgresql = os.environ.get("DATABASE_URL", "").startswith("postgres")
     keep, drop = [], []
     for item in items:

@@ -9,7 +9,6 @@ import os
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import Error as PlaywrightError
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -46,14 +45,6 @@ def browser_type_launch_args(browser_type_launch_args):
             "--no-first-run",
         ],
     }
-
-
-@pytest.fixture
-def demo(db):
-    """The demo the README's `make run` loads: the seed exposition and demo accounts."""
-    devnull = open("/dev/null", "w")  # noqa: SIM115
-    call_command("load_exposition", stdout=devnull)
-    call_command("load_demo", stdout=devnull)
 
 
 @pytest.fixture(params=["phone", "desktop"])

@@ -7,7 +7,6 @@ and is injected into the page by the test: nothing is loaded from a CDN.
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 
 from tests.browser.test_reading import TEXT, sign_in
 
@@ -18,12 +17,9 @@ WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
 @pytest.fixture
-def demo(db):
+def demo(demo):
     if not AXE.exists():
         pytest.skip(f"{AXE} is missing: run `npm ci`")
-    devnull = open("/dev/null", "w")  # noqa: SIM115
-    call_command("load_exposition", stdout=devnull)
-    call_command("load_demo", stdout=devnull)
 
 
 def violations(page):

@@ -5,7 +5,6 @@ before, and find the site showing exactly that version again."""
 import re
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from org.roles import EDITOR
@@ -14,12 +13,6 @@ from tests.browser.test_reading import TEXT, sign_in
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
 UNIT = "/units/do-our-best-and-do-what-we-can/"
-
-
-@pytest.fixture
-def content(db):
-    with open("/dev/null", "w") as quiet:
-        call_command("load_exposition", verbosity=0, stdout=quiet)
 
 
 def _reader_view(page, language):
@@ -33,7 +26,7 @@ def _reader_view(page, language):
 
 
 def test_editor_edits_previews_reverts_and_the_site_shows_the_old_version(
-    visit, language, content, make_user
+    visit, language, seeded, make_user
 ):
     from expositions.models import StudyUnit
 

@@ -160,8 +160,7 @@ CHINESE_TERMS = [
 
 
 @pytest.fixture
-def shipped(db):
-    load_exposition()
+def shipped(seeded):
     return StudyUnit.objects.published()
 
 
