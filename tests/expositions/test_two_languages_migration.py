@@ -41,6 +41,7 @@ def _old_checksum(spec, theme_slug, tags):
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+@pytest.mark.long
 @pytest.mark.django_db(transaction=True)
 def test_english_content_migrates_and_the_loader_adds_the_chinese():
     data, source = read_seed()

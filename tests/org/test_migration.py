@@ -21,6 +21,7 @@ def _migrate(targets):
     return executor
 
 
+@pytest.mark.long
 @pytest.mark.django_db(transaction=True)
 def test_a_populated_database_keeps_its_organisation(django_user_model):
     _migrate(BEFORE)

@@ -13,6 +13,7 @@ import urllib.parse
 import urllib.request
 from datetime import timedelta
 
+import pytest
 from django.utils import timezone
 
 from tests.servers import SETUP, gunicorn, manage
@@ -62,6 +63,7 @@ def post_all_at_once(url, session, data):
     return statuses
 
 
+@pytest.mark.long
 def test_double_submissions_across_processes_leave_one_row(database):
     ids = json.loads(manage(database, "shell", "-c", SETUP).strip().splitlines()[-1])
     with gunicorn(database, workers=3, threads=4) as base:

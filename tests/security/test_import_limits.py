@@ -75,6 +75,7 @@ def test_a_declared_sheet_size_is_not_read(org):
     assert len(rows) == 1000
 
 
+@pytest.mark.long
 def test_the_worst_accepted_workbook_stays_within_a_memory_bound(org, settings):
     """The largest workbook the limits accept (10,000 rows, declared A1:XFD1048576):
     the probe saw 601 MB at 4,000 rows before the fix."""

@@ -24,6 +24,7 @@ def _migrate(targets):
     return executor
 
 
+@pytest.mark.long
 @pytest.mark.django_db(transaction=True)
 def test_module_hours_are_shared_among_their_units():
     _migrate(BEFORE)

@@ -222,6 +222,7 @@ class Clock:
         return self.real() + self.offset
 
 
+@pytest.mark.long
 @pytest.mark.django_db(transaction=True)
 def test_random_writes_keep_every_total_equal_to_a_recount(
     org, make_unit, make_module, make_cadre, make_user, make_trainer, assign
