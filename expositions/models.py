@@ -232,6 +232,33 @@ class StudyUnitQuerySet(models.QuerySet):
             count += StudyUnit.objects.bulk_update(batch, search.DERIVED_FIELDS)
         return count
 
+    def around(self, unit):
+        """The units just before and after ``unit`` in its theme's reading order, among
+        these, as (previous, next), each None at an end: unsaved units holding only the
+        pk, slug and title (in the reader's language, falling back as ``title`` does).
+
+        One query of bare rows for the whole theme (a theme holds a hundred units):
+        reading every unit's title through the translation fallback, to show two,
+        cost the unit page more than its query did."""
+        titles = [
+            build_localized_fieldname("title", code.replace("-", "_"))
+            for code in settings.MODELTRANSLATION_LANGUAGES
+        ]
+        rows = list(
+            self.filter(theme_id=unit.theme_id)
+            .order_by("order", "pk")
+            .values_list("pk", "slug", *titles)
+        )
+        here = next(i for i, row in enumerate(rows) if row[0] == unit.pk)
+
+        def bare(i):
+            if not 0 <= i < len(rows):
+                return None
+            pk, slug, *names = rows[i]
+            return StudyUnit(pk=pk, slug=slug, **dict(zip(titles, names, strict=True)))
+
+        return bare(here - 1), bare(here + 1)
+
     def for_listing(self):
         """What a list of units shows: its theme and its tags, in three queries at most."""
         return (

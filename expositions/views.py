@@ -53,14 +53,7 @@ def unit_detail(request, slug):
     visible = StudyUnit.objects.visible_to(request.user)
     # Tags are read by the template only when its cached part is rendered afresh.
     unit = get_object_or_404(visible.select_related("theme", "exposition"), slug=slug)
-    # The theme's units in reading order, in one query of plain rows (no model objects:
-    # a theme holds a hundred units), for the previous and next links.
-    siblings = list(
-        visible.for_theme(unit.theme).order_by("order", "pk").values("pk", "slug", "title")
-    )
-    here = next(i for i, s in enumerate(siblings) if s["pk"] == unit.pk)
-    previous_unit = siblings[here - 1] if here > 0 else None
-    next_unit = siblings[here + 1] if here + 1 < len(siblings) else None
+    previous_unit, next_unit = visible.around(unit)
     return render(
         request,
         "expositions/studyunit_detail.html",

@@ -29,6 +29,36 @@ def test_publishing_sets_published_at(make_unit):
     assert unit.published_at is not None
 
 
+def test_around_gives_the_neighbours_in_the_theme_s_reading_order(
+    make_unit, other_theme, django_assert_num_queries
+):
+    second = make_unit(order=2)
+    first = make_unit(order=1)
+    make_unit(order=1, theme=other_theme)
+    hidden = make_unit(order=3, status=StudyUnit.Status.DRAFT)
+    last = make_unit(order=4)
+    published = StudyUnit.objects.published()
+    with django_assert_num_queries(1):
+        previous, following = published.around(second)
+    assert (previous.pk, previous.slug, following.pk) == (first.pk, first.slug, last.pk)
+    assert published.around(first)[0] is None
+    assert published.around(last)[1] is None
+    assert StudyUnit.objects.around(second)[1] == hidden  # an editor's queryset has drafts
+
+
+def test_around_gives_titles_in_the_reader_s_language_with_the_fallback(make_unit):
+    here = make_unit(order=1)
+    make_unit(order=2, title_zh_hans="下一单元", title_en="The next unit")
+    make_unit(order=0, title_zh_hans="只有中文", title_en="")
+    for language, before, after in [
+        ("zh-hans", "只有中文", "下一单元"),
+        ("en", "只有中文", "The next unit"),
+    ]:
+        with override(language):
+            previous, following = StudyUnit.objects.around(here)
+            assert (previous.title, following.title) == (before, after)
+
+
 def test_visible_to_editor_includes_drafts(make_unit, editor_user):
     make_unit()
     make_unit(status=StudyUnit.Status.DRAFT)

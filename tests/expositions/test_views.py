@@ -135,8 +135,11 @@ def test_unit_page_links_previous_and_next_in_theme(cadre_client, make_unit, oth
     make_unit(order=4, theme=other_theme)
     last = make_unit(order=5)
     response = cadre_client.get(middle.get_absolute_url())
-    assert response.context["previous_unit"]["slug"] == first.slug
-    assert response.context["next_unit"]["slug"] == last.slug
+    assert response.context["previous_unit"].slug == first.slug
+    assert response.context["next_unit"].slug == last.slug
+    html = response.content.decode()
+    assert f'rel="prev" href="{first.get_absolute_url()}"' in html
+    assert f'rel="next" href="{last.get_absolute_url()}"' in html
     response = cadre_client.get(first.get_absolute_url())
     assert response.context["previous_unit"] is None
 
