@@ -234,30 +234,20 @@ class StudyUnitQuerySet(models.QuerySet):
 
     def around(self, unit):
         """The units just before and after ``unit`` in its theme's reading order, among
-        these, as (previous, next), each None at an end: unsaved units holding only the
-        pk, slug and title (in the reader's language, falling back as ``title`` does).
+        these, as (previous, next), each None at an end (``StudyUnit.bare`` units).
 
         One query of bare rows for the whole theme (a theme holds a hundred units):
         reading every unit's title through the translation fallback, to show two,
         cost the unit page more than its query did."""
-        titles = [
-            build_localized_fieldname("title", code.replace("-", "_"))
-            for code in settings.MODELTRANSLATION_LANGUAGES
-        ]
         rows = list(
             self.filter(theme_id=unit.theme_id)
             .order_by("order", "pk")
-            .values_list("pk", "slug", *titles)
+            .values_list(*StudyUnit.bare_fields())
         )
         here = next(i for i, row in enumerate(rows) if row[0] == unit.pk)
-
-        def bare(i):
-            if not 0 <= i < len(rows):
-                return None
-            pk, slug, *names = rows[i]
-            return StudyUnit(pk=pk, slug=slug, **dict(zip(titles, names, strict=True)))
-
-        return bare(here - 1), bare(here + 1)
+        previous = StudyUnit.bare(*rows[here - 1]) if here > 0 else None
+        following = StudyUnit.bare(*rows[here + 1]) if here + 1 < len(rows) else None
+        return previous, following
 
     def for_listing(self):
         """What a list of units shows: its theme and its tags, in three queries at most."""
@@ -409,6 +399,23 @@ class StudyUnit(Bilingual, models.Model):
 
     def get_absolute_url(self):
         return reverse("expositions:unit_detail", kwargs={"slug": self.slug})
+
+    @staticmethod
+    def bare_fields(via=""):
+        """The columns ``bare`` takes, in its order; ``via``: reached through a relation
+        (``"unit__"``)."""
+        titles = (
+            build_localized_fieldname("title", code.replace("-", "_"))
+            for code in settings.MODELTRANSLATION_LANGUAGES
+        )
+        return [f"{via}pk", f"{via}slug", *(via + name for name in titles)]
+
+    @classmethod
+    def bare(cls, pk, slug, *titles):
+        """An unsaved unit holding only what a link to it shows, from a row of
+        ``bare_fields``: its ``title`` reads the reader's language with the fallback."""
+        names = cls.bare_fields()[2:]
+        return cls(pk=pk, slug=slug, **dict(zip(names, titles, strict=True)))
 
     def prepare_for_readers(self):
         """What a reader's page needs beyond the typed fields: one kind of line end

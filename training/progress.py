@@ -371,13 +371,14 @@ def _date(value):
 def my_modules(cadre, today=None, containing=None, next_units=True):
     """The active modules assigned to ``cadre`` (directly, via their org unit or any
     unit above it), as a list of modules with due_on (the earliest), total, done,
-    last_completed_at, next_unit_id, finished and overdue; unfinished and overdue
-    first, then by due date. ``containing``: only the modules holding that unit.
-    ``next_units``: find each unfinished module's next unit (My study needs it, the
-    unit page does not).
+    last_completed_at, next_unit_id, next_unit (a ``StudyUnit.bare``: pk, slug,
+    title), finished and overdue; unfinished and overdue first, then by due date.
+    ``containing``: only the modules holding that unit. ``next_units``: find each
+    unfinished module's next unit (My study needs it, the unit page does not).
 
     One query for the modules with every figure (done and last completion from the
-    stored Progress rows), one for the next units, and one more only when a module
+    stored Progress rows), one for the next units with what a link to them shows, and
+    one more only when a module
     holds units readers cannot see. The first is SQL written out: it runs on every
     unit page and My study, and building it with the ORM cost more than running it
     (bench/RESULTS.md, "Where a page's time goes").
@@ -402,19 +403,21 @@ def my_modules(cadre, today=None, containing=None, next_units=True):
         m.done = (m.stored_done or 0) - hidden_done[m.pk]
         m.finished = m.total > 0 and m.done >= m.total
         m.overdue = m.done < m.total and m.due_on < today
-        m.next_unit_id = None
+        m.next_unit_id = m.next_unit = None
     unfinished = [m.pk for m in modules if not m.finished]
     if unfinished and next_units:
         todo = (
             ModuleUnit.objects.filter(module_id__in=unfinished, unit__in=published)
             .exclude(unit__in=Completion.objects.filter(cadre=cadre).values("unit"))
             .order_by("module_id", "position")
-            .values_list("module_id", "unit_id")
+            .values_list("module_id", *StudyUnit.bare_fields(via="unit__"))
         )
         first = {}
-        for module_id, unit_id in todo:
-            first.setdefault(module_id, unit_id)
+        for module_id, *unit in todo:
+            first.setdefault(module_id, unit)
         for m in modules:
-            m.next_unit_id = first.get(m.pk)
+            if m.pk in first:
+                m.next_unit = StudyUnit.bare(*first[m.pk])
+                m.next_unit_id = m.next_unit.pk
     modules.sort(key=lambda m: (m.finished, not m.overdue, m.due_on, m.title))
     return modules

@@ -40,12 +40,7 @@ def start(request):
 
 @cadre_required
 def my_study(request):
-    modules = list(my_modules(request.cadre))
-    next_units = StudyUnit.objects.published().in_bulk(
-        [m.next_unit_id for m in modules if m.next_unit_id]
-    )
-    for module in modules:
-        module.next_unit = next_units.get(module.next_unit_id)
+    modules = my_modules(request.cadre)
     return render(
         request,
         "training/my_study.html",
