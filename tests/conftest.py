@@ -214,10 +214,14 @@ def pytest_configure(config):
 def pytest_collection_modifyitems(config, items):
     """Deselect (not skip) tests for the other database: each CI run covers its own.
 
-    Tests marked ``long`` go first: pytest-xdist hands tests out in this order, so one
+    Within each of pytest-django's groups (tests in a rolled-back transaction, then
+    tests that commit, which flush the database after them, then tests without one),
+    tests marked ``long`` go first: pytest-xdist hands tests out in this order, so one
     worker starts each long test while the others share the rest, instead of the run
-    ending with one worker on a long test and the others idle."""
-    items.sort(key=lambda item: item.get_closest_marker("long") is None)
+    ending with one worker on a long test and the others idle. The groups keep their
+    order: a test that commits empties tables migrations filled (the shipped
+    requirements), which tests of the first group rely on."""
+    items.sort(key=lambda item: (_django_group(item), item.get_closest_marker("long") is None))
     on_postgresql = os.environ.get("DATABASE_URL", "").startswith("postgres")
     keep, drop = [], []
     for item in items:
@@ -227,6 +231,18 @@ def pytest_collection_modifyitems(config, items):
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
+
+
+def _django_group(item):
+    """pytest-django's order (it sorts the items first): 0 in a rolled-back transaction,
+    1 committing, 2 no database."""
+    marker = item.get_closest_marker("django_db")
+    fixtures = getattr(item, "fixturenames", [])
+    if (marker and marker.kwargs.get("transaction")) or {"transactional_db", "live_server"} & set(
+        fixtures
+    ):
+        return 1
+    return 0 if marker or "db" in fixtures else 2
 
 
 # --- training ------------------------------------------------------------------
