@@ -301,10 +301,13 @@ class ModuleProgress:
         return total
 
 
-def _my_modules_sql(cadre, containing):
+def _my_modules_sql(cadre, containing, next_units):
     """SQL and parameters: the active modules reaching ``cadre`` with due_on (the
     earliest), stored_done, last_completed_at, total (units readers can see), their
-    study_hours and unit_count; only those holding ``containing`` when given.
+    study_hours and unit_count; only those holding ``containing`` when given. With
+    ``next_units``, each module's first readable unit in its order that the cadre has
+    not completed, as the columns of ``StudyUnit.bare`` prefixed ``next_`` (NULL when
+    there is none).
 
     The cadre's modules are found first (``r``: assignments to the cadre, and to their
     org unit or any above it, two index lookups rather than one scan with an OR), and
@@ -320,6 +323,7 @@ def _my_modules_sql(cadre, containing):
             "p": Progress,
             "mu": ModuleUnit,
             "su": StudyUnit,
+            "c": Completion,
         }.items()
     }
     paths = ancestor_paths(cadre.org_unit.path, OrgUnit.steplen)
@@ -328,13 +332,33 @@ def _my_modules_sql(cadre, containing):
         holding = f" AND a.module_id IN (SELECT x.module_id FROM {t['mu']} x WHERE x.unit_id = %s)"  # noqa: S608, E501  # nosec B608
         holding_params = [containing.pk]
     readable = "su.status = %s AND su.published_at <= %s"
+    now = timezone.now()
+    published = StudyUnit.Status.PUBLISHED
+    next_units_cte, next_columns, next_join, next_params = "", "", "", []
+    if next_units:
+        # Found per module (the first in its order: an index walk that stops at once),
+        # then the unit read by its key.
+        next_units_cte = (
+            f"n AS (SELECT r.module_id, (SELECT mu.unit_id FROM {t['mu']} mu"  # noqa: S608  # nosec B608
+            f" JOIN {t['su']} su ON su.id = mu.unit_id WHERE mu.module_id = r.module_id"
+            f" AND {readable} AND NOT EXISTS (SELECT 1 FROM {t['c']} c WHERE c.cadre_id = %s"
+            f" AND c.unit_id = mu.unit_id) ORDER BY mu.position LIMIT 1) AS unit_id FROM r), "
+        )
+        next_columns = ", " + ", ".join(
+            f"nu.{'id' if name == 'pk' else name} AS next_{name}"
+            for name in StudyUnit.bare_fields()
+        )
+        next_join = (
+            f"LEFT JOIN n ON n.module_id = m.id LEFT JOIN {t['su']} nu ON nu.id = n.unit_id "
+        )
+        next_params = [published, now, cadre.pk]
     # Only table names and placeholder lists are formatted in; values are parameters.
     sql = (
         f"WITH r AS (SELECT module_id, MIN(due_on) AS due_on FROM ("  # noqa: S608  # nosec B608
         f"SELECT a.module_id, a.due_on FROM {t['a']} a WHERE a.cadre_id = %s{holding}"
         f" UNION ALL SELECT a.module_id, a.due_on FROM {t['a']} a WHERE a.org_unit_id IN"
         f" (SELECT o.id FROM {t['o']} o WHERE o.path IN ({', '.join(['%s'] * len(paths))}))"
-        f"{holding}) ra GROUP BY module_id), "
+        f"{holding}) ra GROUP BY module_id), {next_units_cte}"
         f"v AS (SELECT mu.module_id, COUNT(*) AS unit_count,"
         f" SUM(CASE WHEN {readable} THEN 1 ELSE 0 END) AS total,"
         f" SUM(CASE WHEN {readable} THEN su.credit_hours ELSE 0 END) AS study_hours"
@@ -342,18 +366,17 @@ def _my_modules_sql(cadre, containing):
         f" WHERE mu.module_id IN (SELECT module_id FROM r) GROUP BY mu.module_id) "
         f"SELECT m.*, r.due_on, p.done AS stored_done, p.last_completed_at,"
         f" COALESCE(v.unit_count, 0) AS unit_count, COALESCE(v.total, 0) AS total,"
-        f" COALESCE(v.study_hours, 0) AS study_hours "
+        f" COALESCE(v.study_hours, 0) AS study_hours{next_columns} "
         f"FROM r JOIN {t['m']} m ON m.id = r.module_id LEFT JOIN v ON v.module_id = m.id "
         f"LEFT JOIN {t['p']} p ON p.module_id = m.id AND p.cadre_id = %s "
-        f"WHERE m.status = %s"
+        f"{next_join}WHERE m.status = %s"
     )
-    now = timezone.now()
-    published = StudyUnit.Status.PUBLISHED
     return sql, [
         cadre.pk,
         *holding_params,
         *paths,
         *holding_params,
+        *next_params,
         published,
         now,
         published,
@@ -377,15 +400,15 @@ def my_modules(cadre, today=None, containing=None, next_units=True):
     unfinished module's next unit (My study needs it, the unit page does not).
 
     One query for the modules with every figure (done and last completion from the
-    stored Progress rows), one for the next units with what a link to them shows, and
-    one more only when a module
+    stored Progress rows) and their next units, and one more only when a module
     holds units readers cannot see. The first is SQL written out: it runs on every
     unit page and My study, and building it with the ORM cost more than running it
     (bench/RESULTS.md, "Where a page's time goes").
     """
     today = today or timezone.localdate()
     published = StudyUnit.objects.published()
-    modules = list(Module.objects.raw(*_my_modules_sql(cadre, containing)))
+    modules = list(Module.objects.raw(*_my_modules_sql(cadre, containing, next_units)))
+    bare_fields = StudyUnit.bare_fields()
     for m in modules:
         m.due_on = _date(m.due_on)
         m.study_hours = Decimal(str(m.study_hours or 0))  # SQLite sums to a float
@@ -404,20 +427,8 @@ def my_modules(cadre, today=None, containing=None, next_units=True):
         m.finished = m.total > 0 and m.done >= m.total
         m.overdue = m.done < m.total and m.due_on < today
         m.next_unit_id = m.next_unit = None
-    unfinished = [m.pk for m in modules if not m.finished]
-    if unfinished and next_units:
-        todo = (
-            ModuleUnit.objects.filter(module_id__in=unfinished, unit__in=published)
-            .exclude(unit__in=Completion.objects.filter(cadre=cadre).values("unit"))
-            .order_by("module_id", "position")
-            .values_list("module_id", *StudyUnit.bare_fields(via="unit__"))
-        )
-        first = {}
-        for module_id, *unit in todo:
-            first.setdefault(module_id, unit)
-        for m in modules:
-            if m.pk in first:
-                m.next_unit = StudyUnit.bare(*first[m.pk])
-                m.next_unit_id = m.next_unit.pk
+        if next_units and m.next_pk is not None:
+            m.next_unit = StudyUnit.bare(*(getattr(m, f"next_{f}") for f in bare_fields))
+            m.next_unit_id = m.next_unit.pk
     modules.sort(key=lambda m: (m.finished, not m.overdue, m.due_on, m.title))
     return modules
