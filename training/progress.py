@@ -311,9 +311,9 @@ def _my_modules_sql(cadre, containing, next_units):
 
     The cadre's modules are found first (``r``: assignments to the cadre, and to their
     org unit or any above it, two index lookups rather than one scan with an OR), and
-    only those modules' units are read (``v``: each unit once for all three figures).
-    On the generated province this takes 2.0 ms where one grouped join over every
-    module took 3.0 (bench/RESULTS.md)."""
+    only those modules' units are read (``v``: each unit once for all three figures):
+    on the generated province 2.0 ms where one grouped join over every module took
+    3.0, before the next units joined it (bench/RESULTS.md, 2026-12-02)."""
     t = {
         name: model._meta.db_table
         for name, model in {
