@@ -9,6 +9,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import transaction
+from pytest_django.fixtures import validate_django_db
 
 from expositions.models import Exposition, StudyUnit, Theme
 from org.roles import CADRE, EDITOR, ensure_groups
@@ -235,12 +236,15 @@ def pytest_collection_modifyitems(config, items):
 
 def _django_group(item):
     """pytest-django's order (it sorts the items first): 0 in a rolled-back transaction,
-    1 committing, 2 no database."""
+    1 committing (``transaction`` or ``reset_sequences``), 2 no database. The marker is
+    read by pytest-django's own reader, positional arguments included."""
     marker = item.get_closest_marker("django_db")
-    fixtures = getattr(item, "fixturenames", [])
-    if (marker and marker.kwargs.get("transaction")) or {"transactional_db", "live_server"} & set(
-        fixtures
-    ):
+    fixtures = set(getattr(item, "fixturenames", []))
+    if marker:
+        transaction_, reset_sequences, *_ = validate_django_db(marker)
+        if transaction_ or reset_sequences:
+            return 1
+    if {"transactional_db", "live_server"} & fixtures:
         return 1
     return 0 if marker or "db" in fixtures else 2
 
