@@ -11,6 +11,8 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection, models
 from django.http import Http404
 
+from portal.prepared import prepared
+
 from .models import Cadre, OrgUnit
 
 
@@ -48,8 +50,8 @@ def _roles_sql():
 def _load_roles(request):
     sql, cadre_columns, org_columns = _roles_sql()
     user = request.user
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [user.pk, user.pk])
+    with prepared(sql, [user.pk, user.pk]) as (sql, params), connection.cursor() as cursor:
+        cursor.execute(sql, params)
         manages, *values = cursor.fetchone()
     user.manages_org_units = bool(manages)
     cadre = None

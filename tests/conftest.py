@@ -207,6 +207,7 @@ def pytest_configure(config):
     config.addinivalue_line(
         "markers", "postgresql_only: runs only when DATABASE_URL points at PostgreSQL"
     )
+    config.addinivalue_line("markers", "sqlite_only: runs only when DATABASE_URL is not set")
     config.addinivalue_line(
         "markers", "long: takes ten seconds or more; runs first (see pytest_collection_modifyitems)"
     )
@@ -224,11 +225,10 @@ def pytest_collection_modifyitems(config, items):
     requirements), which tests of the first group rely on."""
     items.sort(key=lambda item: (_django_group(item), item.get_closest_marker("long") is None))
     on_postgresql = os.environ.get("DATABASE_URL", "").startswith("postgres")
+    other = "sqlite_only" if on_postgresql else "postgresql_only"
     keep, drop = [], []
     for item in items:
-        (drop if item.get_closest_marker("postgresql_only") and not on_postgresql else keep).append(
-            item
-        )
+        (drop if item.get_closest_marker(other) else keep).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
