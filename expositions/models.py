@@ -2,11 +2,13 @@ import hashlib
 import json
 import math
 import re
+from collections import namedtuple
 from decimal import Decimal
+from functools import cache
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -14,6 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from modeltranslation.utils import build_localized_fieldname
 from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
+
+from portal.prepared import prepared
 
 from . import history, search
 from .markdown import render_markdown
@@ -188,6 +192,13 @@ class TaggedStudyUnit(TaggedItemBase):
         ]
 
 
+def sees_drafts(user):
+    """May ``user`` read units that are not published (editors)? The rule of
+    ``StudyUnitQuerySet.visible_to`` and ``StudyUnit.page``."""
+    # Editors are staff: nobody else pays for the permission lookup (two queries).
+    return user.is_authenticated and user.is_staff and user.has_perm("expositions.change_studyunit")
+
+
 class StudyUnitQuerySet(models.QuerySet):
     def published(self):
         """Units a reader may see: published, with a publication time not in the future."""
@@ -195,14 +206,7 @@ class StudyUnitQuerySet(models.QuerySet):
 
     def visible_to(self, user):
         """Editors see drafts too; everybody else sees published units only."""
-        # Editors are staff: nobody else pays for the permission lookup (two queries).
-        if (
-            user.is_authenticated
-            and user.is_staff
-            and user.has_perm("expositions.change_studyunit")
-        ):
-            return self.all()
-        return self.published()
+        return self.all() if sees_drafts(user) else self.published()
 
     def for_theme(self, theme):
         return self.filter(theme=theme)
@@ -231,23 +235,6 @@ class StudyUnitQuerySet(models.QuerySet):
         if batch:
             count += StudyUnit.objects.bulk_update(batch, search.DERIVED_FIELDS)
         return count
-
-    def around(self, unit):
-        """The units just before and after ``unit`` in its theme's reading order, among
-        these, as (previous, next), each None at an end (``StudyUnit.bare`` units).
-
-        One query of bare rows for the whole theme (a theme holds a hundred units):
-        reading every unit's title through the translation fallback, to show two,
-        cost the unit page more than its query did."""
-        rows = list(
-            self.filter(theme_id=unit.theme_id)
-            .order_by("order", "pk")
-            .values_list(*StudyUnit.bare_fields())
-        )
-        here = next(i for i, row in enumerate(rows) if row[0] == unit.pk)
-        previous = StudyUnit.bare(*rows[here - 1]) if here > 0 else None
-        following = StudyUnit.bare(*rows[here + 1]) if here + 1 < len(rows) else None
-        return previous, following
 
     def for_listing(self):
         """What a list of units shows: its theme and its tags, in three queries at most."""
@@ -401,9 +388,9 @@ class StudyUnit(Bilingual, models.Model):
         return reverse("expositions:unit_detail", kwargs={"slug": self.slug})
 
     @staticmethod
-    def bare_fields(via=""):
-        """The columns ``bare`` takes, in its order; ``via``: reached through a relation
-        (``"unit__"``)."""
+    def link_fields(via=""):
+        """The columns a ``UnitLink`` takes, in its order; ``via``: reached through a
+        relation (``"unit__"``)."""
         titles = (
             build_localized_fieldname("title", code.replace("-", "_"))
             for code in settings.MODELTRANSLATION_LANGUAGES
@@ -411,11 +398,38 @@ class StudyUnit(Bilingual, models.Model):
         return [f"{via}pk", f"{via}slug", *(via + name for name in titles)]
 
     @classmethod
-    def bare(cls, pk, slug, *titles):
-        """An unsaved unit holding only what a link to it shows, from a row of
-        ``bare_fields``: its ``title`` reads the reader's language with the fallback."""
-        names = cls.bare_fields()[2:]
-        return cls(pk=pk, slug=slug, **dict(zip(names, titles, strict=True)))
+    def page(cls, slug, user):
+        """What the unit page needs of the unit at ``slug``, if ``user`` may read it
+        (``StudyUnitQuerySet.visible_to``'s rule): a ``UnitPage`` of the unit and the
+        units just before and after it in its theme's reading order that ``user`` may
+        read (``UnitLink``s, None at an end); None when there is no such unit.
+
+        One query, written out and prepared (portal/prepared.py): the neighbours are
+        two index walks that stop at the first unit. The ORM's three queries (the unit,
+        its theme's hundred units as rows, for two of them) took 2.3 ms more of the
+        page's 5.7 (bench/RESULTS.md, 2026-12-02). The unit's theme, exposition and tags
+        are read when its cached part is rendered afresh, and not otherwise."""
+        drafts = sees_drafts(user)
+        sql = _page_sql(drafts)
+        params = [slug]
+        if not drafts:
+            now = timezone.now()
+            published = cls.Status.PUBLISHED
+            params = [published, now, published, now, slug, published, now]
+        with prepared(sql, params) as (sql, params):
+            found = list(cls.objects.raw(sql, params))  # the unit's values converted
+        if not found:
+            return None
+        unit = found[0]
+        previous, following = (
+            [getattr(unit, f"{side}_{name}") for name in cls.link_fields()]
+            for side in ("previous", "next")
+        )
+        return UnitPage(
+            unit,
+            UnitLink(*previous) if previous[0] is not None else None,
+            UnitLink(*following) if following[0] is not None else None,
+        )
 
     def prepare_for_readers(self):
         """What a reader's page needs beyond the typed fields: one kind of line end
@@ -522,3 +536,78 @@ class StudyUnit(Bilingual, models.Model):
         }
         raw = json.dumps(data, ensure_ascii=False, sort_keys=True)
         return hashlib.sha256(raw.encode()).hexdigest()
+
+
+UnitPage = namedtuple("UnitPage", "unit previous next")
+
+
+class UnitLink:
+    """What a link to a unit shows, from a row of ``StudyUnit.link_fields``: its pk,
+    slug and title in each language, ``title`` read through the unit's own
+    django-modeltranslation descriptor (the reader's language, with the fallback), and
+    its URL. Not a model instance: making one (forty fields, and the translation
+    fields' set-up) cost more than the row (bench/RESULTS.md, 2026-12-02)."""
+
+    def __init__(self, pk, slug, *titles):
+        self.pk = pk
+        self.slug = slug
+        for name, title in zip(StudyUnit.link_fields()[2:], titles, strict=True):
+            setattr(self, name, title)
+
+    @property
+    def title(self):
+        return vars(StudyUnit)["title"].__get__(self, StudyUnit)
+
+    def get_absolute_url(self):
+        return reverse("expositions:unit_detail", kwargs={"slug": self.slug})
+
+    def __eq__(self, other):
+        """Equal to another link or to the unit itself with the same pk."""
+        if isinstance(other, UnitLink | StudyUnit):
+            return self.pk == other.pk
+        return NotImplemented
+
+    def __hash__(self):
+        return hash(("unit", self.pk))
+
+    def __repr__(self):
+        return f"<UnitLink {self.pk} {self.slug}>"
+
+
+@cache
+def _page_sql(drafts):
+    """``StudyUnit.page``'s SQL: the unit by slug, with the ``link_fields`` of the
+    previous and the next unit as ``previous_<name>`` and ``next_<name>`` (NULL at an
+    end). Readers' statements take (status, now) for each of the three units,
+    the unit's pair after its slug; editors' only the slug."""
+    table = StudyUnit._meta.db_table
+    fields = StudyUnit._meta.concrete_fields
+    quote = connection.ops.quote_name
+    order = quote("order")
+
+    def readable(alias):
+        return "" if drafts else f" AND {alias}.status = %s AND {alias}.published_at <= %s"
+
+    def link(alias, side):
+        return ", ".join(
+            f"{alias}.{quote('id' if name == 'pk' else name)} AS {side}_{name}"
+            for name in StudyUnit.link_fields()
+        )
+
+    def neighbour(comparison, direction):
+        # Only names from the model's _meta are formatted in; values are parameters.
+        return (
+            f"(SELECT x.id FROM {table} x WHERE x.theme_id = u.theme_id{readable('x')}"  # noqa: S608  # nosec B608
+            f" AND (x.{order} {comparison} u.{order} OR (x.{order} = u.{order}"
+            f" AND x.id {comparison} u.id)) ORDER BY x.{order} {direction}, x.id {direction}"
+            " LIMIT 1)"
+        )
+
+    sql = (
+        f"SELECT {', '.join(f'u.{quote(f.column)}' for f in fields)},"  # noqa: S608  # nosec B608
+        f" {link('p', 'previous')}, {link('n', 'next')}"
+        f" FROM {table} u LEFT JOIN {table} p ON p.id = {neighbour('<', 'DESC')}"
+        f" LEFT JOIN {table} n ON n.id = {neighbour('>', 'ASC')}"
+        f" WHERE u.slug = %s{readable('u')}"
+    )
+    return sql

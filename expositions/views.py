@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import get_language
 
@@ -50,14 +51,13 @@ def tag_detail(request, slug):
 
 @login_required
 def unit_detail(request, slug):
-    visible = StudyUnit.objects.visible_to(request.user)
-    # Tags are read by the template only when its cached part is rendered afresh.
-    unit = get_object_or_404(visible.select_related("theme", "exposition"), slug=slug)
-    previous_unit, next_unit = visible.around(unit)
+    page = StudyUnit.page(slug, request.user)
+    if page is None:
+        raise Http404
     return render(
         request,
         "expositions/studyunit_detail.html",
-        {"unit": unit, "previous_unit": previous_unit, "next_unit": next_unit},
+        {"unit": page.unit, "previous_unit": page.previous, "next_unit": page.next},
     )
 
 

@@ -35,8 +35,9 @@ from django.db.models.functions import Coalesce, Substr, TruncWeek
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
-from expositions.models import StudyUnit
+from expositions.models import StudyUnit, UnitLink
 from org.models import Cadre, OrgUnit, ancestor_paths, subtree_q
+from portal.prepared import prepared
 
 from . import progress_store
 from .models import Assignment, Completion, Module, ModuleUnit, Progress, ProgressWeek
@@ -306,8 +307,8 @@ def _my_modules_sql(cadre, containing, next_units):
     earliest), stored_done, last_completed_at, total (units readers can see), their
     study_hours and unit_count; only those holding ``containing`` when given. With
     ``next_units``, each module's first readable unit in its order that the cadre has
-    not completed, as the columns of ``StudyUnit.bare`` prefixed ``next_`` (NULL when
-    there is none).
+    not completed, as the columns of ``StudyUnit.link_fields`` prefixed ``next_``
+    (NULL when there is none).
 
     The cadre's modules are found first (``r``: assignments to the cadre, and to their
     org unit or any above it, two index lookups rather than one scan with an OR), and
@@ -346,7 +347,7 @@ def _my_modules_sql(cadre, containing, next_units):
         )
         next_columns = ", " + ", ".join(
             f"nu.{'id' if name == 'pk' else name} AS next_{name}"
-            for name in StudyUnit.bare_fields()
+            for name in StudyUnit.link_fields()
         )
         next_join = (
             f"LEFT JOIN n ON n.module_id = m.id LEFT JOIN {t['su']} nu ON nu.id = n.unit_id "
@@ -391,10 +392,22 @@ def _date(value):
     return parse_date(value) if isinstance(value, str) else value
 
 
+def completion_of(cadre, unit):
+    """``cadre``'s completion of ``unit`` (its completed_at only), or None: the unit
+    page's question, asked with a prepared statement (portal/prepared.py); the ORM
+    took longer to build the query than the database to answer it."""
+    sql = (
+        f"SELECT id, completed_at FROM {Completion._meta.db_table}"  # noqa: S608  # nosec B608
+        " WHERE cadre_id = %s AND unit_id = %s"
+    )
+    with prepared(sql, [cadre.pk, unit.pk]) as (sql, params):
+        return next(iter(Completion.objects.raw(sql, params)), None)
+
+
 def my_modules(cadre, today=None, containing=None, next_units=True):
     """The active modules assigned to ``cadre`` (directly, via their org unit or any
     unit above it), as a list of modules with due_on (the earliest), total, done,
-    last_completed_at, next_unit_id, next_unit (a ``StudyUnit.bare``: pk, slug,
+    last_completed_at, next_unit_id, next_unit (a ``UnitLink``: pk, slug,
     title), finished and overdue; unfinished and overdue first, then by due date.
     ``containing``: only the modules holding that unit. ``next_units``: find each
     unfinished module's next unit (My study needs it, the unit page does not).
@@ -406,9 +419,9 @@ def my_modules(cadre, today=None, containing=None, next_units=True):
     (bench/RESULTS.md, "Where a page's time goes").
     """
     today = today or timezone.localdate()
-    published = StudyUnit.objects.published()
-    modules = list(Module.objects.raw(*_my_modules_sql(cadre, containing, next_units)))
-    bare_fields = StudyUnit.bare_fields()
+    with prepared(*_my_modules_sql(cadre, containing, next_units)) as (sql, params):
+        modules = list(Module.objects.raw(sql, params))
+    link_fields = StudyUnit.link_fields()
     for m in modules:
         m.due_on = _date(m.due_on)
         m.study_hours = Decimal(str(m.study_hours or 0))  # SQLite sums to a float
@@ -419,7 +432,7 @@ def my_modules(cadre, today=None, containing=None, next_units=True):
     if with_hidden:  # the stored count includes units readers cannot see: take them away
         hidden_done.update(
             ModuleUnit.objects.filter(module_id__in=with_hidden, unit__completions__cadre=cadre)
-            .exclude(unit__in=published)
+            .exclude(unit__in=StudyUnit.objects.published())
             .values_list("module_id", flat=True)
         )
     for m in modules:
@@ -428,7 +441,7 @@ def my_modules(cadre, today=None, containing=None, next_units=True):
         m.overdue = m.done < m.total and m.due_on < today
         m.next_unit_id = m.next_unit = None
         if next_units and m.next_pk is not None:
-            m.next_unit = StudyUnit.bare(*(getattr(m, f"next_{f}") for f in bare_fields))
+            m.next_unit = UnitLink(*(getattr(m, f"next_{f}") for f in link_fields))
             m.next_unit_id = m.next_unit.pk
     modules.sort(key=lambda m: (m.finished, not m.overdue, m.due_on, m.title))
     return modules

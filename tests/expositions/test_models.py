@@ -29,24 +29,81 @@ def test_publishing_sets_published_at(make_unit):
     assert unit.published_at is not None
 
 
-def test_around_gives_the_neighbours_in_the_theme_s_reading_order(
-    make_unit, other_theme, django_assert_num_queries
+def test_page_gives_the_unit_and_its_neighbours_in_the_theme_s_reading_order(
+    make_unit, other_theme, cadre_user, editor_user, django_assert_num_queries
 ):
     second = make_unit(order=2)
     first = make_unit(order=1)
     make_unit(order=1, theme=other_theme)
     hidden = make_unit(order=3, status=StudyUnit.Status.DRAFT)
     last = make_unit(order=4)
-    published = StudyUnit.objects.published()
     with django_assert_num_queries(1):
-        previous, following = published.around(second)
-    assert (previous.pk, previous.slug, following.pk) == (first.pk, first.slug, last.pk)
-    assert published.around(first)[0] is None
-    assert published.around(last)[1] is None
-    assert StudyUnit.objects.around(second)[1] == hidden  # an editor's queryset has drafts
+        page = StudyUnit.page(second.slug, cadre_user)
+    assert page.unit == second and page.unit.title == second.title
+    assert (page.previous.pk, page.previous.slug, page.next.pk) == (first.pk, first.slug, last.pk)
+    assert StudyUnit.page(first.slug, cadre_user).previous is None
+    assert StudyUnit.page(last.slug, cadre_user).next is None
+    assert StudyUnit.page(second.slug, editor_user).next == hidden  # editors read drafts
 
 
-def test_around_gives_titles_in_the_reader_s_language_with_the_fallback(make_unit):
+def test_page_is_none_for_a_unit_the_user_may_not_read(make_unit, cadre_user, editor_user):
+    draft = make_unit(status=StudyUnit.Status.DRAFT)
+    later = make_unit(published_at=timezone.now() + timedelta(hours=1))
+    assert StudyUnit.page(draft.slug, cadre_user) is None
+    assert StudyUnit.page(later.slug, AnonymousUser()) is None
+    assert StudyUnit.page("no-such-unit", editor_user) is None
+    assert StudyUnit.page(draft.slug, editor_user).unit == draft
+
+
+def test_page_orders_units_of_one_order_by_their_key(make_unit, cadre_user):
+    a, b, c = (make_unit(order=5) for _ in range(3))
+    page = StudyUnit.page(b.slug, cadre_user)
+    assert (page.previous, page.next) == (a, c)
+
+
+def test_page_agrees_with_the_querysets_for_every_unit_and_reader(
+    make_unit, other_theme, cadre_user, editor_user
+):
+    """The written-out query against the ORM's answer, over drafts, scheduled units,
+    shared orders and two themes, for a reader and an editor."""
+    soon = timezone.now() + timedelta(days=1)
+    for n, (order, status, published_at, theme) in enumerate(
+        [
+            (1, "published", None, None),
+            (1, "published", None, None),
+            (2, "draft", None, None),
+            (3, "published", soon, None),
+            (3, "published", None, other_theme),
+            (4, "published", None, None),
+            (0, "draft", None, other_theme),
+            (7, "published", None, other_theme),
+        ]
+    ):
+        values = {"order": order, "status": status, "slug": f"mixed-{n}"}
+        values.update({"published_at": published_at} if published_at else {})
+        values.update({"theme": theme} if theme else {})
+        make_unit(**values)
+    for user in (cadre_user, editor_user):
+        visible = StudyUnit.objects.visible_to(user)
+        for unit in StudyUnit.objects.all():
+            page = StudyUnit.page(unit.slug, user)
+            if not visible.filter(pk=unit.pk).exists():
+                assert page is None
+                continue
+            line = list(visible.filter(theme=unit.theme).order_by("order", "pk"))
+            here = line.index(unit)
+            expected = (
+                line[here - 1] if here else None,
+                line[here + 1] if here + 1 < len(line) else None,
+            )
+            assert (page.unit, page.previous, page.next) == (unit, *expected), (user, unit.slug)
+            for field in StudyUnit._meta.concrete_fields:
+                assert getattr(page.unit, field.attname) == getattr(unit, field.attname)
+
+
+def test_page_gives_neighbours_titles_in_the_reader_s_language_with_the_fallback(
+    make_unit, cadre_user
+):
     here = make_unit(order=1)
     make_unit(order=2, title_zh_hans="下一单元", title_en="The next unit")
     make_unit(order=0, title_zh_hans="只有中文", title_en="")
@@ -55,8 +112,8 @@ def test_around_gives_titles_in_the_reader_s_language_with_the_fallback(make_uni
         ("en", "只有中文", "The next unit"),
     ]:
         with override(language):
-            previous, following = StudyUnit.objects.around(here)
-            assert (previous.title, following.title) == (before, after)
+            page = StudyUnit.page(here.slug, cadre_user)
+            assert (page.previous.title, page.next.title) == (before, after)
 
 
 def test_visible_to_editor_includes_drafts(make_unit, editor_user):

@@ -11,7 +11,7 @@ from org.models import Cadre
 from tests.servers import at_once
 from training import services
 from training.models import Assignment, Completion, Module
-from training.progress import ModuleProgress, my_modules
+from training.progress import ModuleProgress, completion_of, my_modules
 
 pytestmark = pytest.mark.django_db
 
@@ -278,6 +278,19 @@ def test_unpublished_units_do_not_count(org, make_cadre, make_module, make_unit,
     StudyUnit.objects.filter(pk=hidden.pk).update(status=StudyUnit.Status.DRAFT)
     (mine,) = my_modules(cadre)
     assert (mine.done, mine.total, mine.finished) == (1, 1, True)
+
+
+def test_completion_of_is_the_cadre_s_own_completion_of_the_unit(org, make_cadre, make_unit):
+    cadre, other = make_cadre(org.township_a), make_cadre(org.township_a)
+    unit, elsewhere = make_unit(), make_unit()
+    services.completion_record(cadre=other, unit=unit)
+    services.completion_record(cadre=cadre, unit=elsewhere)
+    assert completion_of(cadre, unit) is None
+    services.completion_record(cadre=cadre, unit=unit)
+    stored = Completion.objects.get(cadre=cadre, unit=unit)
+    found = completion_of(cadre, unit)
+    assert (found.pk, found.completed_at) == (stored.pk, stored.completed_at)
+    assert found.completed_at.tzinfo is not None
 
 
 def test_my_modules_order_and_next_unit(org, make_cadre, make_module, make_unit, assign):

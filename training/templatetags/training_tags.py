@@ -9,7 +9,7 @@ from org.access import cadre_of, is_trainer
 from portal.params import parse_id
 
 from ..models import Assignment, Completion, Module
-from ..progress import my_modules
+from ..progress import completion_of, my_modules
 
 register = template.Library()
 
@@ -21,7 +21,7 @@ def completion_panel(context, unit):
     cadre = cadre_of(request)
     if cadre is None or not unit.is_published:
         return {"cadre": None}
-    completion = Completion.objects.filter(cadre=cadre, unit=unit).first()
+    completion = completion_of(cadre, unit)
     modules = my_modules(cadre, containing=unit, next_units=False)
     return {
         "cadre": cadre,
