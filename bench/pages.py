@@ -11,7 +11,9 @@ twice, interleaved with the others. Reported, as requests/s ratios:
 - the empty base page (/bench/base/: the base template, navigation and all, with
   nothing in it) against the trivial signed-in view (/bench/trivial/: the same
   middleware and session lookup, no work; bench/wsgi.py). Goal: >= 0.5.
-- the unit page and My study against the empty base page. Goal: >= 0.8.
+- the unit page and My study against the empty base page. Goal: >= 0.8. Also the
+  unit page as a cadre reaches it from My study ("from module": ``?module=``, with
+  the module's place and links), which the goal does not name.
 
 Where the time goes inside a page: bench/profile_pages.py.
 """
@@ -95,6 +97,7 @@ def main():
         "trivial": "/bench/trivial/",
         "base page": "/bench/base/",
         "unit page": unit.get_absolute_url(),
+        "from module": _province.module_unit_path(),
         "my study": "/training/my-study/",
     }
     print(f"gunicorn 2 sync workers, wrk -c{args.connections} -d{args.seconds}s, 2 rounds")

@@ -4,7 +4,8 @@ province (bench/progress.py).
 
   .venv/bin/python bench/profile_pages.py [--cadres 50000] [--repeat 200] [--top 12]
 
-For the trivial signed-in view, the empty base page, the unit page and My study:
+For the trivial signed-in view, the empty base page, the unit page (also as reached
+from a module, ``?module=``) and My study:
 the median time of --repeat requests, its queries (how many, and their time), and a
 cProfile of the same requests split into what the database driver took, template
 rendering, and the rest (middleware, URL resolution, the view's own Python). Then
@@ -33,6 +34,7 @@ def pages():
         "trivial": "/bench/trivial/",
         "base page": "/bench/base/",
         "unit page": unit.get_absolute_url(),
+        "from module": _province.module_unit_path(),
         "my study": "/training/my-study/",
     }
 
@@ -120,7 +122,7 @@ def main():
             f"{r['queries']:8.1f} {r['query_ms']:8.2f} {r['db_share']:5.0%} "
             f"{r['template_share']:8.0%}"
         )
-    for name in ("base page", "unit page", "my study"):
+    for name in ("base page", "unit page", "from module", "my study"):
         print(f"\n{name}: where the time is spent (own time, per request; profiled)")
         stats = results[name]["stats"]
         rows = sorted(stats.stats.items(), key=lambda kv: kv[1][2], reverse=True)

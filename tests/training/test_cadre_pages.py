@@ -1,3 +1,4 @@
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -6,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from expositions.models import StudyUnit
 from training import services
 from training.models import Completion
 
@@ -354,3 +356,19 @@ def test_theme_page_query_count_does_not_grow_with_done_units(
     my_client.get(reverse("training:my_study"))  # a session's first page asks one more
     with django_assert_max_num_queries(10):
         my_client.get(units[0].theme.get_absolute_url())
+
+
+def test_reached_from_a_module_the_pager_skips_units_readers_cannot_see(
+    my_client, course, django_assert_max_num_queries
+):
+    module, units = course
+    StudyUnit.objects.filter(pk=units[2].pk).update(status=StudyUnit.Status.DRAFT)
+    StudyUnit.objects.filter(pk=units[0].pk).update(published_at=timezone.now() + timedelta(days=1))
+    url = f"{units[1].get_absolute_url()}?module={module.pk}"
+    _zh(my_client, url)
+    # 8: my_modules asks one more when a module holds units readers cannot see.
+    with django_assert_max_num_queries(8):
+        pager = _pager(_zh(my_client, url))
+    assert "第 1 / 2 个单元" in pager
+    assert 'rel="prev"' not in pager
+    assert f'href="{units[3].get_absolute_url()}?module={module.pk}"' in pager

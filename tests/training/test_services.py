@@ -11,7 +11,7 @@ from org.models import Cadre
 from tests.servers import at_once
 from training import services
 from training.models import Assignment, Completion, Module
-from training.progress import ModuleProgress, completion_of, my_modules
+from training.progress import ModuleProgress, completion_of, my_modules, place_in_module
 
 pytestmark = pytest.mark.django_db
 
@@ -311,3 +311,32 @@ def test_my_modules_order_and_next_unit(org, make_cadre, make_module, make_unit,
     assert modules[2].next_unit_id == units[1].pk
     assert modules[3].finished and not modules[3].overdue
     assert modules[0].overdue
+
+
+def test_place_in_module_agrees_with_the_module_s_readable_units(make_module, make_unit):
+    """The written-out query against the ORM's answer, for every unit of a module with
+    drafts and scheduled units in it, for readers and for editors."""
+    soon = timezone.now() + timedelta(days=1)
+    units = [
+        make_unit(),
+        make_unit(status=StudyUnit.Status.DRAFT),
+        make_unit(),
+        make_unit(published_at=soon),
+        make_unit(),
+        make_unit(status=StudyUnit.Status.DRAFT),
+    ]
+    module = make_module(units=[units[4], units[1], units[0], units[3], units[5], units[2]])
+    outside = make_unit()
+    for drafts in (False, True):
+        shown = StudyUnit.objects.all() if drafts else StudyUnit.objects.published()
+        line = list(shown.filter(module_units__module=module).order_by("module_units__position"))
+        for here, unit in enumerate(line):
+            place = place_in_module(module.pk, unit, drafts=drafts)
+            expected = (
+                here + 1,
+                len(line),
+                line[here - 1] if here else None,
+                line[here + 1] if here + 1 < len(line) else None,
+            )
+            assert (place.position, place.count, place.previous, place.next) == expected
+        assert place_in_module(module.pk, outside, drafts=drafts) is None

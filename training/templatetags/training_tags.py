@@ -4,12 +4,12 @@ from django import template
 from django.db.models import QuerySet
 from django.urls import reverse
 
-from expositions.models import StudyUnit
+from expositions.models import sees_drafts
 from org.access import cadre_of, is_trainer
 from portal.params import parse_id
 
-from ..models import Assignment, Completion, Module
-from ..progress import completion_of, my_modules
+from ..models import Completion, Module
+from ..progress import completion_of, my_modules, place_in_module
 
 register = template.Library()
 
@@ -22,7 +22,7 @@ def completion_panel(context, unit):
     if cadre is None or not unit.is_published:
         return {"cadre": None}
     completion = completion_of(cadre, unit)
-    modules = my_modules(cadre, containing=unit, next_units=False)
+    modules = _modules_holding(request, cadre, unit)
     return {
         "cadre": cadre,
         "from_module": module_param(request),
@@ -60,38 +60,43 @@ def module_pager(context, unit):
     pk = module_param(request)
     if pk is None:
         return None
-    modules = Module.objects.filter(pk=pk, module_units__unit=unit)
     cadre = cadre_of(request)
     if cadre is not None:
-        modules = modules.filter(
-            status=Module.Status.ACTIVE,
-            pk__in=Assignment.objects.reaching(cadre).values("module"),
-        )
+        if not unit.is_published:
+            return None
+        module = next((m for m in _modules_holding(request, cadre, unit) if m.pk == pk), None)
     elif is_trainer(request.user):
-        modules = modules.filter(pk__in=Module.objects.visible_to(request.user).values("pk"))
+        module = (
+            Module.objects.visible_to(request.user).filter(pk=pk, module_units__unit=unit).first()
+        )
     else:
         return None
-    module = modules.first()
     if module is None:
         return None
-    units = list(
-        StudyUnit.objects.visible_to(request.user)
-        .filter(module_units__module=module)
-        .order_by("module_units__position")
-        .values("pk", "slug", "title")
-    )
-    here = next((i for i, u in enumerate(units) if u["pk"] == unit.pk), None)
-    if here is None:
+    place = place_in_module(module.pk, unit, drafts=sees_drafts(request.user))
+    if place is None:
         return None
     name = "training:my_module" if cadre is not None else "training:module_detail"
     return {
         "module": module,
         "url": reverse(name, kwargs={"pk": module.pk}),
-        "position": here + 1,
-        "count": len(units),
-        "previous": units[here - 1] if here > 0 else None,
-        "next": units[here + 1] if here + 1 < len(units) else None,
+        "position": place.position,
+        "count": place.count,
+        "previous": place.previous,
+        "next": place.next,
     }
+
+
+def _modules_holding(request, cadre, unit):
+    """The cadre's modules holding ``unit`` (``my_modules``), asked once per request:
+    the completion panel shows them, the module pager finds its module among them."""
+    held = getattr(request, "_modules_holding", None)
+    if held is None or held[0] != unit.pk:
+        held = request._modules_holding = (
+            unit.pk,
+            my_modules(cadre, containing=unit, next_units=False),
+        )
+    return held[1]
 
 
 @register.inclusion_tag("training/includes/progress_bar.html")
