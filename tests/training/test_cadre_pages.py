@@ -372,3 +372,34 @@ def test_reached_from_a_module_the_pager_skips_units_readers_cannot_see(
     assert "第 1 / 2 个单元" in pager
     assert 'rel="prev"' not in pager
     assert f'href="{units[3].get_absolute_url()}?module={module.pk}"' in pager
+
+
+@pytest.mark.parametrize(
+    ("language", "counting", "words"),
+    [
+        ("zh-hans", "units", "7 个单元中已完成 3 个 · 43%"),
+        ("en", "units", "3 of 7 units · 43%"),
+        ("zh-hans", "cadres", "7 名干部中 3 名 · 43%"),
+        ("en", "cadres", "3 of 7 cadres · 43%"),
+    ],
+)
+def test_a_progress_bar_says_its_figures_in_words_and_escapes_its_label(language, counting, words):
+    from django.template import engines
+    from django.utils.translation import override
+
+    template = engines["django"].from_string(
+        "{% load training_tags %}{% progress_bar 3 7 label counting %}"
+    )
+    with override(language):
+        html = template.render({"label": '<b>"民政"</b>', "counting": counting})
+    assert '<progress max="7" value="3" aria-label="&lt;b&gt;&quot;民政&quot;&lt;/b&gt;">' in html
+    assert f'<span class="progress-text">{words}</span>' in html
+
+
+def test_a_progress_bar_of_nothing_is_empty_not_an_error():
+    from django.template import engines
+
+    html = (
+        engines["django"].from_string("{% load training_tags %}{% progress_bar 0 0 %}").render({})
+    )
+    assert '<progress max="1" value="0">0%</progress>' in html
