@@ -192,6 +192,16 @@ class TaggedStudyUnit(TaggedItemBase):
         ]
 
 
+def published_sql(alias):
+    """``StudyUnitQuerySet.published`` as a condition on the units under ``alias`` in SQL
+    written out; its parameters are ``published_params()``."""
+    return f"{alias}.status = %s AND {alias}.published_at <= %s"
+
+
+def published_params():
+    return [StudyUnit.Status.PUBLISHED, timezone.now()]
+
+
 def sees_drafts(user):
     """May ``user`` read units that are not published (editors)? The rule of
     ``StudyUnitQuerySet.visible_to`` and ``StudyUnit.page``."""
@@ -201,7 +211,8 @@ def sees_drafts(user):
 
 class StudyUnitQuerySet(models.QuerySet):
     def published(self):
-        """Units a reader may see: published, with a publication time not in the future."""
+        """Units a reader may see: published, with a publication time not in the future.
+        The same rule for SQL written out: ``published_sql`` and ``published_params``."""
         return self.filter(status=StudyUnit.Status.PUBLISHED, published_at__lte=timezone.now())
 
     def visible_to(self, user):
@@ -387,16 +398,6 @@ class StudyUnit(Bilingual, models.Model):
     def get_absolute_url(self):
         return reverse("expositions:unit_detail", kwargs={"slug": self.slug})
 
-    @staticmethod
-    def link_fields(via=""):
-        """The columns a ``UnitLink`` takes, in its order; ``via``: reached through a
-        relation (``"unit__"``)."""
-        titles = (
-            build_localized_fieldname("title", code.replace("-", "_"))
-            for code in settings.MODELTRANSLATION_LANGUAGES
-        )
-        return [f"{via}pk", f"{via}slug", *(via + name for name in titles)]
-
     @classmethod
     def page(cls, slug, user):
         """What the unit page needs of the unit at ``slug``, if ``user`` may read it
@@ -413,22 +414,15 @@ class StudyUnit(Bilingual, models.Model):
         sql = _page_sql(drafts)
         params = [slug]
         if not drafts:
-            now = timezone.now()
-            published = cls.Status.PUBLISHED
-            params = [published, now, published, now, slug, published, now]
+            readable = published_params()
+            params = [*readable, *readable, slug, *readable]
         with prepared(sql, params) as (sql, params):
             found = list(cls.objects.raw(sql, params))  # the unit's values converted
         if not found:
             return None
         unit = found[0]
-        previous, following = (
-            [getattr(unit, f"{side}_{name}") for name in cls.link_fields()]
-            for side in ("previous", "next")
-        )
         return UnitPage(
-            unit,
-            UnitLink(*previous) if previous[0] is not None else None,
-            UnitLink(*following) if following[0] is not None else None,
+            unit, UnitLink.from_columns(unit, "previous"), UnitLink.from_columns(unit, "next")
         )
 
     def prepare_for_readers(self):
@@ -542,17 +536,48 @@ UnitPage = namedtuple("UnitPage", "unit previous next")
 
 
 class UnitLink:
-    """What a link to a unit shows, from a row of ``StudyUnit.link_fields``: its pk,
-    slug and title in each language, ``title`` read through the unit's own
+    """What a link to a unit shows: its pk, slug and title in each language (in the
+    order of ``fields()``), ``title`` read through the unit's own
     django-modeltranslation descriptor (the reader's language, with the fallback), and
     its URL. Not a model instance: making one (forty fields, and the translation
-    fields' set-up) cost more than the row (bench/RESULTS.md, 2026-12-02)."""
+    fields' set-up) cost more than the row (bench/RESULTS.md, 2026-12-02).
+
+    For SQL written out: ``columns`` selects a link's fields under a prefix,
+    ``from_columns`` reads them back."""
 
     def __init__(self, pk, slug, *titles):
         self.pk = pk
         self.slug = slug
-        for name, title in zip(StudyUnit.link_fields()[2:], titles, strict=True):
+        for name, title in zip(self.fields()[2:], titles, strict=True):
             setattr(self, name, title)
+
+    @staticmethod
+    def fields():
+        titles = (
+            build_localized_fieldname("title", code.replace("-", "_"))
+            for code in settings.MODELTRANSLATION_LANGUAGES
+        )
+        return ["pk", "slug", *titles]
+
+    @classmethod
+    def columns(cls, alias, prefix):
+        """The select list of the link to the unit under ``alias``: ``<prefix>_pk``,
+        ``<prefix>_slug``, ``<prefix>_title_zh_hans``, ..."""
+        quote = connection.ops.quote_name
+        return ", ".join(
+            f"{alias}.{quote('id' if name == 'pk' else name)} AS {prefix}_{name}"
+            for name in cls.fields()
+        )
+
+    @classmethod
+    def from_columns(cls, row, prefix):
+        """The link ``columns(_, prefix)`` selected, from a raw query's instance or a
+        dict of a row; None where they are NULL (no such unit)."""
+        names = [f"{prefix}_{name}" for name in cls.fields()]
+        values = (
+            [row[n] for n in names] if isinstance(row, dict) else [getattr(row, n) for n in names]
+        )
+        return cls(*values) if values[0] is not None else None
 
     @property
     def title(self):
@@ -576,23 +601,17 @@ class UnitLink:
 
 @cache
 def _page_sql(drafts):
-    """``StudyUnit.page``'s SQL: the unit by slug, with the ``link_fields`` of the
-    previous and the next unit as ``previous_<name>`` and ``next_<name>`` (NULL at an
-    end). Readers' statements take (status, now) for each of the three units,
-    the unit's pair after its slug; editors' only the slug."""
+    """``StudyUnit.page``'s SQL: the unit by slug, with the ``UnitLink.columns`` of the
+    previous and the next unit, prefixed ``previous`` and ``next`` (NULL at an end).
+    Readers' statements take ``published_params()`` for each of the three units, the
+    unit's pair after its slug; editors' only the slug."""
     table = StudyUnit._meta.db_table
     fields = StudyUnit._meta.concrete_fields
     quote = connection.ops.quote_name
     order = quote("order")
 
     def readable(alias):
-        return "" if drafts else f" AND {alias}.status = %s AND {alias}.published_at <= %s"
-
-    def link(alias, side):
-        return ", ".join(
-            f"{alias}.{quote('id' if name == 'pk' else name)} AS {side}_{name}"
-            for name in StudyUnit.link_fields()
-        )
+        return "" if drafts else f" AND {published_sql(alias)}"
 
     def neighbour(comparison, direction):
         # Only names from the model's _meta are formatted in; values are parameters.
@@ -605,7 +624,7 @@ def _page_sql(drafts):
 
     sql = (
         f"SELECT {', '.join(f'u.{quote(f.column)}' for f in fields)},"  # noqa: S608  # nosec B608
-        f" {link('p', 'previous')}, {link('n', 'next')}"
+        f" {UnitLink.columns('p', 'previous')}, {UnitLink.columns('n', 'next')}"
         f" FROM {table} u LEFT JOIN {table} p ON p.id = {neighbour('<', 'DESC')}"
         f" LEFT JOIN {table} n ON n.id = {neighbour('>', 'ASC')}"
         f" WHERE u.slug = %s{readable('u')}"

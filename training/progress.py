@@ -37,7 +37,7 @@ from django.db.models.functions import Coalesce, Substr, TruncWeek
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
-from expositions.models import StudyUnit, UnitLink
+from expositions.models import StudyUnit, UnitLink, published_params, published_sql
 from org.models import Cadre, OrgUnit, ancestor_paths, subtree_q
 from portal.prepared import prepared
 
@@ -309,8 +309,8 @@ def _my_modules_sql(cadre, containing, next_units):
     earliest), stored_done, last_completed_at, total (units readers can see), their
     study_hours and unit_count; only those holding ``containing`` when given. With
     ``next_units``, each module's first readable unit in its order that the cadre has
-    not completed, as the columns of ``StudyUnit.link_fields`` prefixed ``next_``
-    (NULL when there is none).
+    not completed, as its ``UnitLink.columns`` prefixed ``next`` (NULL when there is
+    none).
 
     The cadre's modules are found first (``r``: assignments to the cadre, and to their
     org unit or any above it, two index lookups rather than one scan with an OR), and
@@ -334,9 +334,8 @@ def _my_modules_sql(cadre, containing, next_units):
     if containing is not None:
         holding = f" AND a.module_id IN (SELECT x.module_id FROM {t['mu']} x WHERE x.unit_id = %s)"  # noqa: S608, E501  # nosec B608
         holding_params = [containing.pk]
-    readable = "su.status = %s AND su.published_at <= %s"
-    now = timezone.now()
-    published = StudyUnit.Status.PUBLISHED
+    readable = published_sql("su")
+    readable_params = published_params()
     next_units_cte, next_columns, next_join, next_params = "", "", "", []
     if next_units:
         # Found per module (the first in its order: an index walk that stops at once),
@@ -347,14 +346,11 @@ def _my_modules_sql(cadre, containing, next_units):
             f" AND {readable} AND NOT EXISTS (SELECT 1 FROM {t['c']} c WHERE c.cadre_id = %s"
             f" AND c.unit_id = mu.unit_id) ORDER BY mu.position LIMIT 1) AS unit_id FROM r), "
         )
-        next_columns = ", " + ", ".join(
-            f"nu.{'id' if name == 'pk' else name} AS next_{name}"
-            for name in StudyUnit.link_fields()
-        )
+        next_columns = ", " + UnitLink.columns("nu", "next")
         next_join = (
             f"LEFT JOIN n ON n.module_id = m.id LEFT JOIN {t['su']} nu ON nu.id = n.unit_id "
         )
-        next_params = [published, now, cadre.pk]
+        next_params = [*readable_params, cadre.pk]
     # Only table names and placeholder lists are formatted in; values are parameters.
     sql = (
         f"WITH r AS (SELECT module_id, MIN(due_on) AS due_on FROM ("  # noqa: S608  # nosec B608
@@ -380,10 +376,8 @@ def _my_modules_sql(cadre, containing, next_units):
         *paths,
         *holding_params,
         *next_params,
-        published,
-        now,
-        published,
-        now,
+        *readable_params,
+        *readable_params,
         cadre.pk,
         Module.Status.ACTIVE,
     ]
@@ -428,37 +422,30 @@ def place_in_module(module_id, unit, drafts):
     sql = _place_sql(drafts)
     params = [module_id, unit.pk]
     if not drafts:
-        readable = [StudyUnit.Status.PUBLISHED, timezone.now()]
-        params = readable * 4 + params
+        params = published_params() * 4 + params
     with prepared(sql, params) as (sql, params), connection.cursor() as cursor:
         cursor.execute(sql, params)
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    before, count, *links = row
-    width = len(StudyUnit.link_fields())
-    previous, following = links[:width], links[width:]
+        values = cursor.fetchone()
+        if values is None:
+            return None
+        row = dict(zip((column[0] for column in cursor.description), values, strict=True))
     return ModulePlace(
-        position=before + 1,
-        count=count,
-        previous=UnitLink(*previous) if previous[0] is not None else None,
-        next=UnitLink(*following) if following[0] is not None else None,
+        position=row["units_before"] + 1,
+        count=row["units_count"],
+        previous=UnitLink.from_columns(row, "previous"),
+        next=UnitLink.from_columns(row, "next"),
     )
 
 
 @cache
 def _place_sql(drafts):
-    """``place_in_module``'s SQL: the units before the unit and all of them (counts),
-    then the ``link_fields`` of the previous and the next unit. Readers' statements take
-    (status, now) for each of the four, then the module and the unit."""
+    """``place_in_module``'s SQL: ``units_before`` and ``units_count`` (the readable
+    units before the unit, and all of them), then the ``UnitLink.columns`` of the
+    previous and the next unit. Readers' statements take ``published_params()`` for
+    each of the four, then the module and the unit."""
     mu, su = ModuleUnit._meta.db_table, StudyUnit._meta.db_table
-    readable = "" if drafts else " AND s.status = %s AND s.published_at <= %s"
+    readable = "" if drafts else f" AND {published_sql('s')}"
     units = f"FROM {mu} x JOIN {su} s ON s.id = x.unit_id WHERE x.module_id = h.module_id"
-
-    def link(alias):
-        return ", ".join(
-            f"{alias}.{'id' if name == 'pk' else name}" for name in StudyUnit.link_fields()
-        )
 
     def neighbour(comparison, direction):
         return (
@@ -468,8 +455,9 @@ def _place_sql(drafts):
 
     # Only table and column names from the models' _meta are formatted in.
     return (
-        f"SELECT (SELECT COUNT(*) {units} AND x.position < h.position{readable}),"  # noqa: S608  # nosec B608
-        f" (SELECT COUNT(*) {units}{readable}), {link('p')}, {link('n')} FROM {mu} h"
+        f"SELECT (SELECT COUNT(*) {units} AND x.position < h.position{readable}) AS units_before,"  # noqa: S608, E501  # nosec B608
+        f" (SELECT COUNT(*) {units}{readable}) AS units_count,"
+        f" {UnitLink.columns('p', 'previous')}, {UnitLink.columns('n', 'next')} FROM {mu} h"
         f" LEFT JOIN {su} p ON p.id = {neighbour('<', 'DESC')}"
         f" LEFT JOIN {su} n ON n.id = {neighbour('>', 'ASC')}"
         " WHERE h.module_id = %s AND h.unit_id = %s"
@@ -493,7 +481,6 @@ def my_modules(cadre, today=None, containing=None, next_units=True):
     today = today or timezone.localdate()
     with prepared(*_my_modules_sql(cadre, containing, next_units)) as (sql, params):
         modules = list(Module.objects.raw(sql, params))
-    link_fields = StudyUnit.link_fields()
     for m in modules:
         m.due_on = _date(m.due_on)
         m.study_hours = Decimal(str(m.study_hours or 0))  # SQLite sums to a float
@@ -513,7 +500,7 @@ def my_modules(cadre, today=None, containing=None, next_units=True):
         m.overdue = m.done < m.total and m.due_on < today
         m.next_unit_id = m.next_unit = None
         if next_units and m.next_pk is not None:
-            m.next_unit = UnitLink(*(getattr(m, f"next_{f}") for f in link_fields))
+            m.next_unit = UnitLink.from_columns(m, "next")
             m.next_unit_id = m.next_unit.pk
     modules.sort(key=lambda m: (m.finished, not m.overdue, m.due_on, m.title))
     return modules
