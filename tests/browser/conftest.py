@@ -15,6 +15,9 @@ CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
+# Screenshots cost Chromium a full-page capture and have failed on their own ("Unable to
+# capture screenshot"): by default only a failed test keeps one.
+SCREENSHOTS = os.environ.get("BROWSER_SCREENSHOTS", "failed")
 
 # The live server runs in a thread of the test process, which Playwright's sync
 # API runs inside an event loop; Django would otherwise refuse ORM calls there.
@@ -28,6 +31,20 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "tests/browser/" in str(item.path):
             item.add_marker(skip)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Keep the call's report on the test, for the visit fixture's teardown to read."""
+    report = yield
+    if report.when == "call":
+        item.rep_call = report
+    return report
+
+
+def _screenshot(page, name):
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
 @pytest.fixture(scope="session")
@@ -62,9 +79,10 @@ def visit(browser, live_server, viewport, language, request):
     """A fresh browser context at the viewport and language, checking every page it opens.
 
     Returns a page object; on teardown asserts no console error, no failed request and
-    (at phone width) no horizontal scroll on any page visited, and keeps a screenshot in
-    test-artifacts/. A test that opens an error page on purpose says so first with
-    ``page.expect_error_status(path, status)``.
+    (at phone width) no horizontal scroll on any page visited. A test that fails leaves a
+    screenshot of its last page in test-artifacts/; with ``BROWSER_SCREENSHOTS=all`` every
+    test does, with the views it names by ``page.snapshot(label)``. A test that opens an
+    error page on purpose says so first with ``page.expect_error_status(path, status)``.
     """
     context = browser.new_context(
         viewport=PHONE if viewport == "phone" else DESKTOP,
@@ -117,21 +135,29 @@ def visit(browser, live_server, viewport, language, request):
             width = page.evaluate("document.documentElement.scrollWidth")
         except PlaywrightError:  # the page navigated on before we could measure it
             return
-        if viewport == "phone" and width > PHONE["width"]:
+        if width > PHONE["width"]:
             widths.append(f"{page.url} is {width}px wide")
 
-    page.on("load", lambda _: check_width())
+    if viewport == "phone":
+        page.on("load", lambda _: check_width())
     page.base_url = live_server.url
 
     def snapshot(label):
-        """Keep a full-page screenshot of the page as it is now, beside the final one."""
-        ARTIFACTS.mkdir(exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / f"{request.node.name}-{label}.png"), full_page=True)
+        """With BROWSER_SCREENSHOTS=all, keep a full-page screenshot of the page as it is
+        now, beside the final one."""
+        if SCREENSHOTS == "all":
+            _screenshot(page, f"{request.node.name}-{label}")
 
     page.snapshot = snapshot
     yield page
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+    report = getattr(request.node, "rep_call", None)
+    if report is None or report.failed:
+        try:
+            _screenshot(page, request.node.name)
+        except PlaywrightError as error:  # the test's own failure is the one to read
+            print(f"no screenshot of the failed test: {error}")
+    elif SCREENSHOTS == "all":
+        _screenshot(page, request.node.name)
     context.close()
     problems += [
         f"navigation aborted: {r.url}"
