@@ -151,7 +151,7 @@ def visit(browser, live_server, viewport, language, request):
     page.snapshot = snapshot
     yield page
     report = getattr(request.node, "rep_call", None)
-    if report is None or report.failed:
+    if report is None or report.failed or problems or widths:
         try:
             _screenshot(page, request.node.name)
         except PlaywrightError as error:  # the test's own failure is the one to read
