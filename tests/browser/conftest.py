@@ -33,15 +33,6 @@ def pytest_collection_modifyitems(items):
             item.add_marker(skip)
 
 
-@pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item, call):
-    """Keep the call's report on the test, for the visit fixture's teardown to read."""
-    report = yield
-    if report.when == "call":
-        item.rep_call = report
-    return report
-
-
 def _screenshot(page, name):
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
@@ -150,6 +141,7 @@ def visit(browser, live_server, viewport, language, request):
 
     page.snapshot = snapshot
     yield page
+    # pytest-playwright keeps each phase's report on the test (rep_setup, rep_call).
     report = getattr(request.node, "rep_call", None)
     if report is None or report.failed or problems or widths:
         try:
