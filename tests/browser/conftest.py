@@ -1,8 +1,13 @@
 """Browser tests: Playwright driving Debian's Chromium against pytest-django's live server.
 
-Chromium comes from Debian (`apt-get install chromium fonts-wqy-microhei`); never
-`playwright install`, which cannot download here. Without it these tests skip with a
-reason locally, and fail under CI (see tests/conftest.py).
+Chromium comes from Debian; never `playwright install`, which cannot download here.
+Headless, the tests run Debian's headless shell (`apt-get install chromium-headless-shell
+fonts-wqy-microhei`): the same Chromium build without the desktop browser around it, which
+is what Playwright itself runs headless. On this suite it takes half the CPU of
+`/usr/bin/chromium --headless` (bench/RESULTS.md). `--headed`, or
+`BROWSER_CHROMIUM=/usr/bin/chromium`, runs the full browser (`apt-get install chromium`).
+Without the browser these tests skip with a reason locally, and fail under CI (see
+tests/conftest.py).
 """
 
 import os
@@ -11,7 +16,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Error as PlaywrightError
 
-CHROMIUM = Path("/usr/bin/chromium")
+HEADLESS_SHELL = Path("/usr/bin/chromium-headless-shell")
+FULL_BROWSER = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 800}
@@ -24,10 +30,19 @@ SCREENSHOTS = os.environ.get("BROWSER_SCREENSHOTS", "failed")
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
-def pytest_collection_modifyitems(items):
-    if CHROMIUM.exists():
+def chromium(config):
+    """The Chromium the browser tests launch."""
+    if os.environ.get("BROWSER_CHROMIUM"):
+        return Path(os.environ["BROWSER_CHROMIUM"])
+    return FULL_BROWSER if config.getoption("--headed") else HEADLESS_SHELL
+
+
+def pytest_collection_modifyitems(config, items):
+    executable = chromium(config)
+    if executable.exists():
         return
-    skip = pytest.mark.skip(reason=f"{CHROMIUM} is missing: apt-get install -y chromium")
+    package = "chromium" if executable == FULL_BROWSER else executable.name
+    skip = pytest.mark.skip(reason=f"{executable} is missing: apt-get install -y {package}")
     for item in items:
         if "tests/browser/" in str(item.path):
             item.add_marker(skip)
@@ -39,12 +54,11 @@ def _screenshot(page, name):
 
 
 @pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args):
+def browser_type_launch_args(browser_type_launch_args, pytestconfig):
     return {
         **browser_type_launch_args,
-        "executable_path": str(CHROMIUM),
+        "executable_path": str(chromium(pytestconfig)),
         "args": [
-            "--headless",
             "--no-sandbox",
             "--disable-gpu",
             "--disable-background-networking",
