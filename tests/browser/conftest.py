@@ -41,8 +41,8 @@ def pytest_collection_modifyitems(config, items):
     executable = chromium(config)
     if executable.exists():
         return
-    package = "chromium" if executable == FULL_BROWSER else executable.name
-    skip = pytest.mark.skip(reason=f"{executable} is missing: apt-get install -y {package}")
+    reason = f"{executable} is missing: apt-get install -y {executable.name}"
+    skip = pytest.mark.skip(reason=reason)
     for item in items:
         if "tests/browser/" in str(item.path):
             item.add_marker(skip)

@@ -63,15 +63,21 @@ def search_from_header(page, words):
     page.locator("#header-q").press("Enter")
 
 
+def sign_out(page, text):
+    """Sign out with the header's button and wait for the sign-in page it leads to (going
+    on before it loads would abort that load, which the visit fixture fails on)."""
+    open_menu(page)
+    page.get_by_role("button", name=text["sign_out"]).click()
+    expect(page.get_by_role("heading", name=text["sign_in"])).to_be_visible()
+
+
 def switch_language_and_sign_out(page, language):
     """Switch to the other language with the header's switcher, then sign out."""
     other = "en" if language == "zh-hans" else "zh-hans"
     open_menu(page)
     page.get_by_role("button", name="English" if other == "en" else "简体中文").click()
     expect(page.locator("html")).to_have_attribute("lang", other)
-    open_menu(page)
-    page.get_by_role("button", name=TEXT[other]["sign_out"]).click()
-    expect(page.get_by_role("heading", name=TEXT[other]["sign_in"])).to_be_visible()
+    sign_out(page, TEXT[other])
 
 
 def test_cadre_reads_a_unit(visit, language, content, make_user):

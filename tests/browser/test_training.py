@@ -12,6 +12,7 @@ from tests.browser.test_reading import (
     open_menu,
     search_from_header,
     sign_in,
+    sign_out,
     switch_language_and_sign_out,
 )
 
@@ -323,10 +324,7 @@ def test_an_imported_cadre_signs_in_with_a_one_time_password_and_chooses_their_o
     expect(page.locator("[data-print]")).to_be_visible()
     page.snapshot("issued")
 
-    open_menu(page)
-    page.get_by_role("button", name=text["sign_out"]).click()
-    # Signing out ends on the sign-in page; going on before it loads aborts that load.
-    expect(page.get_by_role("heading", name=text["sign_in"])).to_be_visible()
+    sign_out(page, text)
     sign_in(page, "qian.xin", password, text)
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "修改密码" if language == "zh-hans" else "Change your password"

@@ -4,9 +4,8 @@ visit fixture fails on any console error, a CSP refusal included)."""
 
 import pytest
 from django.urls import reverse
-from playwright.sync_api import expect
 
-from tests.browser.test_reading import TEXT, open_menu, sign_in
+from tests.browser.test_reading import TEXT, sign_in, sign_out
 from tests.security.test_stored_xss import cadre_pages, hostile, trainer_pages  # noqa: F401
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
@@ -28,9 +27,7 @@ def test_hostile_content_does_not_run(visit, language, hostile):  # noqa: F811
         if "<script>" in url:
             continue  # a query typed into the address bar: the server-side test covers it
         assert_nothing_ran(page, url)
-    open_menu(page)
-    page.get_by_role("button", name=TEXT[language]["sign_out"]).click()
-    expect(page.get_by_role("heading", name=TEXT[language]["sign_in"])).to_be_visible()
+    sign_out(page, TEXT[language])
     sign_in(page, "trainer", PASSWORD, TEXT[language])
     for url in trainer_pages(hostile):
         assert_nothing_ran(page, url)
