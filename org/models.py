@@ -176,12 +176,6 @@ class CadreQuerySet(models.QuerySet):
             )
         )
 
-    def of_user(self, user):
-        """The user's own active cadre profile, with its org unit (at most one row)."""
-        if not user.is_authenticated:
-            return self.none()
-        return self.select_related("org_unit").filter(user=user, active=True)
-
 
 class Cadre(models.Model):
     """A civil-affairs official who studies: a profile one-to-one with the user."""
