@@ -13,6 +13,8 @@ from pathlib import Path
 from django.db import transaction
 from django.utils.translation import gettext_noop
 
+from portal.serial import one_at_a_time
+
 from .history import complete_version
 from .models import Exposition, StudyUnit, Tag, Theme
 
@@ -147,11 +149,13 @@ def load_exposition(path=DEFAULT_DATA_FILE) -> LoadReport:
     """Load the shipped exposition, its themes and units; safe to run again.
 
     Everything is validated before anything is written, and the whole load is
-    one transaction.
+    one transaction, one at a time: a second load that starts meanwhile waits for it.
     """
     data, source = read_seed(path)
     report = LoadReport()
     with transaction.atomic():
+        # Two loads at once: the second waits, then finds everything loaded.
+        one_at_a_time("expositions.load_exposition")
         meta = data["exposition"]
         exposition, _ = Exposition.objects.get_or_create(
             slug=meta["slug"],

@@ -15,6 +15,7 @@ from django.utils import timezone
 from expositions.models import StudyUnit, Theme
 from org.models import Cadre, OrgUnit
 from org.roles import ACCOUNT_MANAGER, CADRE, EDITOR, TRAINER, ensure_groups
+from portal.serial import one_at_a_time
 
 from . import services
 from .models import Assignment, Module, TrainingClaim
@@ -116,6 +117,7 @@ def _org_tree():
 
 @transaction.atomic
 def load_demo():
+    one_at_a_time("training.load_demo")  # two at once make one demo
     ensure_defaults()  # the study-hour requirements, on an emptied database too
     groups = ensure_groups()
     org = _org_tree()

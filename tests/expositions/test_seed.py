@@ -6,6 +6,7 @@ from django.core.management import CommandError, call_command
 
 from expositions.models import Exposition, StudyUnit, Theme
 from expositions.seed import DEFAULT_DATA_FILE, SeedError, load_exposition, read_seed
+from tests.servers import at_once
 
 BYLINE_LINES = 2  # "Author: Su Shunsheng, ..." and the trailing "*:Shanxi**." colophon
 
@@ -141,6 +142,40 @@ def test_load_updates_an_untouched_unit_when_the_data_changes(tmp_path):
     assert report.updated == [data["units"][0]["slug"]]
     unit = StudyUnit.objects.get(slug=data["units"][0]["slug"])
     assert unit.summary_en == "A new summary from the data file."
+    assert unit.summary_zh_hans == "数据文件中的新摘要。"
+
+
+# "Safe to repeat" (README): also when two runs meet, say two deployments at once. Each
+# load holds a lock for its transaction; without it, on PostgreSQL, both wrote the same
+# new version of a unit, or the second failed on a row the first had just made.
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_first_loads_at_once_load_each_unit_once():
+    results, errors = at_once([load_exposition, load_exposition])
+    assert errors == []
+    slugs = sorted(u["slug"] for u in read_seed()[0]["units"])
+    assert sorted(slug for report in results for slug in report.created) == slugs
+    assert sorted(slug for report in results for slug in report.unchanged) == slugs
+    assert sorted(StudyUnit.objects.values_list("slug", flat=True)) == slugs
+    assert (Exposition.objects.count(), Theme.objects.count()) == (1, 4)
+    assert StudyUnit.history.count() == len(slugs)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_loads_of_new_data_at_once_make_one_new_version(tmp_path):
+    load_exposition()
+    data = json.loads(DEFAULT_DATA_FILE.read_text(encoding="utf-8"))
+    changed = data["units"][0]["slug"]
+    data["units"][0]["summary"] = "A new summary from the data file."
+    data["units"][0]["summary_zh"] = "数据文件中的新摘要。"
+    path = _write(tmp_path, data)
+    history = StudyUnit.history.filter(slug=changed).count()
+    results, errors = at_once([lambda: load_exposition(path)] * 2)
+    assert errors == []
+    assert sorted(slug for report in results for slug in report.updated) == [changed]
+    assert StudyUnit.history.filter(slug=changed).count() == history + 1
+    unit = StudyUnit.objects.get(slug=changed)
     assert unit.summary_zh_hans == "数据文件中的新摘要。"
 
 

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.utils import timezone
 
-from tests.servers import ROOT, clean_env
+from tests.servers import ROOT, at_once, clean_env
 
 
 def _run(args, **env):
@@ -110,6 +110,43 @@ def test_demo_data_is_idempotent(django_user_model):
     trainer = django_user_model.objects.get(username="trainer-county")
     assert list(trainer.managed_org_units.values_list("code", flat=True)) == ["140105"]
     assert Assignment.objects.filter(due_on__lt=timezone.localdate()).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_demo_loads_at_once_make_one_demo(django_user_model):
+    """``make run`` twice at once, say in two terminals: one demo, not two."""
+    from expositions.models import StudyUnit
+    from org.models import Cadre, OrgUnit
+    from org.roles import CADRE
+    from training import demo, progress_store
+    from training.models import Assignment, Completion, Module, TrainingClaim
+
+    call_command("load_exposition", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    _results, errors = at_once([demo.load_demo, demo.load_demo])
+    assert errors == []
+    in_theme = {
+        slug: StudyUnit.objects.published().filter(theme__slug=slug).count()
+        for slug, *_rest in demo.MODULES
+    }
+    completions = sum(
+        min(count, in_theme[slug])
+        for done in demo.COMPLETIONS.values()
+        for slug, count in done.items()
+    )
+    assert [
+        m.objects.count()
+        for m in (django_user_model, OrgUnit, Cadre, Module, Assignment, Completion, TrainingClaim)
+    ] == [
+        len(demo.DEMO_ACCOUNTS) + len(demo.OTHER_CADRES),
+        len(demo.ORG_TREE),
+        sum(1 for _u, _p, role, *_rest in demo.DEMO_ACCOUNTS if role == CADRE)
+        + len(demo.OTHER_CADRES),
+        len(demo.MODULES),
+        len(demo.MODULES),
+        completions,
+        len(demo.DEMO_CLAIMS),
+    ]
+    assert progress_store.verify() == []
 
 
 def test_chinese_catalogue_is_complete_and_compiled():
