@@ -1,9 +1,10 @@
 """Importing org units and cadres from a CSV or .xlsx file.
 
 Everything is read and checked before anything is written; then every row is
-written in one transaction, or none is. Errors name the row (as a spreadsheet
+written, or none is. Checking and writing are one transaction, and one import
+runs at a time (``portal/serial.py``). Errors name the row (as a spreadsheet
 shows it: the header is row 1) and the column. Importing the same file again
-changes nothing. A trainer imports only into the org units they manage; an
+changes nothing, also twice at once. A trainer imports only into the org units they manage; an
 editor (``scope=None``) anywhere.
 """
 
@@ -26,6 +27,7 @@ from django.utils.translation import gettext as _
 from openpyxl.xml import DEFUSEDXML
 
 from portal import audit
+from portal.serial import one_at_a_time
 
 from . import usernames as usernames_module
 from .models import CODE_VALIDATOR, Cadre, OrgUnit
@@ -447,11 +449,14 @@ class _Import:
         return {o.code: o for o in qs}
 
     def run(self):
-        plan = self.check()
-        if self.errors:
-            return self.result
         try:
             with transaction.atomic():
+                # One import at a time, each checked against what the one before it
+                # wrote: the same file twice at once changes nothing, as twice in a row.
+                one_at_a_time("org.import")
+                plan = self.check()
+                if self.errors:
+                    return self.result
                 self.write(plan)
         except IntegrityError:
             self.result.created = self.result.updated = self.result.unchanged = 0

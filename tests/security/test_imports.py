@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from org import imports
 from org.models import Cadre, OrgUnit
+from tests.servers import at_once
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
@@ -85,6 +86,18 @@ def test_the_same_file_twice_creates_nothing_new(org, trainer):
     result = run(csv_file(GOOD), trainer)
     assert (result.created, result.updated, result.unchanged) == (0, 0, 3)
     assert (User.objects.count(), Cadre.objects.count()) == counts
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_file_twice_at_once_creates_each_cadre_once(org, trainer):
+    """Two trainers' tabs, or a double submit: the second import waits for the first and
+    then finds every row already there, as when it comes after."""
+    before = (User.objects.count(), Cadre.objects.count())
+    results, failures = at_once([lambda: run(csv_file(GOOD), trainer)] * 2)
+    assert failures == []
+    assert [r.errors for r in results] == [[], []]
+    assert sorted((r.created, r.unchanged) for r in results) == [(0, 3), (3, 0)]
+    assert (User.objects.count(), Cadre.objects.count()) == (before[0] + 3, before[1] + 3)
 
 
 def test_a_changed_row_updates_its_cadre(org, trainer):
