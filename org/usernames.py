@@ -39,12 +39,21 @@ def problem(username, existing=None):
     return None
 
 
+# Usernames compared per query. SQLite parses a chain of ORs as a tree and refuses one
+# deeper than 1,000 ("Expression tree is too large"): an import of 10,000 new cadres
+# failed there with a server error.
+SIMILAR_PER_QUERY = 500
+
+
 def similar_accounts(usernames):
     """Canonical forms of the accounts whose usernames match any of ``usernames`` but
-    for case (one query; NFKC forms are stored as typed, so case is what differs)."""
-    q = Q(pk__in=[])
-    for username in usernames:
-        q |= Q(username__iexact=unicodedata.normalize("NFKC", username))
-    return {
-        canonical(u) for u in get_user_model().objects.filter(q).values_list("username", flat=True)
-    }
+    for case (a query per 500 usernames; NFKC forms are stored as typed, so case is what
+    differs)."""
+    usernames = list(usernames)
+    found = set()
+    for start in range(0, len(usernames), SIMILAR_PER_QUERY):
+        q = Q(pk__in=[])
+        for username in usernames[start : start + SIMILAR_PER_QUERY]:
+            q |= Q(username__iexact=unicodedata.normalize("NFKC", username))
+        found.update(get_user_model().objects.filter(q).values_list("username", flat=True))
+    return {canonical(u) for u in found}

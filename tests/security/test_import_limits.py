@@ -93,6 +93,16 @@ def test_the_worst_accepted_workbook_stays_within_a_memory_bound(org, settings):
     assert peak < 64
 
 
+def test_the_largest_accepted_file_of_new_cadres_imports(org, editor_user):
+    """10,000 new usernames, each compared with the accounts for a look-alike: the
+    comparison once was one query of 10,000 ORs, which SQLite refused ("Expression tree
+    is too large (maximum depth 1000)") and the import failed with a server error."""
+    rows = [HEADER] + [[f"user{i:05}", "王芳", "P-C-K-A", "科员", "yes"] for i in range(10_000)]
+    data = ("\ufeff" + "\n".join(",".join(row) for row in rows) + "\n").encode()
+    result = imports.run(upload(data, "c.csv"), imports.CADRES, editor_user)
+    assert (result.errors, result.created) == ([], 10_000)
+
+
 def test_a_row_far_down_the_sheet_is_refused_quickly(org):
     data = declared_huge([HEADER, ["a", "名", "P-C-K-A", "", ""]], last_row=1_000_000)
     started = time.perf_counter()
