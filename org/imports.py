@@ -22,6 +22,7 @@ from django.contrib.auth.models import Group
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from openpyxl.xml import DEFUSEDXML
@@ -691,8 +692,8 @@ class OrgUnitImport(_Import):
         codes = [values["code"] for _n, values, _level in plan]
         existing = {o.code: o for o in OrgUnit.objects.filter(code__in=codes)}
         created, changed = [], []
-        # Parents before children: by level, then as the file has them.
-        for _number, values, level in sorted(plan, key=lambda p: (p[2], p[0])):
+        new = {}  # level -> parent code -> the new org units' fields, as the file has them
+        for _number, values, level in plan:
             fields = {
                 "code": values["code"],
                 "name": values["name"],
@@ -707,16 +708,54 @@ class OrgUnitImport(_Import):
                     current.save(update_fields=["name", "name_en", "level"])
                     changed.append(current)
                 continue
-            parent_code = values.get("parent_code", "")
-            if parent_code:
-                parent = OrgUnit.objects.get(code=parent_code)
-                node = OrgUnit.objects.add_child(parent, fields)
-            else:
-                node = OrgUnit.objects.add_root(fields)
-            existing[node.code] = node
-            created.append(node)
+            new.setdefault(level, {}).setdefault(values.get("parent_code", ""), []).append(fields)
+        # Parents before children (check() puts every parent on a level above): a level at
+        # a time, each parent's new children together.
+        for level in sorted(new):
+            for parent_code, children in new[level].items():
+                if parent_code:
+                    parent = existing.get(parent_code) or OrgUnit.objects.get(code=parent_code)
+                    nodes = add_children(parent, children)
+                else:
+                    nodes = [OrgUnit.objects.add_root(fields) for fields in children]
+                existing.update((node.code, node) for node in nodes)
+                created += nodes
         self.log(created, audit.ADDITION)
         self.log(changed, audit.CHANGE)
         self.result.created = len(created)
         self.result.updated = len(changed)
         self.result.unchanged = len(plan) - len(created) - len(changed)
+
+
+def add_children(parent, children):
+    """Saves org units (``children``: their fields) as new children of ``parent``, in code
+    order among its children (``OrgUnit.node_order_by``).
+
+    When they all sort after its present children (a new branch: the usual import), in
+    one insert: their paths follow the last child's, and the parent's count of children
+    goes up once. Otherwise one at a time, as treebeard inserts a sorted child (moving
+    the siblings after it). One at a time for every row, an import of 10,000 townships
+    under one county took 147.9 s on PostgreSQL: each insert read and rewrote the
+    parent's row and looked through the siblings before it.
+    """
+    parent = OrgUnit.objects.select_for_update().get(pk=parent.pk)
+    children = sorted(children, key=lambda fields: fields["code"])
+    last = None if parent.is_leaf() else OrgUnit.objects.get_last_child(parent)
+    if last is not None and last.code >= children[0]["code"]:
+        return [
+            OrgUnit.objects.add_child(OrgUnit.objects.get(pk=parent.pk), fields)
+            for fields in children
+        ]
+    step = OrgUnit._str2int(last.path[-OrgUnit.steplen :]) if last is not None else 0
+    depth = parent.depth + 1
+    nodes = OrgUnit.objects.bulk_create(
+        OrgUnit(
+            **fields,
+            depth=depth,
+            numchild=0,
+            path=OrgUnit._get_path(parent.path, depth, step + number),
+        )
+        for number, fields in enumerate(children, start=1)
+    )
+    OrgUnit.objects.filter(pk=parent.pk).update(numchild=F("numchild") + len(nodes))
+    return nodes
