@@ -4,8 +4,8 @@ Everything is read and checked before anything is written; then every row is
 written, or none is. Checking and writing are one transaction, and one import
 runs at a time (``portal/serial.py``). Errors name the row (as a spreadsheet
 shows it: the header is row 1) and the column. Importing the same file again
-changes nothing, also twice at once. A trainer imports only into the org units they manage; an
-editor (``scope=None``) anywhere.
+changes nothing, also twice at once. A trainer imports only into the org units
+they manage; an editor (``scope=None``) anywhere.
 """
 
 import csv

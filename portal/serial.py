@@ -1,8 +1,9 @@
 """One at a time: a transaction that must not run beside another of its kind.
 
-The loaders (``load_exposition``, ``load_demo``) read what is there and then write what
-is missing. Two of them at once (two deployments, ``make run`` in two terminals) would
-both find a row missing and both write it. ``one_at_a_time(name)``, called first inside
+The loaders (``load_exposition``, ``load_demo``) and the imports of org units and
+cadres read what is there and then write what is missing. Two of them at once (two
+deployments, ``make run`` in two terminals, an import sent twice) would both find a row
+missing and both write it. ``one_at_a_time(name)``, called first inside
 the transaction, makes the second wait until the first has committed; it then reads
 what the first wrote and has nothing left to do.
 
