@@ -109,6 +109,36 @@ def test_a_changed_row_updates_its_cadre(org, trainer):
     assert (li.org_unit, li.position) == (org.township_b, "股长")
 
 
+def test_changed_rows_are_written_each_with_its_own_values(org, trainer):
+    """Rows that change alike share one UPDATE; each cadre still gets its own values."""
+    header = [*CADRE_HEADER, "category"]
+    first = [
+        ["a.one", "甲", "P-C-K-A", "科员", "yes", "县处级"],
+        ["b.two", "乙", "P-C-K-A", "科员", "yes", "县处级"],
+        ["c.three", "丙", "P-C-K-A", "科员", "yes", "县处级"],
+        ["d.four", "丁", "P-C-K-A", "科员", "yes", "县处级"],
+    ]
+    run(csv_file([header, *first]), trainer)
+    second = [
+        ["a.one", "甲", "P-C-K-B", "股长", "yes", "县处级"],  # moved, like b.two
+        ["b.two", "乙", "P-C-K-B", "股长", "yes", "县处级"],
+        ["c.three", "丙丙", "P-C-K-A", "科员", "no", ""],  # renamed, left; keeps its category
+        ["d.four", "丁", "P-C-K-A", "科员", "yes", "县处级"],  # unchanged
+    ]
+    result = run(csv_file([header, *second]), trainer)
+    assert (result.errors, result.updated, result.unchanged) == ([], 3, 1)
+    got = {
+        c.user.username: (c.name, c.org_unit.code, c.position, c.active, c.category)
+        for c in Cadre.objects.select_related("user", "org_unit")
+    }
+    assert got == {
+        "a.one": ("甲", "P-C-K-B", "股长", True, "county_up"),
+        "b.two": ("乙", "P-C-K-B", "股长", True, "county_up"),
+        "c.three": ("丙丙", "P-C-K-A", "科员", False, "county_up"),
+        "d.four": ("丁", "P-C-K-A", "科员", True, "county_up"),
+    }
+
+
 def test_one_bad_row_means_nothing_is_written_and_each_problem_is_listed(org, trainer):
     rows = [
         *GOOD,
