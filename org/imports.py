@@ -757,10 +757,8 @@ def add_children(parent, children):
     children = sorted(children, key=lambda fields: fields["code"])
     last = None if parent.is_leaf() else OrgUnit.objects.get_last_child(parent)
     if last is not None and last.code >= children[0]["code"]:
-        return [
-            OrgUnit.objects.add_child(OrgUnit.objects.get(pk=parent.pk), fields)
-            for fields in children
-        ]
+        # treebeard locks and reads the parent afresh for each child.
+        return [OrgUnit.objects.add_child(parent, fields) for fields in children]
     step = OrgUnit._str2int(last.path[-OrgUnit.steplen :]) if last is not None else 0
     depth = parent.depth + 1
     nodes = OrgUnit.objects.bulk_create(
