@@ -449,6 +449,15 @@ class _Import:
             qs = OrgUnit.objects.managed_by(self.scope_user)
         return {o.code: o for o in qs}
 
+    def not_in_tree(self):
+        """The one answer for a code that names no org unit the importer may use, whether
+        it exists outside their tree or nowhere (issue #38): the same text, reached
+        with the same queries, so a trainer cannot map the province's codes by trying
+        them."""
+        if self.scope_user is None:
+            return _("No org unit with this code.")
+        return _("No org unit with this code among those you manage.")
+
     def run(self):
         try:
             with transaction.atomic():
@@ -539,11 +548,7 @@ class CadreImport(_Import):
                 self.error(number, "category", _("Write 县处级, 乡科级 or 其他."))
             org = orgs.get(values["org_code"])
             if org is None:
-                self.error(
-                    number,
-                    "org_code",
-                    _("No org unit with this code among those you may import into."),
-                )
+                self.error(number, "org_code", self.not_in_tree())
             user = users.get(username)
             if user is not None and self.scope_user is not None:
                 # One answer for every account a trainer may not import into, whatever
@@ -627,11 +632,10 @@ class OrgUnitImport(_Import):
     def check(self):
         in_scope = self.org_units_in_scope()
         codes = [values["code"] for _n, values in self.rows]
+        # Every code of the file is looked up, in the tree or not, and parents are read
+        # off the tree already in hand: the queries are the same whatever the codes are.
         existing = {o.code: o for o in OrgUnit.objects.filter(code__in=codes)}
-        parent_paths = {o.path[: -o.steplen] for o in existing.values() if o.depth > 1}
-        parent_codes = dict(
-            OrgUnit.objects.filter(path__in=parent_paths).values_list("path", "code")
-        )
+        codes_by_path = {o.path: c for c, o in in_scope.items()}
         in_file = {}
         plan = []
         for number, values in self.rows:
@@ -657,16 +661,17 @@ class OrgUnitImport(_Import):
                 )
             in_file.setdefault(code, (number, level))
             plan.append((number, values, level))
+        rows_with_errors = {e.row for e in self.errors}
         for number, values, level in plan:
             code, parent_code = values["code"], values.get("parent_code", "")
             current = existing.get(code)
-            if current is not None and code not in in_scope:
-                self.error(
-                    number,
-                    "code",
-                    _("This code belongs to an org unit outside the units you manage."),
-                )
-                continue
+            # A code taken outside the tree is checked as a new unit would be, and named
+            # taken only where a new unit would have been added: a row with another
+            # problem reads the same as it would with a made-up code.
+            taken = current is not None and code not in in_scope
+            if taken:
+                current = None
+            errors_before = len(self.errors)
             if not parent_code:
                 if self.scope_user is not None:
                     self.error(
@@ -684,16 +689,12 @@ class OrgUnitImport(_Import):
             elif parent_code in in_scope:
                 parent_level = in_scope[parent_code].level
             else:
-                self.error(
-                    number,
-                    "parent_code",
-                    _("No org unit with this code in the file or among those you manage."),
-                )
+                self.error(number, "parent_code", self.not_in_tree())
                 continue
             if level is not None and parent_level is not None and parent_level >= level:
                 self.error(number, "level", _("The level must be below the parent's level."))
             moved = current is not None and (
-                parent_codes.get(current.path[: -current.steplen]) != parent_code
+                codes_by_path.get(current.path[: -current.steplen]) != parent_code
             )
             if moved:
                 self.error(
@@ -701,6 +702,8 @@ class OrgUnitImport(_Import):
                     "parent_code",
                     _("This org unit exists under another parent; move it in the admin."),
                 )
+            if taken and number not in rows_with_errors and len(self.errors) == errors_before:
+                self.error(number, "code", _("This code is taken: choose another."))
         return plan
 
     def write(self, plan):

@@ -296,7 +296,7 @@ def test_org_units_with_parents_in_the_file_or_the_tree(org, trainer):
     [
         (["NEW-ROOT", "新省", "", "", "1"], [(2, "parent_code")]),  # editors only
         (["P-C-O-X", "别村", "", "P-C-O", "4"], [(2, "parent_code")]),  # another county's
-        (["P-C-O", "别县", "", "P-C", "3"], [(2, "code")]),  # another county itself
+        (["P-C-O", "别县", "", "P-C", "3"], [(2, "parent_code")]),  # another county itself
         (["P-C-K-A", "甲镇", "", "P-C-K", "2"], [(2, "level")]),  # not below its parent
         (["P-C-K", "县", "", "P-C-K-A", "3"], [(2, "level"), (2, "parent_code")]),  # a move
     ],
