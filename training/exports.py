@@ -3,19 +3,24 @@
 Every cell that a spreadsheet would read as a formula (= + - @, tab, CR) is
 neutralised with a leading apostrophe: names and org units come from people.
 
-Times are local time (``TIME_ZONE``, Beijing time), and the column headers say so.
-Completion rates are numbers: a fraction written with a percentage format in Excel,
-and "62.5%" in CSV (which Excel reads back as the number 0.625).
+Times are local time (``TIME_ZONE``, Beijing time), and the column headers say so:
+rows carry them as dates and naive local datetimes, which Excel receives as dates in
+a date format and CSV as "2026-12-01" and "2026-12-01 18:08". Completion rates are
+numbers: a fraction written with a percentage format in Excel, and "62.5%" in CSV
+(which Excel reads back as the number 0.625). 学时 are numbers in Excel and written
+as people write them in CSV ("50", "2.5", never "50.0").
 """
 
 import csv
 import dataclasses
+import datetime
 import io
 import itertools
 import re
 import tempfile
 import unicodedata
 from dataclasses import dataclass
+from decimal import Decimal
 
 import xlsxwriter
 from django.conf import settings
@@ -54,10 +59,6 @@ def _neutralised(row):
     ]
 
 
-def _date(value):
-    return value.isoformat() if value else ""
-
-
 def zone_name():
     """The name of the time zone every exported time is in."""
     if settings.TIME_ZONE == "Asia/Shanghai":
@@ -72,24 +73,49 @@ def _in_zone(label):
 @dataclass
 class Table:
     """One exported table: its header, its rows (an iterator, streamed), and which
-    columns hold completion rates (fractions from 0 to 1)."""
+    columns hold completion rates (fractions from 0 to 1), local times (a date or a
+    naive local datetime, or None) and 学时 (Decimals)."""
 
     header: list
     rows: object
     percent_columns: frozenset = dataclasses.field(default_factory=frozenset)
+    time_columns: frozenset = dataclasses.field(default_factory=frozenset)
+    hour_columns: frozenset = dataclasses.field(default_factory=frozenset)
 
     def csv_rows(self):
-        if not self.percent_columns:
+        """The rows with every number and time written as text for CSV."""
+        text = dict.fromkeys(self.percent_columns, _percent_text)
+        text |= dict.fromkeys(self.time_columns, _time_text)
+        text |= dict.fromkeys(self.hour_columns, hours_text)
+        if not text:
             return self.rows
-        percent = self.percent_columns
         return (
-            [_percent_text(v) if i in percent else v for i, v in enumerate(row)]
+            [text[i](v) if i in text and v is not None else v for i, v in enumerate(row)]
             for row in self.rows
         )
 
 
 def _percent_text(fraction):
     return f"{fraction * 100:.1f}%"
+
+
+def _time_text(value):
+    if isinstance(value, datetime.datetime):
+        # isoformat is several times faster than strftime over a million rows.
+        return value.isoformat(" ", "minutes")
+    return value.isoformat()
+
+
+def hours_text(hours):
+    """学时 as people write them: 50, 2.5, 0.25 (a Decimal field says 50.0 or 2.50)."""
+    return f"{Decimal(hours).normalize():f}"
+
+
+def local_minute(moment):
+    """A stored (aware) time as a naive local datetime to the minute, as exported."""
+    if moment is None:
+        return None
+    return timezone.localtime(moment).replace(tzinfo=None, second=0, microsecond=0)
 
 
 def _rate(part, whole):
@@ -132,12 +158,12 @@ def cadre_rows(cadres, total):
                 total,
                 _rate(c.done, total),
                 _status_label(c.status),
-                _date(c.due_on),
+                c.due_on,
                 _("yes") if c.overdue else _("no"),
-                c.last_completed_at.strftime("%Y-%m-%d %H:%M") if c.last_completed_at else "",
+                local_minute(c.last_completed_at),
             ]
 
-    return Table(header, rows(), frozenset({6}))
+    return Table(header, rows(), frozenset({6}), time_columns=frozenset({8, 10}))
 
 
 COMPLETION_FIELDS = ("cadre__name", "cadre__user__username", "cadre__org_unit__name", "unit__title")
@@ -207,11 +233,10 @@ def completion_rows(cadres, unit_ids):
     def rows():
         zone = timezone.get_current_timezone()
         for name, username, org, unit, at in completions.iterator(chunk_size=10_000):
-            # isoformat is several times faster than strftime over a million rows.
-            local = at.astimezone(zone).replace(tzinfo=None).isoformat(" ", "minutes")
+            local = at.astimezone(zone).replace(tzinfo=None, second=0, microsecond=0)
             yield [name, username, org, unit, local]
 
-    return Table(header, rows())
+    return Table(header, rows(), time_columns=frozenset({4}))
 
 
 def org_rows(rows, totals):
@@ -349,6 +374,8 @@ def xlsx_response(filename, table, sheet, title):
         {"bold": True, "bg_color": "#E7EEF5", "bottom": 1, "text_wrap": True, "valign": "top"}
     )
     percent_format = workbook.add_format({"num_format": "0.0%"})
+    date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
+    minute_format = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm"})
     columns = len(table.header)
     worksheet.write_string(0, 0, neutralise(title), title_format)
     worksheet.write_row(1, 0, [neutralise(v) for v in table.header], header_format)
@@ -360,6 +387,12 @@ def xlsx_response(filename, table, sheet, title):
         worksheet.write_row(last, 0, cells)
         for index in percent:
             worksheet.write_number(last, index, cells[index], percent_format)
+        for index in table.time_columns:
+            value = cells[index]
+            if isinstance(value, datetime.datetime):
+                worksheet.write_datetime(last, index, value, minute_format)
+            elif value:
+                worksheet.write_datetime(last, index, value, date_format)
         if last < WIDTH_SAMPLE:
             for index, value in enumerate(cells):
                 widths[index] = max(widths[index], _display_width(value))

@@ -154,3 +154,27 @@ def test_approved_training_counts_toward_a_training_requirement(
     services.claim_decide(claim=claim, by=make_trainer(org.county), approve=True)
     approved = trainer_client.get(URL, {"requirement": training.pk})
     assert [c.missing for c in approved.context["short"]] == [Decimal("60")]
+
+
+def _short_export(trainer_client, online, fmt):
+    response = trainer_client.get(
+        URL, {"requirement": online.pk, "format": fmt}, HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+    body = b"".join(response.streaming_content)
+    if fmt == "csv":
+        return list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    import openpyxl
+
+    sheet = openpyxl.load_workbook(io.BytesIO(body)).active
+    return [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
+
+
+def test_study_hours_export_as_people_write_them(
+    trainer_client, org, make_cadre, make_unit, online
+):
+    """Issue #31: the CSV said 50.0 beside 12.5 and 37.5; Excel gets numbers."""
+    _earn(make_cadre(org.township_a, name="王芳"), make_unit, "12.5")
+    header, row = _short_export(trainer_client, online, "csv")
+    assert row[header.index("已获学时") :] == ["12.5", "50", "37.5"]
+    header, row = _short_export(trainer_client, online, "xlsx")
+    assert row[header.index("已获学时") :] == [12.5, 50, 37.5]

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from expositions.models import Theme
 from training import exports, progress_store, services
-from training.models import Assignment, Completion, Module, ModuleUnit
+from training.models import Assignment, Completion, Module, ModuleUnit, Progress
 from training.templatetags.training_tags import axis_ticks
 
 pytestmark = pytest.mark.django_db
@@ -527,12 +527,57 @@ def test_exported_times_are_beijing_time_and_the_header_says_so(trainer_client, 
     response = _export(trainer_client, module, fmt, table="completions")
     if fmt == "csv":
         rows = _csv(response)
+        expected = "2026-12-01 00:05"
     else:
         rows = [[c.value for c in row] for row in _sheet(response).iter_rows(min_row=2)]
+        expected = datetime(2026, 12, 1, 0, 5)
     assert rows[0][-1] == "完成时间（北京时间）"
-    assert {r[-1] for r in rows[1:] if r[0] == "完成一半"} == {"2026-12-01 00:05"}
+    assert {r[-1] for r in rows[1:] if r[0] == "完成一半"} == {expected}
     english = _export(trainer_client, module, "csv", language="en", table="completions")
     assert _csv(english)[0][-1] == "Completed at (Beijing time)"
+
+
+def _completed_at(cadre, moment):
+    """Move a cadre's completions to ``moment``, with the stored last completion."""
+    Completion.objects.filter(cadre=cadre).update(completed_at=moment)
+    Progress.objects.filter(cadre=cadre).update(last_completed_at=moment)
+
+
+def _rows(response, fmt):
+    if fmt == "csv":
+        return _csv(response)
+    return [[c.value for c in row] for row in _sheet(response).iter_rows(min_row=2)]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_the_cadre_table_s_last_completion_is_beijing_time_as_in_the_completions_table(
+    trainer_client, course, fmt
+):
+    """Issue #31: the cadre table wrote the stored UTC time (10:08 where the completions
+    table said 18:08)."""
+    module, people = course
+    _completed_at(people["half"], datetime(2026, 12, 1, 10, 8, tzinfo=UTC))  # 18:08 Beijing
+    cadres = _rows(_export(trainer_client, module, fmt), fmt)
+    completions = _rows(_export(trainer_client, module, fmt, table="completions"), fmt)
+    assert cadres[0][-1] == "最近完成（北京时间）"
+    last = {r[-1] for r in cadres[1:] if r[0] == "完成一半"}
+    done = {r[-1] for r in completions[1:] if r[0] == "完成一半"}
+    expected = "2026-12-01 18:08" if fmt == "csv" else datetime(2026, 12, 1, 18, 8)
+    assert last == done == {expected}
+
+
+def test_excel_dates_and_times_are_dates_not_text(trainer_client, course):
+    module, people = course
+    _completed_at(people["half"], datetime(2026, 12, 1, 10, 8, tzinfo=UTC))
+    sheet = _sheet(_export(trainer_client, module, "xlsx"))
+    header = [c.value for c in sheet[2]]
+    row = next(r for r in sheet.iter_rows(min_row=3) if r[0].value == "完成一半")
+    due = row[header.index("截止日期")]
+    last = row[header.index("最近完成（北京时间）")]
+    assert due.is_date and due.number_format == "yyyy-mm-dd"
+    assert due.value.date() == module.assignments.get().due_on
+    assert last.is_date and last.number_format == "yyyy-mm-dd hh:mm"
+    assert last.value == datetime(2026, 12, 1, 18, 8)
 
 
 def test_the_file_name_says_what_the_file_holds(trainer_client, course, monkeypatch):

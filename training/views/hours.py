@@ -105,6 +105,7 @@ def _export(short, requirement, node, year, fmt):
         for c in short.iterator(chunk_size=2000)
     )
     name = exports.file_name(requirement.name, str(node), year, _("short"), extension=fmt)
+    table = exports.Table(header, rows, hour_columns=frozenset({4, 5, 6}))
     if fmt == "xlsx":
         title = _("%(requirement)s · %(scope)s · %(year)s · exported %(time)s (%(zone)s)") % {
             "requirement": requirement.name,
@@ -113,6 +114,5 @@ def _export(short, requirement, node, year, fmt):
             "time": timezone.localtime().strftime("%Y-%m-%d %H:%M"),
             "zone": exports.zone_name(),
         }
-        table = exports.Table(header, rows)
         return exports.xlsx_response(name, table, sheet=_("short"), title=title)
-    return exports.csv_response(name, header, rows)
+    return exports.csv_response(name, header, table.csv_rows())
