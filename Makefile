@@ -9,7 +9,7 @@ PORT ?= 8000
 # Test processes (pytest-xdist): one per core by default; PYTEST_WORKERS=0 runs in one process.
 PYTEST_WORKERS ?= auto
 
-.PHONY: run test install migrate demo serve lint check security messages lock clean
+.PHONY: run test test-fast install migrate demo serve lint check security messages lock clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -41,6 +41,10 @@ node_modules/.package-lock.json: package.json package-lock.json
 ## make test: the whole suite (SQLite by default; PostgreSQL when DATABASE_URL is set)
 test: install node_modules/.package-lock.json
 	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+
+## make test-fast: the edit-test loop: no browser tests, no long tests, two processes
+test-fast: install
+	$(BIN)/pytest -n 2 -m "not browser and not long" $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -211,6 +211,16 @@ def pytest_configure(config):
     config.addinivalue_line(
         "markers", "long: takes ten seconds or more; runs first (see pytest_collection_modifyitems)"
     )
+    config.addinivalue_line(
+        "markers", "browser: drives Chromium (every test under tests/browser/, marked by path)"
+    )
+
+
+def pytest_itemcollected(item):
+    """Every test under tests/browser/ is marked ``browser``, new files included, so
+    that ``-m "not browser"`` (make test-fast, CI's SQLite run) leaves them all out."""
+    if "browser" in item.path.relative_to(item.config.rootpath).parts[:2]:
+        item.add_marker(pytest.mark.browser)
 
 
 def pytest_collection_modifyitems(config, items):
