@@ -74,7 +74,7 @@ messages: install
 ## make lock: re-pin requirements.lock after changing pyproject.toml
 lock:
 	rm -rf /tmp/portal-lock-venv && $(PYTHON) -m venv /tmp/portal-lock-venv
-	/tmp/portal-lock-venv/bin/pip install --quiet -e '.[dev]'
+	/tmp/portal-lock-venv/bin/pip install --quiet -e '.[dev,bench]'
 	{ echo "# Pinned versions for reproducible installs: make lock regenerates it from pyproject.toml."; \
 	  /tmp/portal-lock-venv/bin/pip freeze --exclude-editable | grep -v '^#'; } > requirements.lock
 
