@@ -13,10 +13,15 @@ from ..models import Cadre, OrgUnit
 from ..roles import CADRE
 
 
-def _log(objects, action, *, by, result):
-    if objects:
-        message = _("Imported from %(file)s") % {"file": result.filename}
-        audit.LogEntry.objects.log_actions(by.pk, objects, action, message)
+def _done(plan, created, changed, *, by, result):
+    """What was written, into the audit log (by whom, from which file) and the result."""
+    message = _("Imported from %(file)s") % {"file": result.filename}
+    for objects, action in ((created, audit.ADDITION), (changed, audit.CHANGE)):
+        if objects:
+            audit.LogEntry.objects.log_actions(by.pk, objects, action, message)
+    result.created = len(created)
+    result.updated = len(changed)
+    result.unchanged = len(plan) - len(created) - len(changed)
 
 
 def write_cadres(plan, *, by, result):
@@ -61,11 +66,7 @@ def write_cadres(plan, *, by, result):
     Cadre.objects.bulk_create(new_cadres)
     update_in_groups(changed, ["name", "org_unit_id", "position", "active", "category"])
     created = list(Cadre.objects.filter(user__in=created_users.values()))
-    _log(created, audit.ADDITION, by=by, result=result)
-    _log(changed, audit.CHANGE, by=by, result=result)
-    result.created = len(created)
-    result.updated = len(changed)
-    result.unchanged = len(plan) - len(created) - len(changed)
+    _done(plan, created, changed, by=by, result=result)
 
 
 def update_in_groups(cadres, fields):
@@ -116,11 +117,7 @@ def write_org_units(plan, *, by, result):
                 nodes = [OrgUnit.objects.add_root(fields) for fields in children]
             existing.update((node.code, node) for node in nodes)
             created += nodes
-    _log(created, audit.ADDITION, by=by, result=result)
-    _log(changed, audit.CHANGE, by=by, result=result)
-    result.created = len(created)
-    result.updated = len(changed)
-    result.unchanged = len(plan) - len(created) - len(changed)
+    _done(plan, created, changed, by=by, result=result)
 
 
 def add_children(parent, children):
