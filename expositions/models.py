@@ -4,11 +4,11 @@ import math
 import re
 from collections import namedtuple
 from decimal import Decimal
-from functools import cache
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
-from django.db import connection, models, transaction
+from django.db import models, transaction
+from django.db.models import OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -16,8 +16,6 @@ from django.utils.translation import gettext_lazy as _
 from modeltranslation.utils import build_localized_fieldname
 from taggit.managers import TaggableManager
 from taggit.models import TagBase, TaggedItemBase
-
-from portal.prepared import prepared
 
 from . import history, search
 from .markdown import render_markdown
@@ -192,14 +190,17 @@ class TaggedStudyUnit(TaggedItemBase):
         ]
 
 
-def published_sql(alias):
-    """``StudyUnitQuerySet.published`` as a condition on the units under ``alias`` in SQL
-    written out; its parameters are ``published_params()``."""
-    return f"{alias}.status = %s AND {alias}.published_at <= %s"
-
-
-def published_params():
-    return [StudyUnit.Status.PUBLISHED, timezone.now()]
+def readable(through=""):
+    """The one rule of what readers may see: a unit published, with a publication time
+    not in the future. ``through`` reaches the unit across a relation (``"unit__"``).
+    ``StudyUnitQuerySet.published`` is this rule; everything else that asks which units
+    readers see uses one or the other."""
+    return Q(
+        **{
+            f"{through}status": StudyUnit.Status.PUBLISHED,
+            f"{through}published_at__lte": timezone.now(),
+        }
+    )
 
 
 def sees_drafts(user):
@@ -211,13 +212,27 @@ def sees_drafts(user):
 
 class StudyUnitQuerySet(models.QuerySet):
     def published(self):
-        """Units a reader may see: published, with a publication time not in the future.
-        The same rule for SQL written out: ``published_sql`` and ``published_params``."""
-        return self.filter(status=StudyUnit.Status.PUBLISHED, published_at__lte=timezone.now())
+        """Units a reader may see: published, with a publication time not in the future
+        (``readable``)."""
+        return self.filter(readable())
 
     def visible_to(self, user):
         """Editors see drafts too; everybody else sees published units only."""
         return self.all() if sees_drafts(user) else self.published()
+
+    def with_neighbours(self, among):
+        """Each unit with the ``UnitLink`` of the unit just before it and just after it
+        in its theme's reading order among ``among`` (the units the reader may read), as
+        ``previous_*`` and ``next_*`` (None at an end; ``UnitLink.from_columns``). Each
+        field is a subquery that walks the theme's order index and stops at one unit."""
+        same_theme = among.filter(theme=OuterRef("theme"))
+        order, pk = OuterRef("order"), OuterRef("pk")
+        before = same_theme.filter(Q(order__lt=order) | Q(order=order, pk__lt=pk))
+        after = same_theme.filter(Q(order__gt=order) | Q(order=order, pk__gt=pk))
+        return self.annotate(
+            **UnitLink.annotations(before.order_by("-order", "-pk"), "previous"),
+            **UnitLink.annotations(after.order_by("order", "pk"), "next"),
+        )
 
     def for_theme(self, theme):
         return self.filter(theme=theme)
@@ -405,22 +420,13 @@ class StudyUnit(Bilingual, models.Model):
         units just before and after it in its theme's reading order that ``user`` may
         read (``UnitLink``s, None at an end); None when there is no such unit.
 
-        One query, written out and prepared (portal/prepared.py): the neighbours are
-        two index walks that stop at the first unit. The ORM's three queries (the unit,
-        its theme's hundred units as rows, for two of them) took 2.3 ms more of the
-        page's 5.7 (bench/RESULTS.md, 2026-12-02). The unit's theme, exposition and tags
-        are read when its cached part is rendered afresh, and not otherwise."""
-        drafts = sees_drafts(user)
-        sql = _page_sql(drafts)
-        params = [slug]
-        if not drafts:
-            readable = published_params()
-            params = [*readable, *readable, slug, *readable]
-        with prepared(sql, params) as (sql, params):
-            found = list(cls.objects.raw(sql, params))  # the unit's values converted
-        if not found:
+        One query: the unit, and its neighbours' links as subqueries that stop at the
+        first unit (``StudyUnitQuerySet.with_neighbours``). The unit's theme, exposition
+        and tags are read when its cached part is rendered afresh, and not otherwise."""
+        among = cls.objects.visible_to(user)
+        unit = among.filter(slug=slug).with_neighbours(among).first()
+        if unit is None:
             return None
-        unit = found[0]
         return UnitPage(
             unit, UnitLink.from_columns(unit, "previous"), UnitLink.from_columns(unit, "next")
         )
@@ -542,8 +548,8 @@ class UnitLink:
     its URL. Not a model instance: making one (forty fields, and the translation
     fields' set-up) cost more than the row (bench/RESULTS.md, 2026-12-02).
 
-    For SQL written out: ``columns`` selects a link's fields under a prefix,
-    ``from_columns`` reads them back."""
+    ``annotations`` reads a link's fields into a query under a prefix, ``from_columns``
+    reads them back."""
 
     def __init__(self, pk, slug, *titles):
         self.pk = pk
@@ -560,19 +566,20 @@ class UnitLink:
         return ["pk", "slug", *titles]
 
     @classmethod
-    def columns(cls, alias, prefix):
-        """The select list of the link to the unit under ``alias``: ``<prefix>_pk``,
-        ``<prefix>_slug``, ``<prefix>_title_zh_hans``, ..."""
-        quote = connection.ops.quote_name
-        return ", ".join(
-            f"{alias}.{quote('id' if name == 'pk' else name)} AS {prefix}_{name}"
+    def annotations(cls, units, prefix, through=""):
+        """Annotations that read the link to the first of ``units`` (a queryset, ordered,
+        usually with an ``OuterRef``): ``<prefix>_pk``, ``<prefix>_slug``,
+        ``<prefix>_title_zh_hans``, ... ``through`` reaches the unit across a relation
+        (``"unit__"`` from a module's entries)."""
+        return {
+            f"{prefix}_{name}": Subquery(units.values(f"{through}{name}")[:1])
             for name in cls.fields()
-        )
+        }
 
     @classmethod
     def from_columns(cls, row, prefix):
-        """The link ``columns(_, prefix)`` selected, from a raw query's instance or a
-        dict of a row; None where they are NULL (no such unit)."""
+        """The link ``annotations(_, prefix)`` read, from an annotated instance or a dict
+        of a row; None where they are NULL (no such unit)."""
         names = [f"{prefix}_{name}" for name in cls.fields()]
         values = (
             [row[n] for n in names] if isinstance(row, dict) else [getattr(row, n) for n in names]
@@ -599,34 +606,3 @@ class UnitLink:
         return f"<UnitLink {self.pk} {self.slug}>"
 
 
-@cache
-def _page_sql(drafts):
-    """``StudyUnit.page``'s SQL: the unit by slug, with the ``UnitLink.columns`` of the
-    previous and the next unit, prefixed ``previous`` and ``next`` (NULL at an end).
-    Readers' statements take ``published_params()`` for each of the three units, the
-    unit's pair after its slug; editors' only the slug."""
-    table = StudyUnit._meta.db_table
-    fields = StudyUnit._meta.concrete_fields
-    quote = connection.ops.quote_name
-    order = quote("order")
-
-    def readable(alias):
-        return "" if drafts else f" AND {published_sql(alias)}"
-
-    def neighbour(comparison, direction):
-        # Only names from the model's _meta are formatted in; values are parameters.
-        return (
-            f"(SELECT x.id FROM {table} x WHERE x.theme_id = u.theme_id{readable('x')}"  # noqa: S608  # nosec B608
-            f" AND (x.{order} {comparison} u.{order} OR (x.{order} = u.{order}"
-            f" AND x.id {comparison} u.id)) ORDER BY x.{order} {direction}, x.id {direction}"
-            " LIMIT 1)"
-        )
-
-    sql = (
-        f"SELECT {', '.join(f'u.{quote(f.column)}' for f in fields)},"  # noqa: S608  # nosec B608
-        f" {UnitLink.columns('p', 'previous')}, {UnitLink.columns('n', 'next')}"
-        f" FROM {table} u LEFT JOIN {table} p ON p.id = {neighbour('<', 'DESC')}"
-        f" LEFT JOIN {table} n ON n.id = {neighbour('>', 'ASC')}"
-        f" WHERE u.slug = %s{readable('u')}"
-    )
-    return sql

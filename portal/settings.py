@@ -118,15 +118,6 @@ if DATABASE_URL:
             conn_health_checks=True,
         )
     }
-    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-        # The statements portal/prepared.py prepares (the hand-written queries behind
-        # every page) are planned once, not for every call: their generic plan ran as
-        # fast as a fresh one, which took longer to plan than to run (bench/RESULTS.md).
-        # psycopg2 prepares nothing else, so no other query is affected.
-        options = DATABASES["default"].setdefault("OPTIONS", {})
-        options["options"] = " ".join(
-            filter(None, [options.get("options"), "-c plan_cache_mode=force_generic_plan"])
-        )
 else:
     DATABASES = {
         "default": {

@@ -7,15 +7,23 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Q, Sum, Value
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from expositions.models import Bilingual, StudyUnit
+from expositions.models import Bilingual, StudyUnit, UnitLink, readable
 from org.models import Cadre, OrgUnit, ancestor_paths, in_scope, scope_paths
+
+HOURS = models.DecimalField(max_digits=7, decimal_places=2)
+
+
+def count_of(qs):
+    """A scalar subquery counting the rows of ``qs`` (0 when there are none)."""
+    counted = qs.order_by().annotate(_one=Value(1)).values("_one").annotate(n=Count("*"))
+    return Coalesce(Subquery(counted.values("n")[:1], output_field=IntegerField()), 0)
 
 
 class ModuleQuerySet(models.QuerySet):
@@ -35,17 +43,47 @@ class ModuleQuerySet(models.QuerySet):
         (StudyUnit.credit_hours), counting the units readers can see, since only those
         can be completed. A unit in two modules counts in each module's sum, and once in
         a cadre's hours."""
-        readable = Q(
-            module_units__unit__status=StudyUnit.Status.PUBLISHED,
-            module_units__unit__published_at__lte=timezone.now(),
-        )
         return self.annotate(
             study_hours=Coalesce(
-                Sum("module_units__unit__credit_hours", filter=readable),
+                Sum("module_units__unit__credit_hours", filter=readable("module_units__unit__")),
                 Value(Decimal("0")),
-                output_field=models.DecimalField(max_digits=7, decimal_places=2),
+                output_field=HOURS,
             )
         )
+
+    def for_cadre(self, cadre, *, containing=None, next_units=True):
+        """The active modules assigned to ``cadre`` (directly, or to their org unit or
+        any unit above it), each with ``due_on`` (the earliest of those assignments),
+        ``stored_done`` and ``last_completed_at`` (the cadre's stored Progress row),
+        ``unit_count``, and ``total`` and ``study_hours`` of the units readers can see;
+        with ``next_units``, the link to the first readable unit in the module's order
+        that the cadre has not completed (``next_*``, ``UnitLink.from_columns``).
+        ``containing``: only the modules holding that unit. One query."""
+        reaching = Assignment.objects.reaching(cadre).filter(module=OuterRef("pk"))
+        entries = ModuleUnit.objects.filter(module=OuterRef("pk"))
+        readable_entries = entries.filter(readable("unit__"))
+        stored = Progress.objects.filter(module=OuterRef("pk"), cadre=cadre)
+        hours = readable_entries.order_by().values("module").annotate(h=Sum("unit__credit_hours"))
+        modules = self.filter(Exists(reaching), status=Module.Status.ACTIVE)
+        if containing is not None:
+            modules = modules.filter(Exists(entries.filter(unit=containing)))
+        modules = modules.annotate(
+            due_on=Subquery(reaching.order_by("due_on").values("due_on")[:1]),
+            stored_done=Subquery(stored.values("done")[:1]),
+            last_completed_at=Subquery(stored.values("last_completed_at")[:1]),
+            unit_count=count_of(entries),
+            total=count_of(readable_entries),
+            study_hours=Coalesce(
+                Subquery(hours.values("h")[:1], output_field=HOURS),
+                Value(Decimal("0")),
+                output_field=HOURS,
+            ),
+        )
+        if next_units:
+            done = Completion.objects.filter(cadre=cadre, unit=OuterRef("unit"))
+            todo = readable_entries.filter(~Exists(done)).order_by("position")
+            modules = modules.annotate(**UnitLink.annotations(todo, "next", through="unit__"))
+        return modules
 
 
 class Module(Bilingual, models.Model):
@@ -91,10 +129,35 @@ class Module(Bilingual, models.Model):
         return reverse("training:module_detail", kwargs={"pk": self.pk})
 
 
+class ModuleUnitQuerySet(models.QuerySet):
+    def place_of(self, module_id, unit, *, drafts):
+        """Where ``unit`` stands in module ``module_id`` among the units readers may read
+        (all of them when ``drafts``: an editor): a dict of ``units_before``,
+        ``units_count`` and the links of the units before and after it (``previous_*``,
+        ``next_*``), or None when the module does not hold it. One query."""
+        entries = ModuleUnit.objects.filter(module=OuterRef("module"))
+        if not drafts:
+            entries = entries.filter(readable("unit__"))
+        before = entries.filter(position__lt=OuterRef("position")).order_by("-position")
+        after = entries.filter(position__gt=OuterRef("position")).order_by("position")
+        links = {
+            **UnitLink.annotations(before, "previous", through="unit__"),
+            **UnitLink.annotations(after, "next", through="unit__"),
+        }
+        return (
+            self.filter(module_id=module_id, unit=unit)
+            .annotate(units_before=count_of(before), units_count=count_of(entries), **links)
+            .values("units_before", "units_count", *links)
+            .first()
+        )
+
+
 class ModuleUnit(models.Model):
     module = models.ForeignKey(Module, on_delete=models.CASCADE, related_name="module_units")
     unit = models.ForeignKey(StudyUnit, on_delete=models.PROTECT, related_name="module_units")
     position = models.PositiveIntegerField(_("position"))
+
+    objects = ModuleUnitQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("unit in module")

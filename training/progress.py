@@ -11,10 +11,7 @@ unit counts from the moment its publication time passes.
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from decimal import Decimal
-from functools import cache
 
-from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
@@ -35,35 +32,17 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Substr, TruncWeek
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 
-from expositions.models import StudyUnit, UnitLink, published_params, published_sql
-from org.models import Cadre, OrgUnit, ancestor_paths, subtree_q
-from portal.prepared import prepared
+from expositions.models import StudyUnit, UnitLink
+from org.models import Cadre, OrgUnit, subtree_q
 
-from . import progress_store
-from .models import Assignment, Completion, Module, ModuleUnit, Progress, ProgressWeek
+from .models import Completion, Module, ModuleUnit, ProgressWeek, count_of
 
 COMPLETE = "complete"
 IN_PROGRESS = "in_progress"
 NOT_STARTED = "not_started"
 OVERDUE = "overdue"
 STATUSES = (NOT_STARTED, IN_PROGRESS, COMPLETE, OVERDUE)
-
-
-def _count(qs):
-    """A scalar subquery counting the rows of ``qs`` (0 when there are none)."""
-    return Coalesce(
-        Subquery(
-            qs.order_by()
-            .annotate(_one=Value(1))
-            .values("_one")
-            .annotate(n=Count("*"))
-            .values("n")[:1],
-            output_field=IntegerField(),
-        ),
-        0,
-    )
 
 
 def _per_week(completions):
@@ -207,7 +186,7 @@ class ModuleProgress:
         mine = Completion.objects.filter(cadre=OuterRef("pk"))
         rest = self.hidden_ids[self.JOINED_HIDDEN_UNITS :]
         if rest:
-            done = done - _count(mine.filter(unit_id__in=rest))
+            done = done - count_of(mine.filter(unit_id__in=rest))
         last = Subquery(
             mine.filter(unit_id__in=self.unit_ids)
             .order_by("-completed_at")
@@ -304,100 +283,10 @@ class ModuleProgress:
         return total
 
 
-def _my_modules_sql(cadre, containing, next_units):
-    """SQL and parameters: the active modules reaching ``cadre`` with due_on (the
-    earliest), stored_done, last_completed_at, total (units readers can see), their
-    study_hours and unit_count; only those holding ``containing`` when given. With
-    ``next_units``, each module's first readable unit in its order that the cadre has
-    not completed, as its ``UnitLink.columns`` prefixed ``next`` (NULL when there is
-    none).
-
-    The cadre's modules are found first (``r``: assignments to the cadre, and to their
-    org unit or any above it, two index lookups rather than one scan with an OR), and
-    only those modules' units are read (``v``: each unit once for all three figures):
-    on the generated province 2.0 ms where one grouped join over every module took
-    3.0, before the next units joined it (bench/RESULTS.md, 2026-12-02)."""
-    t = {
-        name: model._meta.db_table
-        for name, model in {
-            "m": Module,
-            "a": Assignment,
-            "o": OrgUnit,
-            "p": Progress,
-            "mu": ModuleUnit,
-            "su": StudyUnit,
-            "c": Completion,
-        }.items()
-    }
-    paths = ancestor_paths(cadre.org_unit.path, OrgUnit.steplen)
-    holding, holding_params = "", []
-    if containing is not None:
-        holding = f" AND a.module_id IN (SELECT x.module_id FROM {t['mu']} x WHERE x.unit_id = %s)"  # noqa: S608, E501  # nosec B608
-        holding_params = [containing.pk]
-    readable = published_sql("su")
-    readable_params = published_params()
-    next_units_cte, next_columns, next_join, next_params = "", "", "", []
-    if next_units:
-        # Found per module (the first in its order: an index walk that stops at once),
-        # then the unit read by its key.
-        next_units_cte = (
-            f"n AS (SELECT r.module_id, (SELECT mu.unit_id FROM {t['mu']} mu"  # noqa: S608  # nosec B608
-            f" JOIN {t['su']} su ON su.id = mu.unit_id WHERE mu.module_id = r.module_id"
-            f" AND {readable} AND NOT EXISTS (SELECT 1 FROM {t['c']} c WHERE c.cadre_id = %s"
-            f" AND c.unit_id = mu.unit_id) ORDER BY mu.position LIMIT 1) AS unit_id FROM r), "
-        )
-        next_columns = ", " + UnitLink.columns("nu", "next")
-        next_join = (
-            f"LEFT JOIN n ON n.module_id = m.id LEFT JOIN {t['su']} nu ON nu.id = n.unit_id "
-        )
-        next_params = [*readable_params, cadre.pk]
-    # Only table names and placeholder lists are formatted in; values are parameters.
-    sql = (
-        f"WITH r AS (SELECT module_id, MIN(due_on) AS due_on FROM ("  # noqa: S608  # nosec B608
-        f"SELECT a.module_id, a.due_on FROM {t['a']} a WHERE a.cadre_id = %s{holding}"
-        f" UNION ALL SELECT a.module_id, a.due_on FROM {t['a']} a WHERE a.org_unit_id IN"
-        f" (SELECT o.id FROM {t['o']} o WHERE o.path IN ({', '.join(['%s'] * len(paths))}))"
-        f"{holding}) ra GROUP BY module_id), {next_units_cte}"
-        f"v AS (SELECT mu.module_id, COUNT(*) AS unit_count,"
-        f" SUM(CASE WHEN {readable} THEN 1 ELSE 0 END) AS total,"
-        f" SUM(CASE WHEN {readable} THEN su.credit_hours ELSE 0 END) AS study_hours"
-        f" FROM {t['mu']} mu JOIN {t['su']} su ON su.id = mu.unit_id"
-        f" WHERE mu.module_id IN (SELECT module_id FROM r) GROUP BY mu.module_id) "
-        f"SELECT m.*, r.due_on, p.done AS stored_done, p.last_completed_at,"
-        f" COALESCE(v.unit_count, 0) AS unit_count, COALESCE(v.total, 0) AS total,"
-        f" COALESCE(v.study_hours, 0) AS study_hours{next_columns} "
-        f"FROM r JOIN {t['m']} m ON m.id = r.module_id LEFT JOIN v ON v.module_id = m.id "
-        f"LEFT JOIN {t['p']} p ON p.module_id = m.id AND p.cadre_id = %s "
-        f"{next_join}WHERE m.status = %s"
-    )
-    return sql, [
-        cadre.pk,
-        *holding_params,
-        *paths,
-        *holding_params,
-        *next_params,
-        *readable_params,
-        *readable_params,
-        cadre.pk,
-        Module.Status.ACTIVE,
-    ]
-
-
-def _date(value):
-    """SQLite gives a raw query's dates as text."""
-    return parse_date(value) if isinstance(value, str) else value
-
-
 def completion_of(cadre, unit):
     """``cadre``'s completion of ``unit`` (its completed_at only), or None: the unit
-    page's question, asked with a prepared statement (portal/prepared.py); the ORM
-    took longer to build the query than the database to answer it."""
-    sql = (
-        f"SELECT id, completed_at FROM {Completion._meta.db_table}"  # noqa: S608  # nosec B608
-        " WHERE cadre_id = %s AND unit_id = %s"
-    )
-    with prepared(sql, [cadre.pk, unit.pk]) as (sql, params):
-        return next(iter(Completion.objects.raw(sql, params)), None)
+    page's question."""
+    return Completion.objects.filter(cadre=cadre, unit=unit).only("completed_at").first()
 
 
 @dataclass
@@ -415,52 +304,15 @@ class ModulePlace:
 def place_in_module(module_id, unit, drafts):
     """``unit``'s ``ModulePlace`` in module ``module_id`` among published units (and
     drafts too when ``drafts``: an editor), or None when the module does not hold it.
-
-    One prepared query (portal/prepared.py): two counts and two index walks on the
-    module's positions. The unit page reached from a module read the module's units
-    as rows through the ORM for this: 2.6 ms of a 5.6 ms page (bench/RESULTS.md)."""
-    sql = _place_sql(drafts)
-    params = [module_id, unit.pk]
-    if not drafts:
-        params = published_params() * 4 + params
-    with prepared(sql, params) as (sql, params), connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        values = cursor.fetchone()
-        if values is None:
-            return None
-        row = dict(zip((column[0] for column in cursor.description), values, strict=True))
+    One query (``ModuleUnit.objects.place_of``)."""
+    row = ModuleUnit.objects.place_of(module_id, unit, drafts=drafts)
+    if row is None:
+        return None
     return ModulePlace(
         position=row["units_before"] + 1,
         count=row["units_count"],
         previous=UnitLink.from_columns(row, "previous"),
         next=UnitLink.from_columns(row, "next"),
-    )
-
-
-@cache
-def _place_sql(drafts):
-    """``place_in_module``'s SQL: ``units_before`` and ``units_count`` (the readable
-    units before the unit, and all of them), then the ``UnitLink.columns`` of the
-    previous and the next unit. Readers' statements take ``published_params()`` for
-    each of the four, then the module and the unit."""
-    mu, su = ModuleUnit._meta.db_table, StudyUnit._meta.db_table
-    readable = "" if drafts else f" AND {published_sql('s')}"
-    units = f"FROM {mu} x JOIN {su} s ON s.id = x.unit_id WHERE x.module_id = h.module_id"
-
-    def neighbour(comparison, direction):
-        return (
-            f"(SELECT x.unit_id {units} AND x.position {comparison} h.position{readable}"
-            f" ORDER BY x.position {direction} LIMIT 1)"
-        )
-
-    # Only table and column names from the models' _meta are formatted in.
-    return (
-        f"SELECT (SELECT COUNT(*) {units} AND x.position < h.position{readable}) AS units_before,"  # noqa: S608, E501  # nosec B608
-        f" (SELECT COUNT(*) {units}{readable}) AS units_count,"
-        f" {UnitLink.columns('p', 'previous')}, {UnitLink.columns('n', 'next')} FROM {mu} h"
-        f" LEFT JOIN {su} p ON p.id = {neighbour('<', 'DESC')}"
-        f" LEFT JOIN {su} n ON n.id = {neighbour('>', 'ASC')}"
-        " WHERE h.module_id = %s AND h.unit_id = %s"
     )
 
 
@@ -472,19 +324,13 @@ def my_modules(cadre, today=None, containing=None, next_units=True):
     ``containing``: only the modules holding that unit. ``next_units``: find each
     unfinished module's next unit (My study needs it, the unit page does not).
 
-    One query for the modules with every figure (done and last completion from the
-    stored Progress rows) and their next units, and one more only when a module
-    holds units readers cannot see. The first is SQL written out: it runs on every
-    unit page and My study, and building it with the ORM cost more than running it
-    (bench/RESULTS.md, "Where a page's time goes").
+    One query for the modules with every figure (``Module.objects.for_cadre``: done
+    and last completion from the stored Progress rows) and their next units, and one
+    more only when a module holds units readers cannot see.
     """
     today = today or timezone.localdate()
-    with prepared(*_my_modules_sql(cadre, containing, next_units)) as (sql, params):
-        modules = list(Module.objects.raw(sql, params))
+    modules = list(Module.objects.for_cadre(cadre, containing=containing, next_units=next_units))
     for m in modules:
-        m.due_on = _date(m.due_on)
-        m.study_hours = Decimal(str(m.study_hours or 0))  # SQLite sums to a float
-        m.last_completed_at = progress_store.aware(m.last_completed_at)
         m.hidden = m.unit_count - m.total
     hidden_done = Counter()
     with_hidden = [m.pk for m in modules if m.hidden]
@@ -498,9 +344,7 @@ def my_modules(cadre, today=None, containing=None, next_units=True):
         m.done = (m.stored_done or 0) - hidden_done[m.pk]
         m.finished = m.total > 0 and m.done >= m.total
         m.overdue = m.done < m.total and m.due_on < today
-        m.next_unit_id = m.next_unit = None
-        if next_units and m.next_pk is not None:
-            m.next_unit = UnitLink.from_columns(m, "next")
-            m.next_unit_id = m.next_unit.pk
+        m.next_unit = UnitLink.from_columns(m, "next") if next_units else None
+        m.next_unit_id = m.next_unit.pk if m.next_unit else None
     modules.sort(key=lambda m: (m.finished, not m.overdue, m.due_on, m.title))
     return modules
