@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from tests.browser.test_accessibility import AXE, violations
 from tests.browser.test_reading import TEXT, sign_in
 from training.models import Certificate, TrainingClaim
 
@@ -18,6 +19,12 @@ pytestmark = [pytest.mark.django_db(transaction=True)]
 
 def sign_out(page):
     page.context.clear_cookies()
+
+
+def accessible(page):
+    """axe-core finds no serious or critical violation here (when `npm ci` installed it)."""
+    if AXE.exists():
+        assert violations(page) == [], page.url
 
 
 def test_an_undo_names_the_certificates_it_revokes_and_asks_first(visit, language, demo):
@@ -48,6 +55,7 @@ def test_an_undo_names_the_certificates_it_revokes_and_asks_first(visit, languag
         f"{year} 年度学时证明" if zh else f"Certificate of study hours {year}"
     )
     page.snapshot("undo-asks")
+    accessible(page)
     cancel = "取消：保留完成记录" if zh else "Cancel: keep the completion"
     page.get_by_role("link", name=cancel).click()
     expect(page.locator(".completion-state")).to_be_visible()
@@ -92,6 +100,7 @@ def test_a_repeated_claim_is_flagged_to_the_cadre_and_the_trainer(visit, languag
         "同一课程，同一日期" if zh else "the same course on the same dates"
     )
     page.snapshot("claim-flagged")
+    accessible(page)
     confirm = page.get_by_label(
         "我已核对：这是另一次培训，仍要申报"
         if zh
@@ -121,8 +130,10 @@ def test_a_repeated_claim_is_flagged_to_the_cadre_and_the_trainer(visit, languag
         "与另一申报重复" if zh else "Duplicate of another claim"
     )
     page.snapshot("claims-flagged")
+    accessible(page)
     flagged.last.get_by_role("link").click()
     expect(page.locator("#flags")).to_be_visible()
+    accessible(page)
     page.get_by_label("通过" if zh else "Approve", exact=True).check()
     save = page.get_by_role("button", name="保存审核结果" if zh else "Save the decision")
     save.click()

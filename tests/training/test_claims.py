@@ -533,6 +533,9 @@ def test_the_trainers_list_and_claim_page_flag_what_to_check(
     url = reverse("training:claim_detail", args=[first.pk])
     detail = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert 'id="flags"' in detail and "Duplicate of another claim" in detail
+    url = reverse("training:claim_detail", args=[legacy.pk])
+    detail = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "at most 8 study hours without a reason" in detail
 
 
 def test_approving_a_flagged_claim_needs_a_reason_kept_in_the_audit_log(client, cadre, trainer):
