@@ -146,3 +146,20 @@ def test_a_repeated_claim_is_flagged_to_the_cadre_and_the_trainer(visit, languag
     approved = TrainingClaim.objects.get(status="approved", course=waiting.course)
     assert approved.reason == "两期培训，证书各一份"
     assert timezone.localdate() - approved.decided_at.date() <= timedelta(days=1)
+
+    # The cadre withdraws the one still waiting: the page shows what goes, then it goes.
+    sign_out(page)
+    sign_in(page, "cadre", "cadre-demo-2026", TEXT[language], landing="/training/my-study/")
+    page.goto(page.base_url + "/training/my-record/")
+    rows = page.locator("#claims ~ .table-wrap tbody tr").filter(has_text=waiting.course)
+    rows.get_by_role("button", name=re.compile("撤回|Withdraw")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "撤回学时申报？" if zh else "Withdraw the claim?"
+    )
+    expect(page.locator(".summary-list")).to_contain_text(waiting.course)
+    accessible(page)
+    assert TrainingClaim.objects.filter(pk=waiting.pk).exists()
+    page.get_by_role("button", name="撤回并删除" if zh else "Withdraw and delete").click()
+    page.wait_for_url(page.base_url + "/training/my-record/#claims")
+    expect(rows).to_have_count(1)
+    assert not TrainingClaim.objects.filter(pk=waiting.pk).exists()
