@@ -369,20 +369,23 @@ def assign():
 
 def new_claim(cadre, *, status="pending", kind="training", hours="8", end_on=None):
     """A training claim (学时申报) of ``cadre`` for training that ended ``end_on`` (today
-    by default), written directly."""
+    by default), written directly; it lasts as many days as its hours need at 8 a day."""
+    import math
+    from datetime import timedelta
     from decimal import Decimal
 
     from django.utils import timezone
 
-    from training.models import TrainingClaim
+    from training.models import HOURS_PER_DAY, TrainingClaim
 
     end_on = end_on or timezone.localdate()
+    days = max(1, math.ceil(Decimal(hours) / HOURS_PER_DAY))
     return TrainingClaim.objects.create(
         cadre=cadre,
         course="培训班",
         organiser="省民政厅",
         kind=kind,
-        start_on=end_on,
+        start_on=end_on - timedelta(days=days - 1),
         end_on=end_on,
         hours=Decimal(hours),
         status=status,

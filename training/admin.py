@@ -170,11 +170,28 @@ class RequirementAdmin(TranslationAdmin):
 
 @admin.register(TrainingClaim)
 class TrainingClaimAdmin(ReadOnlyAdmin):
-    list_display = ("course", "cadre", "kind", "hours", "end_on", "status", "decided_by")
+    list_display = (
+        "course",
+        "cadre",
+        "kind",
+        "hours",
+        "end_on",
+        "status",
+        "checks",
+        "decided_by",
+    )
     list_filter = ("status", "kind")
     search_fields = ("course", "organiser", "cadre__name", "cadre__user__username")
     list_select_related = ("cadre", "decided_by")
     date_hierarchy = "end_on"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_flags()
+
+    @admin.display(description=_("to check"))
+    def checks(self, obj):
+        """What the claim's checks flag (``TrainingClaim.flags``), as on the trainer's list."""
+        return "; ".join(str(flag) for flag in obj.flags()) or "—"
 
 
 @admin.register(Certificate)

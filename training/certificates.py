@@ -145,9 +145,9 @@ def annual_certificate(cadre, year):
         )
 
 
-def revoke_for_completion(completion):
-    """Revoke what counted ``completion`` (just deleted): the cadre's certificates of
-    the modules holding its unit, and of its year. Returns how many."""
+def counting(completion):
+    """The valid certificates that count ``completion``: the cadre's certificates of
+    the modules holding its unit, and of its year. What undoing it would revoke."""
     modules = ModuleUnit.objects.filter(unit_id=completion.unit_id).values("module_id")
     year = timezone.localtime(completion.completed_at).year
     return (
@@ -157,22 +157,24 @@ def revoke_for_completion(completion):
             Q(kind=Certificate.Kind.MODULE, module_id__in=modules)
             | Q(kind=Certificate.Kind.ANNUAL, year=year)
         )
-        .update(
-            revoked_at=timezone.now(),
-            revoked_because=Certificate.Revocation.COMPLETION_UNDONE,
-        )
+        .order_by("kind", "year", "issued_at", "pk")
     )
 
 
-def revoke_for_claim(claim):
+def revoke_for_completion(completion):
+    """Revoke what counted ``completion`` (just deleted): ``counting``. Returns how many."""
+    return counting(completion).update(
+        revoked_at=timezone.now(),
+        revoked_because=Certificate.Revocation.COMPLETION_UNDONE,
+    )
+
+
+def revoke_for_claim(claim, because=Certificate.Revocation.CLAIM_REJECTED):
     """Revoke the cadre's annual certificates of the year ``claim`` counted in."""
     return (
         Certificate.objects.valid()
         .filter(cadre_id=claim.cadre_id, kind=Certificate.Kind.ANNUAL, year=claim.year)
-        .update(
-            revoked_at=timezone.now(),
-            revoked_because=Certificate.Revocation.CLAIM_REJECTED,
-        )
+        .update(revoked_at=timezone.now(), revoked_because=because)
     )
 
 

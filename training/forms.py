@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django import forms
 from django.conf import settings
 from django.template.defaultfilters import filesizeformat
@@ -206,6 +208,16 @@ class ClaimForm(forms.ModelForm):
             "end_on": _("The hours count in the year the training ended."),
         }
 
+    confirm = forms.BooleanField(
+        label=_("I have checked: this is another training, record it as well"),
+        required=False,
+    )
+
+    def __init__(self, *args, cadre, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.cadre = cadre
+        self.clashes = []  # the cadre's other claims these dates overlap, once checked
+
     def clean_end_on(self):
         end_on = self.cleaned_data["end_on"]
         if end_on > timezone.localdate():
@@ -213,10 +225,28 @@ class ClaimForm(forms.ModelForm):
         return end_on
 
     def clean(self):
+        """The dates in order, the hours within the daily bound, and, for a claim that
+        overlaps or repeats another of the cadre's, their explicit confirmation (the
+        checks are the model's: ``TrainingClaim.over_limit`` and ``clashes``)."""
         cleaned = super().clean()
         start_on, end_on = cleaned.get("start_on"), cleaned.get("end_on")
         if start_on and end_on and end_on < start_on:
             self.add_error("end_on", _("The last day cannot be before the first."))
+            return cleaned
+        if not (start_on and end_on):
+            return cleaned
+        claim = TrainingClaim(
+            cadre=self.instance.cadre,
+            course=cleaned.get("course") or "",
+            start_on=start_on,
+            end_on=end_on,
+            hours=cleaned.get("hours"),
+        )
+        if claim.over_limit:
+            self.add_error("hours", claim.hours_limit_error())
+        self.clashes = claim.clashes()
+        if self.clashes and not cleaned.get("confirm"):
+            self.add_error("confirm", clash_error(self.clashes))
         return cleaned
 
     def clean_attachment(self):
@@ -250,11 +280,35 @@ class ClaimForm(forms.ModelForm):
         return upload
 
 
+def clash_error(clashes):
+    if any(other.duplicate for other in clashes):
+        return _(
+            "You have already recorded this course on these dates (below). If it is really "
+            "another training, tick the box to record it as well."
+        )
+    return _(
+        "These dates overlap training you have already recorded (below). If both are "
+        "right, tick the box to record this one as well."
+    )
+
+
 class ClaimDecisionForm(forms.Form):
     decision = forms.ChoiceField(
         label=_("Decision"),
         choices=[("approve", _("Approve")), ("reject", _("Reject"))],
         widget=forms.RadioSelect,
+    )
+    hours = forms.DecimalField(
+        label=_("Study hours to count"),
+        required=False,
+        min_value=Decimal("0.25"),
+        max_digits=6,
+        decimal_places=2,
+        widget=forms.NumberInput(attrs={"step": "0.25", "min": "0.25", "inputmode": "decimal"}),
+        help_text=_(
+            "What the cadre claimed. Changing them, more than 8 a day, or approving a "
+            "flagged claim needs a reason."
+        ),
     )
     reason = forms.CharField(
         label=_("Reason"),
@@ -264,8 +318,22 @@ class ClaimDecisionForm(forms.Form):
         help_text=_("Needed to reject; the cadre sees it."),
     )
 
+    def __init__(self, *args, claim, **kwargs):
+        kwargs["initial"] = {"hours": claim.hours, **(kwargs.get("initial") or {})}
+        super().__init__(*args, **kwargs)
+        self.claim = claim
+
     def clean(self):
+        """A reason to reject, and to approve what the claim's checks flag (the service
+        says the same, so the rule holds for every caller)."""
         cleaned = super().clean()
-        if cleaned.get("decision") == "reject" and not cleaned.get("reason", "").strip():
+        reason = cleaned.get("reason", "").strip()
+        if cleaned.get("decision") == "reject" and not reason:
             self.add_error("reason", _("Say why the claim is rejected."))
+        if cleaned.get("hours") is None and "hours" not in self.errors:
+            cleaned["hours"] = self.claim.hours  # left empty: the claim's own
+        if cleaned.get("decision") == "approve" and "hours" in cleaned and not reason:
+            needs = self.claim.approval_needs_reason(cleaned["hours"])
+            if needs:
+                self.add_error("reason", needs)
         return cleaned

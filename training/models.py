@@ -469,6 +469,38 @@ class ClaimQuerySet(models.QuerySet):
     def approved(self):
         return self.filter(status=TrainingClaim.Status.APPROVED)
 
+    def standing(self):
+        """Claims that count or may come to count: pending and approved ones."""
+        return self.filter(status__in=[TrainingClaim.Status.PENDING, TrainingClaim.Status.APPROVED])
+
+    def clashing_with(self, *, cadre_id, start_on, end_on, exclude_pk=None):
+        """The cadre's other pending or approved claims whose dates overlap these."""
+        clashing = self.standing().filter(
+            cadre_id=cadre_id, start_on__lte=end_on, end_on__gte=start_on
+        )
+        return clashing.exclude(pk=exclude_pk) if exclude_pk else clashing
+
+    def with_flags(self):
+        """Each claim with ``has_duplicate`` (another pending or approved claim of its
+        cadre for the same course on the same dates) and ``has_overlap`` (one whose
+        dates overlap): what the trainer's list and the claim page flag."""
+        others = (
+            TrainingClaim.objects.standing()
+            .filter(
+                cadre_id=OuterRef("cadre_id"),
+                start_on__lte=OuterRef("end_on"),
+                end_on__gte=OuterRef("start_on"),
+            )
+            .exclude(pk=OuterRef("pk"))
+        )
+        same = others.filter(
+            course=OuterRef("course"), start_on=OuterRef("start_on"), end_on=OuterRef("end_on")
+        )
+        return self.annotate(has_duplicate=Exists(same), has_overlap=Exists(others))
+
+
+HOURS_PER_DAY = 8  # the most 学时 a day of training credits without a trainer's reason
+
 
 def claim_file_name(claim, filename):
     """A random name: what the cadre called the file is never used on disk."""
@@ -543,6 +575,77 @@ class TrainingClaim(models.Model):
     def year(self):
         return self.end_on.year
 
+    @property
+    def days(self):
+        return (self.end_on - self.start_on).days + 1
+
+    @property
+    def max_hours(self):
+        """The most a claim of these dates credits without a trainer's reason: at most
+        ``HOURS_PER_DAY`` 学时 a day of training."""
+        return HOURS_PER_DAY * self.days
+
+    @property
+    def over_limit(self):
+        return bool(self.start_on and self.end_on and self.hours) and self.hours > self.max_hours
+
+    def clashes(self):
+        """The cadre's other pending or approved claims overlapping this one's dates,
+        each with ``duplicate`` set when it is the same course on the same dates."""
+        clashing = TrainingClaim.objects.clashing_with(
+            cadre_id=self.cadre_id, start_on=self.start_on, end_on=self.end_on, exclude_pk=self.pk
+        ).order_by("start_on", "pk")
+        clashing = list(clashing)
+        for other in clashing:
+            other.duplicate = self.duplicates(other)
+        return clashing
+
+    def duplicates(self, other):
+        """Same course (as typed) on the same dates: what ``with_flags`` calls a duplicate."""
+        return (other.course, other.start_on, other.end_on) == (
+            self.course,
+            self.start_on,
+            self.end_on,
+        )
+
+    def hours_limit_error(self):
+        return _(
+            "%(days)s day(s) of training give at most %(max)s study hours (%(per_day)s a day). "
+            "Check the hours; if the certificate states more, claim %(max)s and ask your "
+            "trainer, who can record more with a reason."
+        ) % {"days": self.days, "max": self.max_hours, "per_day": HOURS_PER_DAY}
+
+    def approval_needs_reason(self, hours):
+        """Why approving this claim with ``hours`` needs a reason ("" if it does not):
+        the hours changed, or the claim is flagged (``flags``)."""
+        if hours != self.hours:
+            return _("Say why the hours are changed: the cadre sees it.")
+        flags = self.flags()
+        if flags:
+            return _("This claim is flagged (%(flags)s): say why you approve it.") % {
+                "flags": "; ".join(str(flag) for flag in flags)
+            }
+        return ""
+
+    def flags(self):
+        """What a trainer should look at before approving, as short labels: hours over
+        the daily bound, a duplicate, overlapping dates. Reads the annotations of
+        ``with_flags()`` where present, else asks the database."""
+        if hasattr(self, "has_duplicate"):
+            duplicate, overlap = self.has_duplicate, self.has_overlap
+        else:
+            clashing = self.clashes()
+            duplicate = any(other.duplicate for other in clashing)
+            overlap = bool(clashing)
+        flags = []
+        if self.over_limit:
+            flags.append(_("More than %(n)s study hours a day") % {"n": HOURS_PER_DAY})
+        if duplicate:
+            flags.append(_("Duplicate of another claim"))
+        elif overlap:
+            flags.append(_("Dates overlap another claim"))
+        return flags
+
 
 class CertificateQuerySet(models.QuerySet):
     def valid(self):
@@ -564,6 +667,7 @@ class Certificate(models.Model):
     class Revocation(models.TextChoices):
         COMPLETION_UNDONE = "completion_undone", _("A study unit it counted was undone")
         CLAIM_REJECTED = "claim_rejected", _("A training claim it counted was rejected")
+        CLAIM_CHANGED = "claim_changed", _("A training claim it counted was given fewer hours")
 
     code = models.CharField(_("code"), max_length=16, unique=True)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)

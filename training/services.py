@@ -11,7 +11,7 @@ from org.models import Cadre, OrgUnit
 from portal import audit
 
 from . import certificates, progress_store
-from .models import Assignment, Completion, Module, ModuleUnit, TrainingClaim
+from .models import Assignment, Certificate, Completion, Module, ModuleUnit, TrainingClaim
 
 
 def completion_record(*, cadre: Cadre, unit: StudyUnit) -> tuple[Completion, bool]:
@@ -37,18 +37,40 @@ def completion_record(*, cadre: Cadre, unit: StudyUnit) -> tuple[Completion, boo
     return completion, created
 
 
-def completion_undo(*, cadre: Cadre, unit: StudyUnit) -> bool:
+class CertificatesAtStake(Exception):  # noqa: N818  (a refusal, not a fault)
+    """Undoing the completion would revoke ``certificates`` the cadre has not confirmed."""
+
+    def __init__(self, certificates):
+        super().__init__(certificates)
+        self.certificates = certificates
+
+
+def completion_undo(*, cadre: Cadre, unit: StudyUnit, revoking=None) -> bool:
     """Remove a cadre's mistaken completion of a unit; True if this call removed it.
 
-    Safe to repeat and to race: the row is locked before it is deleted (a racing
-    undo waits, then finds nothing), and the stored progress is taken down only by
-    the call whose DELETE removed the row, in its transaction, which also revokes the
-    certificates that counted the completion (its modules', its year's).
+    ``revoking``: the codes of the certificates the cadre confirmed may be revoked.
+    When given, the undo goes ahead only if every valid certificate counting the
+    completion (``certificates.counting``) is among them, else it changes nothing and
+    raises ``CertificatesAtStake`` naming them; so a certificate issued after the
+    cadre saw the list is never revoked unseen. ``None`` (the admin, commands)
+    revokes whatever counted it.
+
+    Safe to repeat and to race: the cadre's row, then the completion's, is locked
+    before it is deleted (a racing undo waits, then finds nothing; a certificate is
+    not issued meanwhile, since issuing locks the cadre too), and the stored progress
+    is taken down only by the call whose DELETE removed the row, in its transaction,
+    which also revokes the certificates that counted the completion (its modules',
+    its year's).
     """
     with transaction.atomic():
+        Cadre.objects.select_for_update().filter(pk=cadre.pk).first()
         completion = Completion.objects.select_for_update().filter(cadre=cadre, unit=unit).first()
         if completion is None:
             return False
+        if revoking is not None:
+            at_stake = list(certificates.counting(completion).select_related("module"))
+            if any(certificate.code not in revoking for certificate in at_stake):
+                raise CertificatesAtStake(at_stake)
         deleted, _rows = Completion.objects.filter(pk=completion.pk).delete()
         if deleted:
             progress_store.completion_removed(completion)
@@ -125,22 +147,48 @@ def cadre_move(*, cadre: Cadre, org_unit: OrgUnit) -> Cadre:
     return cadre
 
 
-def claim_submit(*, cadre: Cadre, claim: TrainingClaim) -> TrainingClaim:
-    """Record ``claim`` (validated, unsaved) as ``cadre``'s, waiting for approval."""
+def claim_submit(
+    *, cadre: Cadre, claim: TrainingClaim, clashes_confirmed: bool = False
+) -> TrainingClaim:
+    """Record ``claim`` (validated, unsaved) as ``cadre``'s, waiting for approval.
+
+    Refuses hours over the daily bound (``TrainingClaim.max_hours``), and a claim that
+    repeats or overlaps another pending or approved claim of the cadre unless the
+    cadre confirmed it (``clashes_confirmed``); the audit log then names the others.
+    One submission of a cadre at a time (their row is locked), so two at once cannot
+    both miss each other."""
     claim.cadre = cadre
     claim.status = TrainingClaim.Status.PENDING
     with transaction.atomic():
+        Cadre.objects.select_for_update().filter(pk=cadre.pk).first()
+        if claim.over_limit:
+            raise ValidationError({"hours": claim.hours_limit_error()})
+        clashes = claim.clashes()
+        if clashes and not clashes_confirmed:
+            raise ValidationError(
+                {"confirm": _("This claim repeats or overlaps another: confirm it first.")}
+            )
         claim.save()
-        audit.record(cadre.user, claim, audit.ADDITION, [{"added": {}}])
+        message = [{"added": {}}]
+        if clashes:
+            message = _("Submitted; the cadre confirmed it beside claims %(ids)s.") % {
+                "ids": ", ".join(f"#{other.pk}" for other in clashes)
+            }
+        audit.record(cadre.user, claim, audit.ADDITION, message)
     return claim
 
 
-def claim_decide(*, claim: TrainingClaim, by, approve: bool, reason: str = "") -> TrainingClaim:
+def claim_decide(
+    *, claim: TrainingClaim, by, approve: bool, reason: str = "", hours=None
+) -> TrainingClaim:
     """Approve or reject ``claim`` as ``by``, a trainer who manages the cadre (never the
-    cadre themself). A rejection needs a reason. Rejecting a claim that was approved
-    revokes the cadre's annual certificates of its year, in the same transaction.
-    The cadre's stored 学时 of the claim's year follow its approval. Deciding the same
-    way twice changes nothing."""
+    cadre themself). A rejection needs a reason; so does an approval that changes the
+    hours (``hours``: what to count, the claim's own by default) or of a claim its
+    checks flag (``TrainingClaim.flags``: over 8 学时 a day, a duplicate, overlapping
+    dates). The reason is kept on the claim and in the audit log. Rejecting a claim
+    that was approved, or giving it fewer hours, revokes the cadre's annual
+    certificates of its year, in the same transaction. The cadre's stored 学时 of the
+    claim's year follow its approval. Deciding the same way twice changes nothing."""
     reason = (reason or "").strip()
     if not approve and not reason:
         raise ValidationError({"reason": _("Say why the claim is rejected.")})
@@ -149,22 +197,37 @@ def claim_decide(*, claim: TrainingClaim, by, approve: bool, reason: str = "") -
         claim = decidable.filter(pk=claim.pk).first()
         if claim is None:
             raise ValidationError(_("You can decide only the claims of cadres you manage."))
+        old_hours = claim.hours
+        hours = old_hours if hours is None or not approve else hours
+        if approve and not reason and (needs := claim.approval_needs_reason(hours)):
+            raise ValidationError({"reason": needs})
         status = TrainingClaim.Status.APPROVED if approve else TrainingClaim.Status.REJECTED
-        if claim.status == status and claim.reason == reason:
+        if claim.status == status and claim.reason == reason and hours == old_hours:
             return claim
         was_approved = claim.status == TrainingClaim.Status.APPROVED
+        if was_approved:
+            progress_store.claim_counted(claim, counted=False)
         claim.status = status
         claim.reason = reason
+        claim.hours = hours
         claim.decided_by = by
         claim.decided_at = timezone.now()
-        claim.save(update_fields=["status", "reason", "decided_by", "decided_at"])
-        if was_approved != approve:
-            progress_store.claim_counted(claim, counted=approve)
+        claim.save(update_fields=["status", "reason", "hours", "decided_by", "decided_at"])
+        if approve:
+            progress_store.claim_counted(claim, counted=True)
         if was_approved and not approve:
             certificates.revoke_for_claim(claim)
+        elif was_approved and hours < old_hours:
+            certificates.revoke_for_claim(claim, because=Certificate.Revocation.CLAIM_CHANGED)
         message = _("Approved") if approve else _("Rejected: %(reason)s") % {"reason": reason}
         if approve and reason:
             message = _("Approved: %(reason)s") % {"reason": reason}
+        if hours != old_hours:
+            message = _("%(decision)s (study hours %(old)s → %(new)s)") % {
+                "decision": message,
+                "old": old_hours,
+                "new": hours,
+            }
         audit.record(by, claim, audit.CHANGE, message)
     return claim
 

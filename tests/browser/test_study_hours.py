@@ -5,6 +5,7 @@ study hours, an anonymous visitor verifies it by its code, and finds it revoked 
 the cadre undoes the unit."""
 
 import re
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -64,9 +65,10 @@ def test_hours_claim_approval_certificate_and_its_check(visit, language, demo, t
     page.get_by_label("培训项目" if zh else "Course").fill("全省养老服务业务培训班")
     page.get_by_label("主办单位" if zh else "Organiser").fill("山西省民政厅")
     page.get_by_label("类型" if zh else "Kind").select_option("training")
-    today = timezone.localdate().isoformat()  # ended today: it counts this year
-    page.get_by_label("开始日期" if zh else "First day").fill(today)
-    page.get_by_label("结束日期" if zh else "Last day").fill(today)
+    today = timezone.localdate()  # ended today: it counts this year
+    first_day = (today - timedelta(days=1)).isoformat()  # two days: 12 学时 is within 8 a day
+    page.get_by_label("开始日期" if zh else "First day").fill(first_day)
+    page.get_by_label("结束日期" if zh else "Last day").fill(today.isoformat())
     page.get_by_label("学时" if zh else "Study hours", exact=True).fill("12")
     notice = tmp_path / "结业证书.pdf"
     notice.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
@@ -87,12 +89,14 @@ def test_hours_claim_approval_certificate_and_its_check(visit, language, demo, t
     page.goto(page.base_url + "/training/")
     page.get_by_role("link", name="学时申报" if zh else "Training claims").click()
     page.locator("tbody tr").filter(has_text="全省养老服务业务培训班").get_by_role("link").click()
+    opens = page.get_by_role(
+        "link", name="打开通知或证书" if zh else "Open the notice or certificate"
+    )
+    expect(opens).to_have_attribute("target", "_blank")
     with page.expect_download() as download:
-        page.get_by_role(
-            "link", name="下载通知或证书" if zh else "Download the notice or certificate"
-        ).click()
+        page.get_by_role("link", name="下载" if zh else "Download", exact=True).click()
     assert Path(download.value.path()).read_bytes().startswith(b"%PDF-")
-    page.get_by_label("通过" if zh else "Approve").check()
+    page.get_by_label("通过" if zh else "Approve", exact=True).check()
     page.get_by_role("button", name="保存审核结果" if zh else "Save the decision").click()
     expect(page.locator(".messages")).to_contain_text("已通过" if zh else "approved")
     page.goto(shortfall)
@@ -136,6 +140,9 @@ def test_hours_claim_approval_certificate_and_its_check(visit, language, demo, t
     page.goto(unit_url)
     page.get_by_role(
         "button", name="撤销：标记为未完成" if zh else "Undo: mark as not complete"
+    ).click()
+    page.get_by_role(
+        "button", name="撤销并作废证书" if zh else "Undo and revoke the certificates"
     ).click()
     expect(page.locator("#completion form[action$='/complete/']")).to_be_visible()
     sign_out(page)

@@ -28,7 +28,7 @@ from org.models import Cadre, OrgUnit
 from tests.security.test_matrix import url_patterns
 from training import certificates
 from training.demo import load_demo
-from training.models import Assignment, Module, TrainingClaim
+from training.models import Assignment, Completion, Module, TrainingClaim
 
 # Words that are the same in a Chinese interface: file formats and encodings named on
 # the import page and the export links, and the search box's example of an English term.
@@ -127,6 +127,7 @@ def _pages():
     claim = TrainingClaim.objects.get(cadre__user__username="cadre")
     demo_cadre = Cadre.objects.get(user__username="cadre")
     certificate = certificates.annual_certificate(demo_cadre, timezone.localdate().year)
+    certified_unit = Completion.objects.filter(cadre=demo_cadre).latest("completed_at").unit
     return [
         (None, "get", "login", [], {}),
         (None, "post", "login", [], {"username": "cadre", "password": "wrong"}),
@@ -178,6 +179,12 @@ def _pages():
         ("trainer-county", "post", "training:claim_detail", [claim.pk], {"decision": "reject"}),
         ("cadre", "get", "training:claim_create", [], {}),
         ("cadre", "post", "training:claim_create", [], {"course": ""}),
+        # The same claim again, and one of too many hours: the flag and the bound.
+        ("cadre", "post", "training:claim_create", [], _claim_data(claim)),
+        ("cadre", "post", "training:claim_create", [], _claim_data(claim, hours="2000")),
+        # What withdrawing deletes, and what an undo revokes, asked before either.
+        ("cadre", "post", "training:claim_withdraw", [claim.pk], {}),
+        ("cadre", "post", "training:completion_unmark", [certified_unit.slug], {}),
         ("cadre", "get", "training:certificate", [certificate.code], {}),
         (None, "get", "verify", [certificate.code], {}),
         (None, "get", "verify_lookup", [], {}),
@@ -187,17 +194,27 @@ def _pages():
     ]
 
 
+def _claim_data(claim, **changes):
+    data = {
+        "course": claim.course,
+        "organiser": claim.organiser,
+        "kind": claim.kind,
+        "start_on": claim.start_on.isoformat(),
+        "end_on": claim.end_on.isoformat(),
+        "hours": str(claim.hours),
+    }
+    return {**data, **changes}
+
+
 # URL names that are not pages a person reads: files, redirects, form targets whose
 # answer is a page listed above, and the health check.
 NOT_PAGES = {
     "training:start",  # redirects to My study or the modules
     "training:completion_mark",  # POST, then back to the unit
-    "training:completion_unmark",
     "training:module_progress_export",  # CSV and Excel files
     "training:assignment_progress_export",
     "org:import_template",  # a CSV file
     "training:claim_file",  # the file a cadre uploaded
-    "training:claim_withdraw",  # POST, then back to My record
     "training:certificate_pdf",  # a PDF (its page is swept as training:certificate)
     "training:module_certificates_zip",  # a zip of PDFs
     "training:module_certificate",  # issue, then on to training:certificate

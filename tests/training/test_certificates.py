@@ -325,3 +325,84 @@ def test_search_engines_are_asked_not_to_index_the_public_page(client, cadre, fi
 def test_an_odd_code_is_not_known(client, odd):
     response = client.get(f"/verify/{odd}/")
     assert response.status_code in (400, 404)  # a NUL in the path is refused before the view
+
+
+# --- undo after a certificate: named, then confirmed (issue #31) ------------------------
+
+
+def unmark(client, unit, **data):
+    return client.post(reverse("training:completion_unmark", args=[unit.slug]), data)
+
+
+@pytest.fixture
+def certified(client, cadre, finished):
+    """The cadre holds a module certificate of ``finished`` and this year's 学时证明."""
+    module_certificate = issue(client, cadre, finished)
+    client.get(reverse("training:annual_certificate", args=[timezone.localdate().year]))
+    annual = Certificate.objects.get(kind="annual")
+    return module_certificate, annual
+
+
+def test_an_undo_that_would_revoke_certificates_names_them_and_changes_nothing(
+    client, cadre, finished, certified
+):
+    module_certificate, annual = certified
+    unit = finished.units.first()
+    response = unmark(client, unit)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "社会救助专题" in page and "结业证书" in page
+    assert f"{timezone.localdate().year} 年度学时证明" in page
+    for certificate in certified:
+        assert certificate.formatted_code in page
+        assert timezone.localtime(certificate.issued_at).strftime("%Y-%m-%d") in page
+    assert Certificate.objects.valid().count() == 2
+    assert cadre.completions.filter(unit=unit).exists()
+
+
+def test_no_certificate_is_revoked_without_the_confirmation(cadre, finished, certified):
+    unit = finished.units.first()
+    for revoking in (set(), {certified[0].code}):  # nothing, or only one of the two
+        with pytest.raises(services.CertificatesAtStake) as stake:
+            services.completion_undo(cadre=cadre, unit=unit, revoking=revoking)
+        assert {c.code for c in stake.value.certificates} == {c.code for c in certified}
+    assert Certificate.objects.valid().count() == 2
+    assert cadre.completions.filter(unit=unit).exists()
+
+
+def test_the_confirmed_undo_revokes_the_named_certificates(client, cadre, finished, certified):
+    unit = finished.units.first()
+    response = unmark(client, unit, certificate=[c.code for c in certified])
+    assert response.status_code == 302
+    assert not cadre.completions.filter(unit=unit).exists()
+    assert Certificate.objects.valid().count() == 0
+    assert set(Certificate.objects.values_list("revoked_because", flat=True)) == {
+        "completion_undone"
+    }
+
+
+def test_a_certificate_issued_after_the_page_was_shown_is_not_revoked_unseen(
+    client, cadre, finished, make_unit
+):
+    module_certificate = issue(client, cadre, finished)
+    unit = finished.units.first()
+    assert unmark(client, unit).status_code == 200  # names the module certificate only
+    client.get(reverse("training:annual_certificate", args=[timezone.localdate().year]))
+    response = unmark(client, unit, certificate=[module_certificate.code])
+    assert response.status_code == 200  # asked again, now naming both
+    assert len(response.context["certificates"]) == 2
+    assert Certificate.objects.valid().count() == 2
+
+
+def test_an_undo_nothing_depends_on_stays_one_tap(client, cadre, make_unit):
+    unit = make_unit()
+    services.completion_record(cadre=cadre, unit=unit)
+    client.force_login(cadre.user)
+    assert unmark(client, unit).status_code == 302
+    assert not cadre.completions.exists()
+
+
+def test_an_undo_already_done_elsewhere_asks_nothing(client, cadre, finished, certified):
+    unit = finished.units.first()
+    services.completion_undo(cadre=cadre, unit=unit)  # e.g. in another tab, confirmed
+    assert unmark(client, unit).status_code == 302

@@ -10,7 +10,7 @@ from django.contrib.admin.models import DELETION, LogEntry
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from PIL import Image
 
 from tests.conftest import new_claim
@@ -250,7 +250,7 @@ def claim_with_file(client, cadre):
     return TrainingClaim.objects.get()
 
 
-def test_the_cadre_and_their_trainer_download_the_file(client, claim_with_file, trainer):
+def test_the_cadre_and_their_trainer_open_the_file_in_the_page(client, claim_with_file, trainer):
     url = reverse("training:claim_file", args=[claim_with_file.pk])
     for user in (claim_with_file.cadre.user, trainer):
         client.force_login(user)
@@ -258,8 +258,27 @@ def test_the_cadre_and_their_trainer_download_the_file(client, claim_with_file, 
         assert response.status_code == 200
         assert response["Content-Type"] == "application/pdf"
         assert response["X-Content-Type-Options"] == "nosniff"
-        assert response["Content-Disposition"].startswith("attachment")
+        assert response["Content-Disposition"].startswith("inline")
         assert b"".join(response.streaming_content) == PDF
+
+
+def test_the_file_still_downloads_from_its_link(client, claim_with_file, trainer):
+    url = reverse("training:claim_file", args=[claim_with_file.pk])
+    client.force_login(trainer)
+    page = client.get(reverse("training:claim_detail", args=[claim_with_file.pk]))
+    assert f'href="{url}?download=1"' in page.content.decode()
+    response = client.get(url, {"download": "1"})
+    assert response["Content-Disposition"].startswith("attachment")
+    assert response["Content-Type"] == "application/pdf"
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_an_image_opens_in_the_page_as_an_image(client, cadre):
+    post_claim(client, cadre, SimpleUploadedFile("证书.png", png_bytes()))
+    claim = TrainingClaim.objects.get()
+    response = client.get(reverse("training:claim_file", args=[claim.pk]))
+    assert response["Content-Type"] == "image/png"
+    assert response["Content-Disposition"].startswith("inline")
 
 
 def test_nobody_else_downloads_the_file(client, org, claim_with_file, make_cadre):
@@ -347,6 +366,24 @@ def test_a_file_lost_from_the_disk_is_a_404(client, claim_with_file):
 # --- withdrawing -------------------------------------------------------------------------
 
 
+def test_withdrawing_first_shows_what_will_be_deleted_and_deletes_nothing(
+    client, claim_with_file, django_capture_on_commit_callbacks
+):
+    storage, name = claim_with_file.attachment.storage, claim_with_file.attachment.name
+    client.force_login(claim_with_file.cadre.user)
+    url = reverse("training:claim_withdraw", args=[claim_with_file.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert claim_with_file.course in page
+    assert reverse("training:claim_file", args=[claim_with_file.pk]) in page  # the file to go
+    assert 'name="confirm" value="yes"' in page
+    assert TrainingClaim.objects.filter(pk=claim_with_file.pk).exists()
+    assert storage.exists(name)
+    assert not LogEntry.objects.filter(action_flag=DELETION).exists()
+
+
 def test_a_cadre_withdraws_a_claim_that_waits(
     client, claim_with_file, django_capture_on_commit_callbacks
 ):
@@ -355,7 +392,7 @@ def test_a_cadre_withdraws_a_claim_that_waits(
     client.force_login(cadre.user)
     url = reverse("training:claim_withdraw", args=[claim_with_file.pk])
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(url)
+        response = client.post(url, {"confirm": "yes"})
     assert response.status_code == 302
     assert not TrainingClaim.objects.exists()
     assert not storage.exists(name)  # the file goes with it
@@ -367,7 +404,9 @@ def test_a_decided_claim_cannot_be_withdrawn(client, cadre, trainer):
     claim = claim_for(cadre)
     services.claim_decide(claim=claim, by=trainer, approve=True)
     client.force_login(cadre.user)
-    client.post(reverse("training:claim_withdraw", args=[claim.pk]))
+    for data in ({}, {"confirm": "yes"}):
+        response = client.post(reverse("training:claim_withdraw", args=[claim.pk]), data)
+        assert response.status_code == 302
     assert TrainingClaim.objects.filter(pk=claim.pk, status="approved").exists()
 
 
@@ -379,3 +418,202 @@ def test_nobody_withdraws_someone_elses_claim(client, org, cadre, make_cadre):
     assert TrainingClaim.objects.filter(pk=claim.pk).exists()
     client.force_login(cadre.user)
     assert client.get(reverse("training:claim_withdraw", args=[claim.pk])).status_code == 405
+
+
+# --- checks: hours a day, duplicates, overlapping dates (issue #31) --------------------
+
+
+def days_ago(n):
+    return (timezone.localdate() - timedelta(days=n)).isoformat()
+
+
+def test_more_than_eight_hours_a_day_is_refused_with_a_clear_message(client, cadre):
+    response = post_claim(client, cadre, start_on=days_ago(1), end_on=days_ago(1), hours="2000")
+    assert response.status_code == 200
+    error = str(response.context["form"].errors["hours"])
+    assert "8" in error and "1" in error
+    assert not TrainingClaim.objects.exists()
+
+
+def test_the_bound_is_eight_hours_for_each_day(client, cadre):
+    one_day = {"start_on": days_ago(1), "end_on": days_ago(1)}
+    assert post_claim(client, cadre, hours="8.25", **one_day).status_code == 200
+    assert post_claim(client, cadre, hours="8", **one_day).status_code == 302
+
+
+def test_the_bound_is_said_in_chinese(client, cadre):
+    response = post_claim(client, cadre, start_on=days_ago(2), end_on=days_ago(1), hours="17")
+    assert "最多" in str(response.context["form"].errors["hours"])
+
+
+def test_the_service_refuses_hours_over_the_bound(cadre):
+    claim = TrainingClaim(
+        course="培训班",
+        organiser="省民政厅",
+        kind="training",
+        start_on=timezone.localdate(),
+        end_on=timezone.localdate(),
+        hours=Decimal("9"),
+    )
+    with pytest.raises(ValidationError):
+        services.claim_submit(cadre=cadre, claim=claim)
+    assert not TrainingClaim.objects.exists()
+
+
+def test_a_duplicate_is_shown_to_the_cadre_and_needs_a_confirmation(client, cadre):
+    assert post_claim(client, cadre).status_code == 302
+    first = TrainingClaim.objects.get()
+    response = post_claim(client, cadre)
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert [(c.pk, c.duplicate) for c in form.clashes] == [(first.pk, True)]
+    assert form.errors["confirm"]
+    page = response.content.decode()
+    assert 'id="clashes"' in page and 'name="confirm"' in page
+    assert TrainingClaim.objects.count() == 1
+    assert post_claim(client, cadre, confirm="on").status_code == 302
+    second = TrainingClaim.objects.exclude(pk=first.pk).get()
+    logged = LogEntry.objects.get(object_id=str(second.pk))
+    assert f"#{first.pk}" in logged.change_message
+
+
+def test_overlapping_dates_are_flagged_to_the_cadre(client, cadre):
+    post_claim(client, cadre, start_on=days_ago(5), end_on=days_ago(3), hours="8")
+    response = post_claim(
+        client, cadre, course="另一个培训", start_on=days_ago(3), end_on=days_ago(1), hours="8"
+    )
+    assert response.status_code == 200
+    assert [c.duplicate for c in response.context["form"].clashes] == [False]
+
+
+def test_claims_of_other_dates_or_rejected_ones_are_no_clash(client, cadre, trainer):
+    post_claim(client, cadre, start_on=days_ago(9), end_on=days_ago(7), hours="8")
+    rejected = TrainingClaim.objects.get()
+    services.claim_decide(claim=rejected, by=trainer, approve=False, reason="重复")
+    post_claim(client, cadre, start_on=days_ago(9), end_on=days_ago(7), hours="8")
+    assert post_claim(client, cadre, start_on=days_ago(6), end_on=days_ago(4)).status_code == 302
+
+
+def test_the_service_refuses_an_unconfirmed_clash(cadre):
+    existing = claim_for(cadre, hours="8")
+    twin = TrainingClaim(
+        course=existing.course,
+        organiser="省民政厅",
+        kind="training",
+        start_on=existing.start_on,
+        end_on=existing.end_on,
+        hours=Decimal("8"),
+    )
+    with pytest.raises(ValidationError):
+        services.claim_submit(cadre=cadre, claim=twin)
+    assert TrainingClaim.objects.count() == 1
+    services.claim_submit(cadre=cadre, claim=twin, clashes_confirmed=True)
+    assert TrainingClaim.objects.count() == 2
+
+
+def test_the_trainers_list_and_claim_page_flag_what_to_check(
+    client, org, cadre, trainer, make_cadre, django_assert_max_num_queries
+):
+    clean = claim_for(make_cadre(org.township_b, name="无问题干部"), hours="8")
+    first = claim_for(cadre, hours="8")
+    claim_for(cadre, hours="8")  # the same course on the same day
+    legacy = claim_for(make_cadre(org.township_b, name="超时干部"), hours="8")
+    TrainingClaim.objects.filter(pk=legacy.pk).update(hours=Decimal("2000"))
+    client.force_login(trainer)
+    client.get(reverse("training:claim_list"))
+    with django_assert_max_num_queries(8):  # as many as without the flags
+        response = client.get(reverse("training:claim_list"), HTTP_ACCEPT_LANGUAGE="en")
+    with translation.override("en"):
+        flags = {c.pk: [str(f) for f in c.flags()] for c in response.context["claims"]}
+    assert flags[clean.pk] == []
+    assert flags[first.pk] == ["Duplicate of another claim"]
+    assert flags[legacy.pk] == ["More than 8 study hours a day"]
+    page = response.content.decode()
+    assert page.count("badge-flag") == 3
+    url = reverse("training:claim_detail", args=[first.pk])
+    detail = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'id="flags"' in detail and "Duplicate of another claim" in detail
+    url = reverse("training:claim_detail", args=[legacy.pk])
+    detail = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "at most 8 study hours without a reason" in detail
+
+
+def test_approving_a_flagged_claim_needs_a_reason_kept_in_the_audit_log(client, cadre, trainer):
+    first = claim_for(cadre, hours="8")
+    claim_for(cadre, hours="8")
+    client.force_login(trainer)
+    url = reverse("training:claim_detail", args=[first.pk])
+    response = client.post(url, {"decision": "approve", "reason": ""})
+    assert response.status_code == 200
+    assert response.context["form"].errors["reason"]
+    first.refresh_from_db()
+    assert first.status == "pending"
+    with pytest.raises(ValidationError):
+        services.claim_decide(claim=first, by=trainer, approve=True)
+    response = client.post(url, {"decision": "approve", "reason": "两期培训，日期相同"})
+    assert response.status_code == 302
+    first.refresh_from_db()
+    assert (first.status, first.reason) == ("approved", "两期培训，日期相同")
+    logged = LogEntry.objects.filter(object_id=str(first.pk), user=trainer).get()
+    assert "两期培训，日期相同" in logged.change_message
+
+
+def test_a_trainer_records_more_hours_only_with_a_reason(client, cadre, trainer):
+    claim = claim_for(cadre, hours="16")  # two days
+    client.force_login(trainer)
+    url = reverse("training:claim_detail", args=[claim.pk])
+    response = client.post(url, {"decision": "approve", "hours": "20", "reason": ""})
+    assert response.context["form"].errors["reason"]
+    claim.refresh_from_db()
+    assert (claim.status, claim.hours) == ("pending", Decimal("16"))
+    reason = "证书载明晚间课程 4 学时"
+    client.post(url, {"decision": "approve", "hours": "20", "reason": reason})
+    claim.refresh_from_db()
+    assert (claim.status, claim.hours, claim.reason) == ("approved", Decimal("20"), reason)
+    year = timezone.localdate().year
+    assert claimed_hours_by_year(cadre, year, year)["training", year] == Decimal("20")
+    stored = cadre.hours_years.get(year=year)
+    assert stored.training == Decimal("20")  # the stored total follows the recorded hours
+    logged = LogEntry.objects.filter(object_id=str(claim.pk), user=trainer).get()
+    assert "16" in logged.change_message
+
+
+def test_the_admin_list_shows_the_same_checks(client, cadre, editor_user):
+    claim_for(cadre, hours="8")
+    claim_for(cadre, hours="8")
+    client.force_login(editor_user)
+    url = reverse("admin:training_trainingclaim_changelist")
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert page.count("Duplicate of another claim") == 2
+
+
+# --- the trainer's landing page and the list's filter (issue #31) ---------------------
+
+
+def test_the_trainers_landing_page_counts_the_claims_waiting_for_them(
+    client, org, cadre, trainer, make_cadre
+):
+    claim_for(cadre)
+    claim_for(make_cadre(org.township_b))
+    claim_for(make_cadre(org.township_b), status="approved")
+    claim_for(make_cadre(org.other_county))  # not theirs
+    client.force_login(trainer)
+    response = client.get(reverse("training:module_list"))
+    assert response.context["claims_waiting"] == 2
+    assert "2 条待审核" in response.content.decode()
+    english = client.get(reverse("training:module_list"), HTTP_ACCEPT_LANGUAGE="en")
+    assert "2 waiting" in english.content.decode()
+
+
+def test_the_claims_filter_says_what_it_shows_and_how_many(client, cadre, trainer):
+    claim_for(cadre, status="approved", end_on=date(2025, 3, 1))
+    claim_for(cadre, status="approved", end_on=date(2025, 4, 1))
+    claim_for(cadre, end_on=date(2025, 5, 1))
+    client.force_login(trainer)
+    page = client.get(
+        reverse("training:claim_list"), {"status": "approved"}, HTTP_ACCEPT_LANGUAGE="en"
+    ).content.decode()
+    assert "Showing: Approved · 2 claims" in page
+    assert 'aria-current="page"><span aria-hidden="true">✓ </span>Approved' in page
+    page = client.get(reverse("training:claim_list")).content.decode()
+    assert "当前显示：待审核 · 共 1 条" in page

@@ -23,23 +23,39 @@ PAGE_SIZE = 50
 
 @cadre_required
 def claim_create(request):
+    """The claim form. Hours over the daily bound are refused; a claim repeating or
+    overlapping another of the cadre's is shown with them and needs a tick."""
     if request.method == "POST":
-        form = ClaimForm(request.POST, request.FILES)
+        form = ClaimForm(request.POST, request.FILES, cadre=request.cadre)
         if form.is_valid():
-            services.claim_submit(cadre=request.cadre, claim=form.save(commit=False))
-            messages.success(
-                request, _("Your claim is recorded and waits for a trainer's approval.")
-            )
-            return redirect("training:my_record")
+            claim = form.save(commit=False)
+            try:
+                services.claim_submit(
+                    cadre=request.cadre,
+                    claim=claim,
+                    clashes_confirmed=form.cleaned_data["confirm"],
+                )
+            except ValidationError as error:  # another claim came in meanwhile
+                form.add_error(None, error)
+                form.clashes = claim.clashes()
+            else:
+                messages.success(
+                    request, _("Your claim is recorded and waits for a trainer's approval.")
+                )
+                return redirect("training:my_record")
     else:
-        form = ClaimForm()
+        form = ClaimForm(cadre=request.cadre)
     return render(request, "training/claim_form.html", {"form": form})
 
 
 @require_POST
 @cadre_required
 def claim_withdraw(request, pk):
+    """Withdrawing deletes the claim and its file: the first tap shows what will go,
+    the second (``confirm``) withdraws."""
     claim = get_object_or_404(TrainingClaim.objects.filter(cadre=request.cadre), pk=pk)
+    if request.POST.get("confirm") != "yes" and claim.status == TrainingClaim.Status.PENDING:
+        return render(request, "training/claim_withdraw_confirm.html", {"claim": claim})
     if services.claim_withdraw(cadre=request.cadre, pk=claim.pk):
         messages.success(request, _("Your claim is withdrawn."))
     else:
@@ -49,21 +65,28 @@ def claim_withdraw(request, pk):
 
 @trainer_required
 def claim_list(request):
-    """The claims of the cadres a trainer manages: waiting ones first."""
+    """The claims of the cadres a trainer manages: waiting ones first, each with what
+    its checks flag; the filter says which claims it shows and how many."""
     status = request.GET.get("status", TrainingClaim.Status.PENDING)
     if status not in TrainingClaim.Status.values and status != "all":
         raise Http404
-    claims = TrainingClaim.objects.decidable_by(request.user).select_related("cadre__org_unit")
+    claims = (
+        TrainingClaim.objects.decidable_by(request.user)
+        .with_flags()
+        .select_related("cadre__org_unit")
+    )
     if status != "all":
         claims = claims.filter(status=status)
     claims = claims.order_by("submitted_at", "pk")
+    statuses = [*TrainingClaim.Status.choices, ("all", _("All"))]
     return render(
         request,
         "training/claim_list.html",
         {
             "claims": Paginator(claims, PAGE_SIZE).get_page(request.GET.get("page")),
             "status": status,
-            "statuses": [*TrainingClaim.Status.choices, ("all", _("All"))],
+            "status_label": dict(statuses)[status],
+            "statuses": statuses,
             "query": f"status={status}",
         },
     )
@@ -78,7 +101,7 @@ def claim_detail(request, pk):
         pk=pk,
     )
     if request.method == "POST":
-        form = ClaimDecisionForm(request.POST)
+        form = ClaimDecisionForm(request.POST, claim=claim)
         if form.is_valid():
             approve = form.cleaned_data["decision"] == "approve"
             try:
@@ -87,6 +110,7 @@ def claim_detail(request, pk):
                     by=request.user,
                     approve=approve,
                     reason=form.cleaned_data["reason"],
+                    hours=form.cleaned_data["hours"],
                 )
             except ValidationError as error:
                 form.add_error(None, error)
@@ -100,7 +124,8 @@ def claim_detail(request, pk):
                 return redirect("training:claim_list")
     else:
         form = ClaimDecisionForm(
-            initial={"reason": claim.reason} if claim.status != claim.Status.PENDING else None
+            initial={"reason": claim.reason} if claim.status != claim.Status.PENDING else None,
+            claim=claim,
         )
     breadcrumbs = OrgUnit.objects.filter(path__in=claim.cadre.org_unit.ancestor_paths()).order_by(
         "depth"
@@ -108,14 +133,22 @@ def claim_detail(request, pk):
     return render(
         request,
         "training/claim_detail.html",
-        {"claim": claim, "form": form, "org_path": breadcrumbs},
+        {
+            "claim": claim,
+            "form": form,
+            "org_path": breadcrumbs,
+            "flags": claim.flags(),
+            "clashes": claim.clashes(),
+        },
     )
 
 
 @login_required
 def claim_file(request, pk):
-    """The claim's file, for its cadre and the trainers who manage them only; sent as a
-    download with the type its content was checked to be."""
+    """The claim's file, for its cadre and the trainers who manage them only, with the
+    type its content was checked to be: shown in the browser (PDF, PNG, JPEG), or as a
+    download with ``?download=1``. Browsers are told not to sniff another type, and
+    the site's CSP applies to it as to every page."""
     claim = get_object_or_404(
         TrainingClaim.objects.visible_to(request.user).exclude(attachment=""), pk=pk
     )
@@ -130,7 +163,7 @@ def claim_file(request, pk):
     extension = "jpg" if kind == "jpeg" else kind
     response = FileResponse(
         handle,
-        as_attachment=True,
+        as_attachment=request.GET.get("download") == "1",
         filename=f"claim-{claim.pk}.{extension}",
         content_type=CONTENT_TYPES[kind],
     )

@@ -15,7 +15,7 @@ from portal import audit
 from .. import services
 from ..builder import Builder
 from ..forms import MAX_UNITS_PER_MODULE, AssignForm, ModuleForm
-from ..models import Assignment, Module
+from ..models import Assignment, Module, TrainingClaim
 
 
 @trainer_required
@@ -26,7 +26,14 @@ def module_list(request):
         .annotate(unit_count=Count("module_units", distinct=True))
         .order_by("status", "title")
     )
-    return render(request, "training/module_list.html", {"modules": modules})
+    waiting = TrainingClaim.objects.decidable_by(request.user).filter(
+        status=TrainingClaim.Status.PENDING
+    )
+    return render(
+        request,
+        "training/module_list.html",
+        {"modules": modules, "claims_waiting": waiting.count()},
+    )
 
 
 def _available_units():

@@ -148,7 +148,24 @@ def completion_mark(request, slug):
 @require_POST
 @cadre_required
 def completion_unmark(request, slug):
+    """Undo: one tap while no certificate counts the completion; otherwise a page
+    naming the certificates it would revoke, whose button posts here again with
+    their codes (the service refuses to revoke any other)."""
     unit = _unit_for(request, slug)
-    if services.completion_undo(cadre=request.cadre, unit=unit):
+    try:
+        undone = services.completion_undo(
+            cadre=request.cadre, unit=unit, revoking=set(request.POST.getlist("certificate"))
+        )
+    except services.CertificatesAtStake as stake:
+        return render(
+            request,
+            "training/completion_undo_confirm.html",
+            {
+                "unit": unit,
+                "certificates": stake.certificates,
+                "from_module": parse_id(request.POST.get("module")),
+            },
+        )
+    if undone:
         messages.info(request, _("The completion was removed."))
     return _back_to(unit, request)
