@@ -195,3 +195,17 @@ def test_when_nobody_owes_the_requirement_the_page_says_so_once_and_offers_the_o
     assert response.context["others"] == [
         (r, 1) for r in Requirement.objects.exclude(pk=county_up.pk).order_by("order", "pk")
     ]
+
+
+def test_the_offer_of_the_others_reads_in_chinese(trainer_client, org, make_cadre):
+    from tests.portal.test_chinese_pages import english_words
+
+    make_cadre(org.township_a, category="township_down")
+    county_up = Requirement.objects.get(category="county_up")
+    response = trainer_client.get(
+        URL, {"requirement": county_up.pk}, HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+    page = response.content.decode()
+    assert page.count("这里没有适用该要求的干部。") == 1
+    assert "这里的干部适用的学时要求：" in page and "1 名干部" in page
+    assert english_words(page) == []

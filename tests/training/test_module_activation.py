@@ -37,6 +37,8 @@ def test_a_draft_s_page_offers_to_activate_it(client, trainer, draft):
     assert f'<form method="post" action="{action}"' in page
     assert "草稿" in page and "启用" in page
     assert reverse("training:module_assign", args=[draft.pk]) not in page
+    note = page[page.index('<div class="activation-note"') :]
+    assert english_words(note[: note.index("</div>")]) == []
 
 
 def test_activating_makes_the_module_assignable_and_is_audited(client, trainer, draft):
