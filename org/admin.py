@@ -9,6 +9,7 @@ from django.http import Http404, HttpResponseBadRequest
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.admin import TranslationAdmin
 from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
 
@@ -65,7 +66,7 @@ class ImportMixin:
 
 
 @admin.register(OrgUnit)
-class OrgUnitAdmin(ImportMixin, TreeAdmin):
+class OrgUnitAdmin(ImportMixin, TranslationAdmin, TreeAdmin):
     import_kind = imports.ORG_UNITS
     base_change_list_template = "admin/tree_change_list.html"
     form = movenodeform_factory(OrgUnit)

@@ -100,6 +100,17 @@ class OrgUnit(MP_Node):
         help_text=_("Letters, digits, dot, hyphen and underscore."),
     )
     level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices)
+    # In both languages (org/translation.py): printed at the head of certificates.
+    issuing_organ = models.CharField(
+        _("issuing organ"),
+        max_length=200,
+        blank=True,
+        help_text=_(
+            "The civil-affairs department that issues this org unit's certificates, "
+            "e.g. 山西省民政厅 or 小店区民政局. Left empty, the nearest org unit above "
+            "that has one issues them; set the province's as the default."
+        ),
+    )
     trainers = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         blank=True,
@@ -135,6 +146,24 @@ class OrgUnit(MP_Node):
 
     def ancestor_paths(self):
         return ancestor_paths(self.path, self.steplen)
+
+    def issuing_organ_in_force(self):
+        """(Chinese, English) name of the organ that issues certificates here: this org
+        unit's own, else that of the nearest one above that has one (the province's
+        is the default), one query. With none set anywhere above, the name of the top
+        org unit (a place, as certificates said before organs were kept)."""
+        nearest = (
+            OrgUnit.objects.filter(path__in=self.ancestor_paths())
+            .filter(Q(issuing_organ_zh_hans__gt="") | Q(issuing_organ_en__gt=""))
+            .order_by("-depth")
+            .values_list("issuing_organ_zh_hans", "issuing_organ_en")
+            .first()
+        )
+        if nearest is not None:
+            zh, en = nearest
+            return zh or en, en or zh
+        root = OrgUnit.objects.filter(path=self.path[: self.steplen]).first() or self
+        return root.name, root.name_en or root.name
 
 
 class CadreQuerySet(models.QuerySet):

@@ -198,8 +198,11 @@ if REDIS_URL:
 # through the portal (training.views.claims). Keep MEDIA_ROOT out of the web root.
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", str(BASE_DIR / "var" / "uploads")))
 CLAIM_FILE_MAX_BYTES = 5 * 1024 * 1024
-# The public certificate check (/verify/<code>/): lookups per address per window.
-VERIFY_RATE_LIMIT = int(os.environ.get("DJANGO_VERIFY_RATE_LIMIT", "30"))
+# The public certificate check (/verify/<code>/), per 10-minute window: lookups per
+# address (high: a county office checks a batch behind one shared address) and per
+# code, from any address (what stops one code being hammered or scraped).
+VERIFY_RATE_LIMIT = int(os.environ.get("DJANGO_VERIFY_RATE_LIMIT", "300"))
+VERIFY_CODE_RATE_LIMIT = int(os.environ.get("DJANGO_VERIFY_CODE_RATE_LIMIT", "20"))
 VERIFY_RATE_WINDOW_SECONDS = 600
 # Printed under a certificate's QR code; the request's own address when empty.
 PORTAL_BASE_URL = os.environ.get("DJANGO_BASE_URL", "").rstrip("/")

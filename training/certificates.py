@@ -25,7 +25,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from expositions.models import StudyUnit
-from org.models import Cadre, OrgUnit
+from org.models import Cadre
 
 from .exports import file_name
 from .ledger import claimed_hours_by_year, online_hours_by_year
@@ -54,20 +54,17 @@ def mask_name(name):
     return name[0] + "*" * (len(name) - 2) + name[-1]
 
 
-def issuer_of(cadre):
-    """The top org unit of the cadre's tree (the department the portal belongs to)."""
-    org_unit = cadre.org_unit
-    root = OrgUnit.objects.filter(path=org_unit.path[: OrgUnit.steplen]).first()
-    return (root or org_unit).name
-
-
 def _issue(cadre, **fields):
+    """A new certificate stating, as issued, the holder, their org unit and the organ
+    that issues it (``OrgUnit.issuing_organ_in_force``, in both languages)."""
+    issuer_zh, issuer_en = cadre.org_unit.issuing_organ_in_force()
     return Certificate.objects.create(
         code=new_code(),
         cadre=cadre,
         holder=cadre.name,
         org_unit_name=cadre.org_unit.name,
-        issuer=issuer_of(cadre),
+        issuer_zh=issuer_zh,
+        issuer_en=issuer_en,
         **fields,
     )
 

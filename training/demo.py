@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from expositions.models import StudyUnit, Theme
@@ -34,6 +35,14 @@ ORG_TREE = [
     ("140221", "1402", 3, "阳高县", "Yanggao County"),
     ("140221100", "140221", 4, "龙泉镇", "Longquan Town"),
 ]
+
+# The civil-affairs departments that issue certificates (OrgUnit.issuing_organ): the
+# province's is the default; the cities' issue for everything below them.
+ISSUING_ORGANS = {
+    "14": ("山西省民政厅", "Shanxi Provincial Department of Civil Affairs"),
+    "1401": ("太原市民政局", "Taiyuan Municipal Civil Affairs Bureau"),
+    "1402": ("大同市民政局", "Datong Municipal Civil Affairs Bureau"),
+}
 
 # username, password, role, staff, name, org code (cadre) or managed org code (trainer)
 DEMO_ACCOUNTS = [
@@ -112,6 +121,12 @@ def _org_tree():
         else:
             parent_node = OrgUnit.objects.get(pk=units[parent].pk)  # fresh numchild
             units[code] = OrgUnit.objects.add_child(parent_node, fields)
+    for code, (zh, en) in ISSUING_ORGANS.items():
+        # Set where nobody has: an editor's own wording stays.
+        unset = Q(issuing_organ_zh_hans__isnull=True) | Q(issuing_organ_zh_hans="")
+        OrgUnit.objects.filter(unset, code=code).update(
+            issuing_organ_zh_hans=zh, issuing_organ_en=en
+        )
     return {o.code: o for o in OrgUnit.objects.filter(code__in=units)}
 
 

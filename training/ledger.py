@@ -143,6 +143,37 @@ def standing(cadres, requirement, year):
     )
 
 
+def owing(cadres, requirements):
+    """{requirement pk: how many of ``cadres`` (active) owe it}, one query grouped by
+    category: what the hours page opens on, and the others it offers."""
+    by_category = dict(
+        cadres.filter(active=True)
+        .order_by()
+        .values_list("category")
+        .annotate(n=Count("pk"))
+        .values_list("category", "n")
+    )
+    everyone = sum(by_category.values())
+    return {
+        r.pk: everyone if r.category == Requirement.EVERY_CADRE else by_category.get(r.category, 0)
+        for r in requirements
+    }
+
+
+def widest(requirements, counts):
+    """The requirement most of the cadres counted owe: on a tie the every-cadre one,
+    then the first in the editors' order. None without requirements."""
+    ranked = sorted(
+        enumerate(requirements),
+        key=lambda item: (
+            -counts.get(item[1].pk, 0),
+            item[1].category != Requirement.EVERY_CADRE,
+            item[0],
+        ),
+    )
+    return ranked[0][1] if ranked else None
+
+
 def rollup(cadres, node, requirement, year):
     """Per child of ``node`` (and ``node`` itself, for its own cadres): cadres who owe
     the requirement, how many meet it. One query, grouped in the database."""

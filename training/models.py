@@ -690,7 +690,9 @@ class Certificate(models.Model):
     hours = models.DecimalField(_("study hours"), max_digits=7, decimal_places=2)
     first_on = models.DateField(_("from"))
     last_on = models.DateField(_("to"))
-    issuer = models.CharField(_("issuer"), max_length=200)
+    # The issuing organ as printed, in both languages (OrgUnit.issuing_organ_in_force).
+    issuer_zh = models.CharField(_("issuer (Chinese)"), max_length=200)
+    issuer_en = models.CharField(_("issuer (English)"), max_length=200, blank=True)
     issued_at = models.DateTimeField(_("issued"), default=timezone.now)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
     revoked_because = models.CharField(
@@ -720,6 +722,12 @@ class Certificate(models.Model):
         if (get_language() or "").startswith("en") and self.subject_en:
             return self.subject_en
         return self.subject_zh or self.subject_en
+
+    @property
+    def issuer(self):
+        if (get_language() or "").startswith("en") and self.issuer_en:
+            return self.issuer_en
+        return self.issuer_zh or self.issuer_en
 
     def get_verify_url(self):
         return reverse("verify", args=[self.code])

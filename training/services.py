@@ -92,6 +92,21 @@ def module_set_units(*, module: Module, units: list[StudyUnit]) -> None:
         progress_store.recompute([module.pk])
 
 
+def module_activate(*, module: Module, by) -> bool:
+    """Make ``module`` active, so that it can be assigned (a new module is a draft,
+    an archived one is put back). Logged as a change of its status, the way an edit
+    of the module is. True if this call changed it; an active module stays as it is."""
+    with transaction.atomic():
+        locked = Module.objects.select_for_update().filter(pk=module.pk).first()
+        if locked is None or locked.status == Module.Status.ACTIVE:
+            return False
+        locked.status = Module.Status.ACTIVE
+        locked.save(update_fields=["status", "updated_at"])
+        audit.record(by, locked, audit.CHANGE, [{"changed": {"fields": ["status"]}}])
+    module.status = Module.Status.ACTIVE
+    return True
+
+
 def assignment_reach(*, cadre: Cadre | None = None, org_unit: OrgUnit | None = None) -> int:
     """How many active cadres an assignment to this target reaches today."""
     if cadre is not None:

@@ -15,6 +15,7 @@ urlpatterns = [
     path("modules/new/", views.module_create, name="module_create"),
     path("modules/<int:pk>/", views.module_detail, name="module_detail"),
     path("modules/<int:pk>/edit/", views.module_edit, name="module_edit"),
+    path("modules/<int:pk>/activate/", views.module_activate, name="module_activate"),
     path("modules/<int:pk>/assign/", views.module_assign, name="module_assign"),
     path("modules/<int:pk>/progress/", views.module_progress, name="module_progress"),
     re_path(

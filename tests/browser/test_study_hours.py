@@ -109,7 +109,17 @@ def test_hours_claim_approval_certificate_and_its_check(visit, language, demo, t
     assert earned(page, training) == 12
     page.locator(".page-actions a[href*='/certificates/years/']").click()
     sheet = page.locator(".certificate-sheet")
-    expect(sheet).to_contain_text("李干部")
+    expect(sheet).to_contain_text("李干部同志" if zh else "李干部")
+    # Issued by the city's civil-affairs bureau (the demo sets it), dated as a paper is.
+    expect(sheet.locator(".cert-issuer")).to_have_text(
+        "太原市民政局" if zh else "Taiyuan Municipal Civil Affairs Bureau"
+    )
+    today = timezone.localdate()
+    expect(sheet).to_contain_text(
+        f"{today.year}年{today.month}月{today.day}日"
+        if zh
+        else f"{today.day} {today:%B} {today.year}"
+    )
     expect(sheet).to_contain_text(str(total_before + grown + 12).rstrip("0").rstrip("."))
     expect(page.get_by_role("button", name="打印（A4）" if zh else "Print (A4)")).to_be_visible()
     page.wait_for_load_state("load")  # the phone-width check runs on screen, before print

@@ -127,15 +127,23 @@ def test_trainer_builds_assigns_follows_and_exports(visit, language, demo):
     sign_in(page, "trainer-county", "trainer-demo-2026", TEXT[language], landing="/training/")
     page.locator("a.button[href='/training/modules/new/']").click()
     page.locator("#id_title").fill("三单元模块")
-    # A new module is a draft: it is made active to be assigned.
+    # A new module is saved as a draft; its page offers to make it active, then to assign it.
     expect(page.locator("#id_status")).to_have_value("draft")
-    page.locator("#id_status").select_option("active")
     titles = build_in_order(page)
     page.locator("button[name=save]").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("三单元模块")
     expect(page.locator(".ordered-units li")).to_have_count(3)
     for i, title in enumerate(titles):
         expect(page.locator(".ordered-units li").nth(i)).to_contain_text(title)
+    note = page.locator(".activation-note")
+    expect(note).to_contain_text("草稿" if language == "zh-hans" else "draft")
+    expect(page.locator(".actions a[href$='/assign/']")).to_have_count(0)
+    page.snapshot("draft-module")
+    note.get_by_role("button", name="启用" if language == "zh-hans" else "Make active").click()
+    expect(page.locator(".messages")).to_contain_text(
+        "模块已启用" if language == "zh-hans" else "The module is active"
+    )
+    expect(note).to_have_count(0)
 
     page.locator(".actions a.button").click()
     county = page.locator("#id_org_unit option", has_text=re.compile("小店区|Xiaodian"))

@@ -211,6 +211,7 @@ def _claim_data(claim, **changes):
 NOT_PAGES = {
     "training:start",  # redirects to My study or the modules
     "training:completion_mark",  # POST, then back to the unit
+    "training:module_activate",  # POST, then back to the module's page
     "training:module_progress_export",  # CSV and Excel files
     "training:assignment_progress_export",
     "org:import_template",  # a CSV file

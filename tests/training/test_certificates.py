@@ -229,12 +229,8 @@ def test_undoing_a_completion_revokes_its_certificates(client, cadre, finished):
     page = client.get(reverse("verify", args=[module_certificate.code])).content.decode()
     module_certificate.refresh_from_db()
     assert module_certificate.revoked_because == "completion_undone"
-    assert (
-        module_certificate.revoked_at.astimezone(timezone.get_current_timezone()).strftime(
-            "%Y-%m-%d %H:%M"
-        )
-        in page
-    )
+    revoked = module_certificate.revoked_at.astimezone(timezone.get_current_timezone())
+    assert f"{revoked.year}年{revoked.month}月{revoked.day}日 {revoked:%H:%M}" in page
 
 
 def test_a_finished_module_again_gives_a_new_code(client, cadre, finished):

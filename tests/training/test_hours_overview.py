@@ -178,3 +178,58 @@ def test_study_hours_export_as_people_write_them(
     assert row[header.index("已获学时") :] == ["12.5", "50", "37.5"]
     header, row = _short_export(trainer_client, online, "xlsx")
     assert row[header.index("已获学时") :] == [12.5, 50, 37.5]
+
+
+# --- issue #31, item 6: the page opens on a requirement people here owe ---------------
+
+
+def test_the_page_opens_on_the_requirement_most_cadres_here_owe(trainer_client, org, make_cadre):
+    make_cadre(org.township_a, name="科员甲", category="township_down")
+    make_cadre(org.township_a, name="科员乙", category="township_down")
+    make_cadre(org.township_b, name="其他")
+    response = trainer_client.get(URL)
+    # The every-cadre requirement reaches all three; the county-level one nobody here.
+    assert response.context["requirement"] == Requirement.objects.get(category="all")
+    assert sorted(c.name for c in response.context["short"]) == ["其他", "科员乙", "科员甲"]
+
+
+def test_without_an_every_cadre_requirement_the_page_opens_on_the_widest_one(
+    trainer_client, org, make_cadre
+):
+    Requirement.objects.filter(category="all").delete()
+    make_cadre(org.township_a, category="township_down")
+    make_cadre(org.township_b, category="township_down")
+    make_cadre(org.township_b, category="county_up")
+    response = trainer_client.get(URL)
+    assert response.context["requirement"] == Requirement.objects.get(category="township_down")
+
+
+def test_when_nobody_owes_the_requirement_the_page_says_so_once_and_offers_the_others(
+    trainer_client, org, make_cadre
+):
+    make_cadre(org.township_a, category="township_down")
+    county_up = Requirement.objects.get(category="county_up")
+    response = trainer_client.get(URL, {"requirement": county_up.pk}, HTTP_ACCEPT_LANGUAGE="en")
+    page = response.content.decode()
+    assert page.count("No cadre here owes this requirement.") == 1
+    assert "Nobody here is short of this requirement." not in page
+    assert "Cadres still short" not in page  # no second, empty list under it
+    for other in Requirement.objects.exclude(pk=county_up.pk):
+        assert f'href="?requirement={other.pk}&amp;' in page, other.name
+    assert response.context["others"] == [
+        (r, 1) for r in Requirement.objects.exclude(pk=county_up.pk).order_by("order", "pk")
+    ]
+
+
+def test_the_offer_of_the_others_reads_in_chinese(trainer_client, org, make_cadre):
+    from tests.portal.test_chinese_pages import english_words
+
+    make_cadre(org.township_a, category="township_down")
+    county_up = Requirement.objects.get(category="county_up")
+    response = trainer_client.get(
+        URL, {"requirement": county_up.pk}, HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+    page = response.content.decode()
+    assert page.count("这里没有适用该要求的干部。") == 1
+    assert "这里的干部适用的学时要求：" in page and "1 名干部" in page
+    assert english_words(page) == []

@@ -2,9 +2,10 @@ from decimal import Decimal
 
 from django import template
 from django.db.models import QuerySet
+from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
 from django.utils.html import format_html
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 
 from expositions.models import sees_drafts
 from org.access import cadre_of, is_trainer
@@ -14,6 +15,19 @@ from ..models import Completion, Module
 from ..progress import completion_of, my_modules, place_in_module
 
 register = template.Library()
+
+
+@register.filter(expects_localtime=True)
+def long_date(value):
+    """A date as an official paper writes it: 2026年12月6日 in Chinese, 6 December 2026
+    in English (certificates and their public page)."""
+    return date_filter(value, pgettext("long date format", "j F Y"))
+
+
+@register.filter(expects_localtime=True)
+def long_datetime(value):
+    """A moment in Beijing time, the date written as ``long_date`` writes it."""
+    return date_filter(value, pgettext("long date and time format", "j F Y, H:i"))
 
 
 @register.inclusion_tag("training/includes/completion_panel.html", takes_context=True)

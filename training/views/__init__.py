@@ -9,7 +9,14 @@ from .certificates import (
 )
 from .claims import claim_create, claim_detail, claim_file, claim_list, claim_withdraw
 from .hours import hours_overview
-from .modules import module_assign, module_create, module_detail, module_edit, module_list
+from .modules import (
+    module_activate,
+    module_assign,
+    module_create,
+    module_detail,
+    module_edit,
+    module_list,
+)
 from .progress import assignment_progress, cadre_record, module_progress, progress_export
 from .study import completion_mark, completion_unmark, my_module, my_record, my_study, start
 
@@ -31,6 +38,7 @@ __all__ = [
     "completion_mark",
     "completion_unmark",
     "hours_overview",
+    "module_activate",
     "module_assign",
     "module_create",
     "module_detail",

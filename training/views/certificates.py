@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET
 
 from org.access import cadre_required, trainer_required
 from org.models import Cadre
-from portal.ratelimit import over_limit
+from portal.ratelimit import key_over_limit, over_limit
 
 from .. import certificates, exports
 from ..models import Certificate
@@ -107,18 +107,24 @@ def verify_lookup(request):
 @never_cache
 def verify(request, code):
     """Public: the whole record of a certificate, the holder's name partly masked.
-    Limited per address; a wrong code tells nothing but that it is not known."""
-    if over_limit(
-        request, "verify", settings.VERIFY_RATE_LIMIT, settings.VERIFY_RATE_WINDOW_SECONDS
-    ):
-        response = render(request, "training/verify.html", {"limited": True}, status=429)
-        response["Retry-After"] = str(settings.VERIFY_RATE_WINDOW_SECONDS)
-        return response
+    Limited per address and per code (settings.VERIFY_RATE_LIMIT and
+    VERIFY_CODE_RATE_LIMIT); a wrong code tells nothing but that it is not known."""
+    window = settings.VERIFY_RATE_WINDOW_SECONDS
+    if over_limit(request, "verify", settings.VERIFY_RATE_LIMIT, window):
+        return _too_many(request, "address")
     normal = certificates.normalise_code(code)
     if normal and normal != code:
         return redirect("verify", code=normal)
+    if normal and key_over_limit("verify-code", normal, settings.VERIFY_CODE_RATE_LIMIT, window):
+        return _too_many(request, "code")
     certificate = Certificate.objects.filter(code=normal).first() if normal else None
     context = {"asked": True, "certificate": certificate, "checked_at": timezone.now()}
     if certificate is not None:
         context["holder"] = certificates.mask_name(certificate.holder)
     return render(request, "training/verify.html", context, status=200 if certificate else 404)
+
+
+def _too_many(request, limited):
+    response = render(request, "training/verify.html", {"limited": limited}, status=429)
+    response["Retry-After"] = str(settings.VERIFY_RATE_WINDOW_SECONDS)
+    return response

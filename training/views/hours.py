@@ -12,7 +12,7 @@ from org.models import Cadre, OrgUnit
 from portal.params import parse_id
 
 from .. import exports
-from ..ledger import rollup, standing
+from ..ledger import owing, rollup, standing, widest
 from ..models import Requirement
 
 PAGE_SIZE = 50
@@ -29,12 +29,6 @@ def hours_overview(request):
     requirements = list(Requirement.objects.all())
     if not requirements:
         return render(request, "training/hours.html", {"requirements": []})
-    requirement = requirements[0]
-    if request.GET.get("requirement"):
-        wanted = parse_id(request.GET["requirement"])
-        requirement = next((r for r in requirements if r.pk == wanted), None)
-        if requirement is None:
-            raise Http404
     roots = list(OrgUnit.objects.scope_roots(request.user))
     org_id = request.GET.get("org")
     if org_id:
@@ -49,6 +43,8 @@ def hours_overview(request):
         if category not in Cadre.Category.values:
             raise Http404
         cadres = cadres.filter(category=category)
+    counts = owing(cadres, requirements)
+    requirement = _chosen(request, requirements, counts)
     short = (
         standing(cadres, requirement, year)
         .filter(missing__gt=0)
@@ -65,6 +61,8 @@ def hours_overview(request):
         {
             "requirements": requirements,
             "requirement": requirement,
+            # When nobody here owes the one shown: those somebody does, to switch to.
+            "others": [(r, n) for r in requirements if r != requirement and (n := counts[r.pk])],
             "years": years,
             "year": year,
             "node": node,
@@ -79,6 +77,19 @@ def hours_overview(request):
             "category": category,
         },
     )
+
+
+def _chosen(request, requirements, counts):
+    """The requirement asked for (404 if unknown), else the one most cadres here owe:
+    a county trainer opens on the every-cadre requirement, not on the county-level one
+    that none of their township cadres owes."""
+    if not request.GET.get("requirement"):
+        return widest(requirements, counts)
+    wanted = parse_id(request.GET["requirement"])
+    requirement = next((r for r in requirements if r.pk == wanted), None)
+    if requirement is None:
+        raise Http404
+    return requirement
 
 
 def _export(short, requirement, node, year, fmt):

@@ -4,9 +4,9 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from expositions.models import StudyUnit
 from org.access import trainer_required
@@ -140,11 +140,29 @@ def module_detail(request, pk):
     )
 
 
+@require_POST
+@trainer_required
+def module_activate(request, pk):
+    """Make a draft (or archived) module of one's own active, then back to its page,
+    where it can be assigned."""
+    module = get_object_or_404(Module.objects.editable_by(request.user), pk=pk)
+    if services.module_activate(module=module, by=request.user):
+        messages.success(request, _("The module is active: you can assign it now."))
+    return redirect(module)
+
+
 @trainer_required
 def module_assign(request, pk):
     module = get_object_or_404(Module.objects.visible_to(request.user), pk=pk)
     if module.status != Module.Status.ACTIVE:
-        raise Http404
+        # Only its own trainer sees a draft: tell them why, and how to go on.
+        can_edit = Module.objects.editable_by(request.user).filter(pk=module.pk).exists()
+        return render(
+            request,
+            "training/assign_inactive.html",
+            {"module": module, "can_edit": can_edit},
+            status=409 if request.method == "POST" else 200,
+        )
     form = AssignForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         target = {

@@ -75,6 +75,14 @@ def my_module(request, pk):
         .select_related("org_unit", "assigned_by")
         .order_by("due_on", "pk")
     )
+    # Finished: the certificate already issued, else the address that issues it.
+    certificate = None
+    if module.finished:
+        certificate = (
+            Certificate.objects.valid()
+            .filter(cadre=cadre, kind=Certificate.Kind.MODULE, module=module)
+            .first()
+        )
     return render(
         request,
         "training/my_module.html",
@@ -83,6 +91,7 @@ def my_module(request, pk):
             "units": units,
             "continue_unit": continue_unit,
             "assignments": assignments,
+            "certificate": certificate,
         },
     )
 
