@@ -44,7 +44,7 @@ class StudyUnitInline(TranslationTabularInline):
 @admin.register(Exposition)
 class ExpositionAdmin(TranslationAdmin):
     list_display = ("title", "author", "organisation", "published_on")
-    search_fields = ("title_zh_hans", "title_en", "author")
+    search_fields = ("title_zh_hans", "title_en", "author_zh_hans", "author_en")
     fieldsets = (
         (
             None,
@@ -52,7 +52,7 @@ class ExpositionAdmin(TranslationAdmin):
                 "fields": (
                     both("title"),
                     "slug",
-                    "author",
+                    both("author"),
                     both("organisation"),
                     "published_on",
                     "source_text",
