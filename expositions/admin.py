@@ -17,7 +17,7 @@ from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 from simple_history.admin import SimpleHistoryAdmin
 from taggit.models import Tag as TaggitTag
 
-from . import history, usage
+from . import content_checks, history, usage
 from .markdown import render_markdown
 from .models import Exposition, StudyUnit, Tag, Theme, merge_tags
 
@@ -44,7 +44,7 @@ class StudyUnitInline(TranslationTabularInline):
 @admin.register(Exposition)
 class ExpositionAdmin(TranslationAdmin):
     list_display = ("title", "author", "organisation", "published_on")
-    search_fields = ("title_zh_hans", "title_en", "author")
+    search_fields = ("title_zh_hans", "title_en", "author_zh_hans", "author_en")
     fieldsets = (
         (
             None,
@@ -52,7 +52,7 @@ class ExpositionAdmin(TranslationAdmin):
                 "fields": (
                     both("title"),
                     "slug",
-                    "author",
+                    both("author"),
                     both("organisation"),
                     "published_on",
                     "source_text",
@@ -274,6 +274,14 @@ class StudyUnitAdmin(SimpleHistoryAdmin, TranslationAdmin):
             who,
             timezone.localtime(obj.status_changed_at).strftime("%Y-%m-%d %H:%M"),
         )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # The editorial checks (expositions/content_checks.py, docs/editorial.md) as
+        # warnings on the page: they never block a save.
+        unit = self.get_object(request, object_id) if request.method == "GET" else None
+        for finding in content_checks.check_unit(unit) if unit is not None else ():
+            messages.warning(request, finding.message(translation.get_language()))
+        return super().change_view(request, object_id, form_url, extra_context)
 
     # The admin logs a change after the unit and its tags are saved, on the change
     # page and on the revert page alike: the moment the version is complete.

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_noop
 
 from portal.serial import one_at_a_time
 
-from .history import complete_version
+from .history import TAG_RENAMED, complete_version, record_tag_change
 from .models import Exposition, StudyUnit, Tag, Theme
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -38,6 +38,7 @@ class LoadReport:
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     kept_edited: list[str] = field(default_factory=list)
+    tags_removed: list[str] = field(default_factory=list)
 
 
 def read_seed(path=DEFAULT_DATA_FILE):
@@ -130,19 +131,27 @@ def _tag_names(unit):
     return [zh for zh, _en in unit.get("tags", [])]
 
 
-def _name_ideas(units):
+def _name_ideas(units, english_replaces=None):
     """Each tag of the data file is one idea with a Chinese and an English name: create
-    the ones missing, and give an English name to one that has none yet (an editor's
-    English name is kept)."""
+    the ones missing, and give an English name to one that has none yet or still has the
+    one an earlier data file gave it (``english_replaces``); an editor's English name is
+    kept. Returns the tags renamed."""
+    english_replaces = english_replaces or {}
     pairs = dict(pair for unit in units for pair in unit.get("tags", []))
     existing = {t.name: t for t in Tag.objects.filter(name__in=pairs)}
+    renamed = []
     for zh, en in pairs.items():
         tag = existing.get(zh)
         if tag is None:
             tag = Tag(name=zh, name_en=en)
             tag.save()  # TagBase.save makes the slug
-        elif not tag.name_en:
+        elif not tag.name_en or (tag.name_en != en and tag.name_en in english_replaces.get(zh, [])):
+            # Not Tag.save: its signal would write a version of each unit now, and the
+            # loader's units get theirs below, with the new name in it.
             Tag.objects.filter(pk=tag.pk).update(name_en=en)
+            if tag.name_en:
+                renamed.append(tag)
+    return renamed
 
 
 def load_exposition(path=DEFAULT_DATA_FILE) -> LoadReport:
@@ -162,20 +171,26 @@ def load_exposition(path=DEFAULT_DATA_FILE) -> LoadReport:
             defaults={
                 "title_en": meta["title"],
                 "title_zh_hans": meta["title_zh"],
-                "author": meta["author"],
+                "author_en": meta["author"],
+                "author_zh_hans": meta.get("author_zh", ""),
                 "organisation_en": meta.get("organisation", ""),
                 "organisation_zh_hans": meta.get("organisation_zh", ""),
                 "source_text": source,
             },
         )
-        # Filled in where an earlier version of the portal left them empty.
-        for column, value in (
-            ("title_zh_hans", meta["title_zh"]),
-            ("organisation_zh_hans", meta.get("organisation_zh", "")),
-        ):
-            if not getattr(exposition, column):
-                setattr(exposition, column, value)
-                exposition.save()
+        # Filled in where an earlier version of the portal left them empty, and
+        # rewritten where they still hold what an earlier data file said ("replaces").
+        _bring_up_to_date(
+            exposition,
+            meta.get("replaces", {}),
+            (
+                ("title_en", "title", meta["title"]),
+                ("title_zh_hans", "title_zh", meta["title_zh"]),
+                ("author_en", "author", meta["author"]),
+                ("author_zh_hans", "author_zh", meta.get("author_zh", "")),
+                ("organisation_zh_hans", "organisation_zh", meta.get("organisation_zh", "")),
+            ),
+        )
         themes = {}
         for t in data["themes"]:
             themes[t["slug"]], _ = Theme.objects.get_or_create(
@@ -188,25 +203,77 @@ def load_exposition(path=DEFAULT_DATA_FILE) -> LoadReport:
                     "order": t.get("order", 0),
                 },
             )
-        _name_ideas(data["units"])
+            _bring_up_to_date(
+                themes[t["slug"]],
+                t.get("replaces", {}),
+                (
+                    ("description_en", "description_en", t.get("description_en", "")),
+                    ("description_zh_hans", "description_zh", t.get("description_zh", "")),
+                ),
+            )
+        renamed = _name_ideas(data["units"], data.get("tag_english_replaces", {}))
         existing = {
             u.slug: u
             for u in StudyUnit.objects.filter(slug__in=[u["slug"] for u in data["units"]])
             .select_related("theme")
             .prefetch_related("tags")
         }
+        reason = data.get("update_reason") or UPDATED
         for spec in data["units"]:
-            _load_unit(spec, exposition, themes[spec["theme"]], existing.get(spec["slug"]), report)
+            _load_unit(
+                spec, exposition, themes[spec["theme"]], existing.get(spec["slug"]), report, reason
+            )
+        _after_tag_renames(renamed)
+        report.tags_removed = _remove_retired_tags(data.get("retired_tags", []))
     return report
+
+
+def _bring_up_to_date(obj, replaces, columns):
+    """Set each (column, key, value) where the column is empty or still holds one of
+    the values an earlier data file wrote (``replaces[key]``); an editor's text stays."""
+    changed = []
+    for column, key, value in columns:
+        current = getattr(obj, column) or ""
+        if value and current != value and (not current or current in replaces.get(key, [])):
+            setattr(obj, column, value)
+            changed.append(column)
+    if changed:
+        obj.save(update_fields=changed)
+
+
+def _after_tag_renames(tags):
+    """Units the loader did not rewrite (an editor's) that carry a tag whose English
+    name changed: their search columns and a version of each, as for a rename in the
+    tag admin. The loader's own units already hold the new names in their version."""
+    if not tags:
+        return
+    units = StudyUnit.objects.filter(tagged_items__tag__in=tags).distinct()
+    units.reindex_search()
+    record_tag_change(units, TAG_RENAMED)
+
+
+def _remove_retired_tags(names):
+    """Tags an earlier data file used and this one no longer does: deleted when no unit
+    carries them (an editor's unit that still does keeps its tag). A version that held
+    one gets it back on a revert (the revert recreates deleted tags)."""
+    unused = Tag.objects.filter(name__in=names, tagged_units__isnull=True)
+    removed = sorted(unused.values_list("name", flat=True))
+    unused.delete()
+    return removed
 
 
 # Reasons stored in English and shown in the reader's language (the history page
 # translates a stored reason it knows).
 LOADED = gettext_noop("Loaded from the shipped exposition")
 UPDATED = gettext_noop("Updated from the shipped exposition")
+# The reason the data file gives for its latest changes (``update_reason``), here so
+# that the catalogue holds it and the history shows it in Chinese.
+EDITORIAL_PASS = gettext_noop(
+    "Editorial pass: names, published wordings, reserved terms, tags (issue 32)"
+)
 
 
-def _load_unit(spec, exposition, theme, unit, report):
+def _load_unit(spec, exposition, theme, unit, report, reason=UPDATED):
     values = _unit_values(spec)
     tags = _tag_names(spec)
     if unit is None:
@@ -239,7 +306,7 @@ def _load_unit(spec, exposition, theme, unit, report):
         report.unchanged.append(unit.slug)
         return
     unit.seed_checksum = new_checksum
-    unit._change_reason = UPDATED
+    unit._change_reason = reason
     unit.save()
     unit.tags.set(tags)
     complete_version(unit)

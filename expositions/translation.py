@@ -17,7 +17,7 @@ from .models import Exposition, StudyUnit, Theme
 
 @register(Exposition)
 class ExpositionTranslation(TranslationOptions):
-    fields = ("title", "organisation")
+    fields = ("title", "author", "organisation")
 
 
 @register(Theme)

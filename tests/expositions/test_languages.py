@@ -120,7 +120,7 @@ CHINESE_TERMS = [
     ("政治领悟力", {"political-judgment-comprehension-execution"}),
     ("政治执行力", {"political-judgment-comprehension-execution"}),
     ("跨省核对", {"cross-provincial-verification-for-social-assistance"}),
-    ("调查研究", {"investigate-in-communities-and-villages"}),
+    ("调查研究", {"investigate-in-communities-and-villages", "assistance-and-policy-publicity"}),
     (
         "社会救助",
         {
@@ -133,7 +133,14 @@ CHINESE_TERMS = [
     ("共同富裕", {"more-practical-things-for-the-people", "learning-for-wisdom-and-ability"}),
     ("尽力而为", {"do-our-best-and-do-what-we-can"}),
     ("量力而行", {"do-our-best-and-do-what-we-can"}),
-    ("以学促干", {"investigate-in-communities-and-villages", "learning-to-promote-work"}),
+    (
+        "以学促干",
+        {
+            "study-the-exposition-in-depth",
+            "investigate-in-communities-and-villages",
+            "learning-to-promote-work",
+        },
+    ),
     ("党建引领", {"party-building-and-the-grassroots-foundation"}),
     (
         "困难群众",
@@ -145,9 +152,22 @@ CHINESE_TERMS = [
         },
     ),
     ("长治久安", {"ruling-foundation-and-lasting-stability"}),
-    ("执政基础", {"ruling-foundation-and-lasting-stability"}),
+    (
+        "执政基础",
+        {
+            "ruling-foundation-and-lasting-stability",
+            "support-and-problems-lie-at-the-grassroots",
+        },
+    ),
     ("新发展理念", {"learning-to-promote-work"}),
-    ("惠民政策", {"learning-for-wisdom-and-ability", "assistance-and-policy-publicity"}),
+    (
+        "惠民政策",
+        {
+            "more-practical-things-for-the-people",
+            "learning-for-wisdom-and-ability",
+            "assistance-and-policy-publicity",
+        },
+    ),
     (
         "内生动力",
         {
@@ -178,7 +198,7 @@ def test_an_english_query_finds_the_english_text(shipped):
     assert _found(shipped, "cross-provincial verification") == {
         "cross-provincial-verification-for-social-assistance"
     }
-    assert _found(shipped, "outlook on achievements") == {"do-our-best-and-do-what-we-can"}
+    assert _found(shipped, "view of achievement") == {"do-our-best-and-do-what-we-can"}
 
 
 @pytest.mark.parametrize(
@@ -199,14 +219,18 @@ def _tagged(tag):
     return {u["slug"] for u in data["units"] if tag in [zh for zh, _en in u["tags"]]}
 
 
-@pytest.mark.parametrize("query", ["dibao", "di bao", "DiBao"])
-def test_pinyin_finds_the_dibao_units(shipped, query):
-    assert _found(shipped, query) == _tagged("低保")
+# The tags 低保 and 基层治理 went in the editorial pass of issue 32 (one on a single
+# unit, one a theme's name); pinyin is checked on two tags that replaced them.
+@pytest.mark.parametrize("query", ["shehui jiuzhu", "shehuijiuzhu", "SheHui JiuZhu"])
+def test_pinyin_finds_the_social_assistance_units(shipped, query):
+    assert _tagged("社会救助") != set()
+    assert _found(shipped, query) == _tagged("社会救助")
 
 
-@pytest.mark.parametrize("query", ["jiceng zhili", "jicengzhili"])
-def test_pinyin_finds_the_grassroots_governance_units(shipped, query):
-    assert _found(shipped, query) == _tagged("基层治理")
+@pytest.mark.parametrize("query", ["neisheng dongli", "neishengdongli"])
+def test_pinyin_finds_the_drive_from_within_units(shipped, query):
+    assert _tagged("内生动力") != set()
+    assert _found(shipped, query) == _tagged("内生动力")
 
 
 def test_pinyin_words_cover_every_word_start():

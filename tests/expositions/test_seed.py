@@ -1,11 +1,18 @@
 import json
 import re
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
 
-from expositions.models import Exposition, StudyUnit, Theme
-from expositions.seed import DEFAULT_DATA_FILE, SeedError, load_exposition, read_seed
+from expositions.models import Exposition, StudyUnit, Tag, Theme
+from expositions.seed import (
+    DEFAULT_DATA_FILE,
+    EDITORIAL_PASS,
+    SeedError,
+    load_exposition,
+    read_seed,
+)
 from tests.servers import at_once
 
 BYLINE_LINES = 2  # "Author: Su Shunsheng, ..." and the trailing "*:Shanxi**." colophon
@@ -89,13 +96,17 @@ def test_load_creates_themes_and_units():
     assert Theme.objects.count() == 4
     assert StudyUnit.objects.published().count() == len(report.created) >= 12
     unit = StudyUnit.objects.get(slug="cross-provincial-verification-for-social-assistance")
-    assert unit.theme.slug == "grassroots-governance"
+    # Social assistance is livelihood guarantee (issue 32), under its standard name.
+    assert unit.theme.slug == "livelihood-guarantee"
     assert "社会救助" in {t.name for t in unit.tags.all()}
-    assert unit.title_zh_hans == "开展跨省核对，助力精准救助"
-    assert unit.title_en == "Cross-provincial verification for accurate social assistance"
-    assert "跨省核对" in unit.body_html_zh_hans
+    assert unit.title_zh_hans == "开展家庭经济状况跨省核对，助力社会救助精准实施"
+    assert (
+        unit.title_en
+        == "Cross-provincial checks of household finances for targeted social assistance"
+    )
+    assert "家庭经济状况跨省核对" in unit.body_html_zh_hans
     assert "Cross-provincial verification" in unit.body_html_en
-    assert unit.passages_translated[0][1].startswith("率先开展全国跨省核对")
+    assert unit.passages_translated[0][1].startswith("率先开展全国家庭经济状况跨省核对")
     assert not unit.missing_language
 
 
@@ -143,6 +154,89 @@ def test_load_updates_an_untouched_unit_when_the_data_changes(tmp_path):
     unit = StudyUnit.objects.get(slug=data["units"][0]["slug"])
     assert unit.summary_en == "A new summary from the data file."
     assert unit.summary_zh_hans == "数据文件中的新摘要。"
+
+
+# Issue 32: a database loaded with the content as it stood before the editorial pass.
+BEFORE_PASS = Path(__file__).parent / "fixtures" / "civil-affairs-exposition-before-issue-32.json"
+
+
+def _load_the_content_before_the_pass(tmp_path):
+    return load_exposition(_write(tmp_path, json.loads(BEFORE_PASS.read_text(encoding="utf-8"))))
+
+
+@pytest.mark.django_db
+def test_loading_over_the_old_content_makes_one_version_per_unit_with_a_reason(tmp_path):
+    _load_the_content_before_the_pass(tmp_path)
+    data, _ = read_seed()
+    report = load_exposition()
+    assert sorted(report.updated) == sorted(u["slug"] for u in data["units"])
+    for spec in data["units"]:
+        unit = StudyUnit.objects.get(slug=spec["slug"])
+        versions = list(unit.history.order_by("-history_id"))
+        assert len(versions) == 2, spec["slug"]  # the first load, then the pass
+        assert versions[0].history_change_reason == EDITORIAL_PASS
+        assert data["update_reason"] == EDITORIAL_PASS
+        assert sorted(versions[0].history_tags) == sorted(spec["tags"])
+        assert (unit.title_zh_hans, unit.body_zh_hans) == (spec["title_zh"], spec["body_zh"])
+        assert unit.body_en == spec["body"]
+        assert unit.theme.slug == spec["theme"]
+        assert sorted(t.name for t in unit.tags.all()) == sorted(zh for zh, _en in spec["tags"])
+    exposition = Exposition.objects.get()
+    assert exposition.title_zh_hans == "深入学习习近平总书记关于民政工作的重要论述"
+    assert (exposition.author_zh_hans, exposition.author_en) == ("苏顺生", "Su Shunsheng")
+    theme = Theme.objects.get(slug="grassroots-governance")
+    assert "跨省核对" not in theme.description_zh_hans  # the unit moved to livelihood
+
+
+@pytest.mark.django_db
+def test_loading_the_pass_twice_changes_nothing_the_second_time(tmp_path):
+    _load_the_content_before_the_pass(tmp_path)
+    load_exposition()
+    versions = StudyUnit.history.count()
+    tags = sorted(Tag.objects.values_list("name", "name_en"))
+    report = load_exposition()
+    assert report.updated == report.created == report.tags_removed == []
+    assert StudyUnit.history.count() == versions
+    assert sorted(Tag.objects.values_list("name", "name_en")) == tags
+
+
+@pytest.mark.django_db
+def test_the_pass_keeps_what_editors_wrote(tmp_path):
+    _load_the_content_before_the_pass(tmp_path)
+    edited = StudyUnit.objects.get(slug="do-our-best-and-do-what-we-can")
+    edited.body_zh_hans = "编辑改写的正文。"
+    edited.save()
+    Exposition.objects.update(title_zh_hans="编辑改过的标题")
+    Tag.objects.filter(name="内生动力").update(name_en="inner drive")  # an editor's name
+    report = load_exposition()
+    assert report.kept_edited == ["do-our-best-and-do-what-we-can"]
+    edited.refresh_from_db()
+    assert edited.body_zh_hans == "编辑改写的正文。"
+    assert Exposition.objects.get().title_zh_hans == "编辑改过的标题"
+    assert Tag.objects.get(name="内生动力").name_en == "inner drive"
+
+
+@pytest.mark.django_db
+def test_the_pass_renames_the_english_of_tags_the_loader_named(tmp_path):
+    _load_the_content_before_the_pass(tmp_path)
+    assert Tag.objects.get(name="精准救助").name_en == "accurate assistance"
+    load_exposition()
+    assert Tag.objects.get(name="精准救助").name_en == "targeted assistance"
+
+
+@pytest.mark.django_db
+def test_tags_no_unit_uses_any_more_are_removed_unless_an_editor_unit_has_them(tmp_path):
+    _load_the_content_before_the_pass(tmp_path)
+    edited = StudyUnit.objects.get(slug="do-our-best-and-do-what-we-can")
+    edited.body_zh_hans = "编辑改写的正文。"
+    edited.save()  # kept as the editor left it, with its old tags (量力而行, 民生, ...)
+    report = load_exposition()
+    assert "重要论述" in report.tags_removed and "基层治理" in report.tags_removed
+    assert not Tag.objects.filter(name__in=["重要论述", "基层治理", "学以促干"]).exists()
+    assert "量力而行" not in report.tags_removed
+    assert Tag.objects.filter(name="量力而行").exists()
+    # Every tag left is on a unit.
+    assert not Tag.objects.filter(tagged_units__isnull=True).exists()
 
 
 # "Safe to repeat" (README): also when two runs meet, say two deployments at once. Each

@@ -23,3 +23,7 @@ class Command(BaseCommand):
         )
         for slug in report.kept_edited:
             self.stdout.write(f"  kept (changed by an editor): {slug}")
+        if report.tags_removed:
+            self.stdout.write(
+                f"Tags no unit uses any more, removed: {', '.join(report.tags_removed)}"
+            )
