@@ -20,7 +20,7 @@ import segno
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.db import transaction
-from django.db.models import Count, Max, Min, Q
+from django.db.models import Count, Max, Min, Q, Sum
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -81,16 +81,21 @@ def module_certificate(cadre, module):
         )
         if existing:
             return existing
-        units = ModuleUnit.objects.filter(
-            module=module, unit__in=StudyUnit.objects.published()
-        ).values_list("unit_id", "unit__credit_hours")
-        credits = dict(units)
-        if not credits:
-            return None
-        done = Completion.objects.filter(cadre=cadre, unit_id__in=credits).aggregate(
-            count=Count("pk"), first=Min("completed_at"), last=Max("completed_at")
+        units = list(
+            ModuleUnit.objects.filter(
+                module=module, unit__in=StudyUnit.objects.published()
+            ).values_list("unit_id", flat=True)
         )
-        if done["count"] < len(credits):
+        if not units:
+            return None
+        # The 学时 the cadre's completions credited, whatever the units credit today.
+        done = Completion.objects.filter(cadre=cadre, unit_id__in=units).aggregate(
+            count=Count("pk"),
+            first=Min("completed_at"),
+            last=Max("completed_at"),
+            hours=Sum("credit_hours"),
+        )
+        if done["count"] < len(units):
             return None
         return _issue(
             cadre,
@@ -98,7 +103,7 @@ def module_certificate(cadre, module):
             module=module,
             subject_zh=module.title_zh_hans or module.title_en or "",
             subject_en=module.title_en or module.title_zh_hans or "",
-            hours=sum((h or Decimal(0) for h in credits.values()), Decimal(0)),
+            hours=done["hours"],
             first_on=timezone.localtime(done["first"]).date(),
             last_on=timezone.localtime(done["last"]).date(),
         )

@@ -234,9 +234,10 @@ class Generator:
                 order=1000 + i,
                 status=StudyUnit.Status.PUBLISHED,
             ).save()
-        self.unit_ids = list(
-            StudyUnit.objects.published().order_by("pk").values_list("pk", flat=True)
+        self.credit = dict(
+            StudyUnit.objects.published().order_by("pk").values_list("pk", "credit_hours")
         )
+        self.unit_ids = list(self.credit)
         self.say(f"{len(self.unit_ids):,} study units")
 
     def modules(self):
@@ -392,7 +393,7 @@ class Generator:
             for unit_id in units[:k]:
                 seconds = rng.randint(0, 84 * 24 * 3600)
                 at = now - timedelta(seconds=seconds)
-                batch.append((cadre_id, unit_id, at, org_of[cadre_id]))
+                batch.append((cadre_id, unit_id, at, org_of[cadre_id], self.credit[unit_id]))
             if len(batch) >= 200_000:
                 flush()
         flush()
@@ -406,14 +407,14 @@ class Generator:
             if connection.vendor == "postgresql":
                 buffer = io.StringIO()
                 writer = csv.writer(buffer)
-                for cadre_id, unit_id, at, org_id in rows:
-                    writer.writerow((cadre_id, unit_id, at.isoformat(), org_id))
+                for cadre_id, unit_id, at, org_id, credit in rows:
+                    writer.writerow((cadre_id, unit_id, at.isoformat(), org_id, credit))
                 buffer.seek(0)
-                columns = "cadre_id, unit_id, completed_at, org_unit_id"
+                columns = "cadre_id, unit_id, completed_at, org_unit_id, credit_hours"
                 cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN WITH CSV", buffer)
             else:
                 cursor.executemany(
-                    f"INSERT INTO {table} (cadre_id, unit_id, completed_at, org_unit_id) "  # noqa: S608  # nosec B608
-                    "VALUES (%s, %s, %s, %s)",
+                    f"INSERT INTO {table} (cadre_id, unit_id, completed_at, org_unit_id, "  # noqa: S608  # nosec B608
+                    "credit_hours) VALUES (%s, %s, %s, %s, %s)",
                     rows,
                 )

@@ -67,7 +67,7 @@ def _in_years(first, last):
 def online_hours_by_year(cadre, first, last):
     """{year: 学时 of units completed that year} for the years first..last."""
     rows = Completion.objects.filter(cadre=cadre, **_in_years(first, last)).values_list(
-        "completed_at", "unit__credit_hours"
+        "completed_at", "credit_hours"
     )
     hours = defaultdict(lambda: ZERO)
     for completed_at, credit in rows:

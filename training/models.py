@@ -293,6 +293,12 @@ class Completion(models.Model):
         verbose_name=_("study unit"),
     )
     completed_at = models.DateTimeField(_("completed at"), default=timezone.now)
+    # The 学时 this completion credits: the unit's when it was completed. An editor who
+    # changes a unit's 学时 later changes what later completions credit, never a ledger
+    # (or a certificate) already made, as a record office would.
+    credit_hours = models.DecimalField(
+        _("study hours credited"), max_digits=4, decimal_places=2, editable=False
+    )
     # Where the cadre worked when they completed it: the weekly activity chart counts
     # completions where they happened, whatever moves came later.
     org_unit = models.ForeignKey(
@@ -319,6 +325,10 @@ class Completion(models.Model):
         if self.org_unit_id is None and self.cadre_id is not None:
             self.org_unit_id = Cadre.objects.values_list("org_unit_id", flat=True).get(
                 pk=self.cadre_id
+            )
+        if self.credit_hours is None and self.unit_id is not None:
+            self.credit_hours = StudyUnit.objects.values_list("credit_hours", flat=True).get(
+                pk=self.unit_id
             )
         super().save(*args, **kwargs)
 

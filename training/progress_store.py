@@ -28,11 +28,15 @@ Who writes, each in the transaction of the change it follows:
 
 And ``HoursYear`` (cadre, year): the 学时 a cadre earned in a calendar year (Beijing
 time), online (units completed, approved claims of online study elsewhere) and from
-approved training claims. Written by ``completion_added`` / ``completion_removed``,
-by ``claim_counted`` (training.services.claim_decide, when a claim's approval comes
-or goes), and by ``recompute_hours`` for the cadres who completed a unit whose
-credited 学时 changed (training.cascades: editors change units in the admin) and in
-``rebuild``.
+approved training claims. Written by ``completion_added`` / ``completion_removed``
+(with the 学时 the completion credits, ``Completion.credit_hours``, fixed when it was
+made: editing a unit's 学时 changes later completions only, so no ledger or certificate
+already made changes), by ``claim_counted`` (training.services.claim_decide, when a
+claim's approval comes or goes), and by ``recompute_hours`` for the cadres who
+completed a unit that is deleted (training.cascades) and in ``rebuild``.
+
+A write that takes from a stored total finds every row it must change, or raises
+``StoredTotalMissing`` (and its transaction rolls back).
 """
 
 from collections import Counter, defaultdict
@@ -41,7 +45,7 @@ from decimal import Decimal
 from itertools import islice
 
 from django.db import connection, transaction
-from django.db.models import Sum
+from django.db.models import F, OuterRef, Subquery, Sum
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -53,16 +57,26 @@ from .models import Completion, HoursYear, ModuleUnit, Progress, ProgressWeek, T
 
 ZERO = Decimal("0")
 
-# The SQL below is formatted with these table names (from the models' _meta) and with
-# placeholder lists only; every value goes in as a query parameter (hence the nosec).
+# The upserts below (INSERT ... ON CONFLICT, which the ORM cannot say) and the recounts
+# that fill whole tables (INSERT ... SELECT, likewise) are formatted with these table
+# names from the models' _meta and with placeholder lists only; every value goes in as
+# a query parameter (hence the nosec). Everything else here is the ORM.
 P = Progress._meta.db_table
 W = ProgressWeek._meta.db_table
 C = Completion._meta.db_table
 MU = ModuleUnit._meta.db_table
 H = HoursYear._meta.db_table
-U = StudyUnit._meta.db_table
-UNIT_CREDIT = f"(SELECT u.credit_hours FROM {U} u WHERE u.id = %s)"  # noqa: S608  # nosec B608
 MODULES_OF_UNIT = f"SELECT mu.module_id FROM {MU} mu WHERE mu.unit_id = %s"  # noqa: S608  # nosec B608
+
+
+class StoredTotalMissing(Exception):
+    """A stored total that a write had to change was not there: a drift, which must fail
+    the write (and its transaction) rather than pass unnoticed."""
+
+
+def _exactly(changed, expected, what):
+    if changed != expected:
+        raise StoredTotalMissing(f"{what}: {changed} rows changed, {expected} expected")
 
 
 def week_of(moment):
@@ -88,28 +102,29 @@ def _hours_added(cursor, cadre_id, year, online_sql, params, training=0):
     )
 
 
-def _hours_taken(cursor, cadre_id, year, online_sql, params, training=0):
-    """Take from a cadre's 学时 of a year. No floor at zero: the CHECK constraint refuses
-    a total below it, so a drift fails loudly instead of hiding."""
-    cursor.execute(
-        f"UPDATE {H} SET online = online - {online_sql}, training = training - %s "  # noqa: S608  # nosec B608
-        "WHERE cadre_id = %s AND year = %s",
-        [*params, training, cadre_id, year],
+def _hours_taken(cadre_id, year, online, training=0):
+    """Take from a cadre's 学时 of a year: its row must be there. No floor at zero: the
+    CHECK constraint refuses a total below it, so a drift fails loudly instead of hiding."""
+    changed = HoursYear.objects.filter(cadre_id=cadre_id, year=year).update(
+        online=F("online") - online, training=F("training") - training
     )
+    _exactly(changed, 1, f"study hours of cadre {cadre_id} in {year}")
 
 
 def claim_counted(claim, counted):
     """A claim's approval came (``counted``) or went: its hours in the year it ended."""
     online = claim.hours if claim.kind == TrainingClaim.Kind.ONLINE else 0
     training = claim.hours if claim.kind == TrainingClaim.Kind.TRAINING else 0
-    write = _hours_added if counted else _hours_taken
-    with connection.cursor() as cursor:
-        write(cursor, claim.cadre_id, claim.year, "%s", [online], training)
+    if counted:
+        with connection.cursor() as cursor:
+            _hours_added(cursor, claim.cadre_id, claim.year, "%s", [online], training)
+    else:
+        _hours_taken(claim.cadre_id, claim.year, online, training)
 
 
 def completion_added(completion):
-    """Count a completion just inserted, in every module holding its unit, and its
-    unit's 学时 in the cadre's year."""
+    """Count a completion just inserted, in every module holding its unit, and the
+    学时 it credits (``Completion.credit_hours``) in the cadre's year."""
     last = _greatest(f"{P}.last_completed_at", "excluded.last_completed_at")
     with connection.cursor() as cursor:
         cursor.execute(
@@ -120,7 +135,7 @@ def completion_added(completion):
             [completion.cadre_id, completion.completed_at, completion.unit_id],
         )
         year = timezone.localtime(completion.completed_at).year
-        _hours_added(cursor, completion.cadre_id, year, UNIT_CREDIT, [completion.unit_id])
+        _hours_added(cursor, completion.cadre_id, year, "%s", [completion.credit_hours])
         if completion.org_unit_id is not None:
             cursor.execute(
                 f"INSERT INTO {W} (module_id, org_unit_id, week, count) "  # noqa: S608  # nosec B608
@@ -131,26 +146,34 @@ def completion_added(completion):
 
 
 def completion_removed(completion):
-    """Take away a completion just deleted (by the caller, who knows it deleted it).
+    """Take away a completion just deleted (by the caller, who knows it deleted it): in
+    every module holding its unit, the week it was made in and the 学时 it credited.
 
-    No floor at zero: a count that would go below it is a bug, and the column's
-    CHECK constraint makes it fail loudly instead of hiding the drift."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {P} SET done = done - 1, last_completed_at = ("  # noqa: S608  # nosec B608
-            f"  SELECT MAX(c.completed_at) FROM {C} c JOIN {MU} mu ON mu.unit_id = c.unit_id"
-            f"  WHERE c.cadre_id = {P}.cadre_id AND mu.module_id = {P}.module_id)"
-            f" WHERE cadre_id = %s AND module_id IN ({MODULES_OF_UNIT})",
-            [completion.cadre_id, completion.unit_id],
+    Every row it takes from must be there (``StoredTotalMissing`` otherwise), and no
+    floor at zero: a count that would go below it is a bug, and the column's CHECK
+    constraint makes it fail loudly instead of hiding the drift."""
+    modules = list(
+        ModuleUnit.objects.filter(unit_id=completion.unit_id).values_list("module_id", flat=True)
+    )
+    latest = (
+        Completion.objects.filter(
+            cadre_id=OuterRef("cadre_id"), unit__module_units__module_id=OuterRef("module_id")
         )
-        year = timezone.localtime(completion.completed_at).year
-        _hours_taken(cursor, completion.cadre_id, year, UNIT_CREDIT, [completion.unit_id])
-        if completion.org_unit_id is not None:
-            cursor.execute(
-                f"UPDATE {W} SET count = count - 1 WHERE org_unit_id = %s AND week = %s"  # noqa: S608  # nosec B608
-                f" AND module_id IN ({MODULES_OF_UNIT})",
-                [completion.org_unit_id, week_of(completion.completed_at), completion.unit_id],
-            )
+        .order_by("-completed_at")
+        .values("completed_at")[:1]
+    )
+    changed = Progress.objects.filter(cadre_id=completion.cadre_id, module_id__in=modules).update(
+        done=F("done") - 1, last_completed_at=Subquery(latest)
+    )
+    _exactly(changed, len(modules), f"progress of cadre {completion.cadre_id}")
+    year = timezone.localtime(completion.completed_at).year
+    _hours_taken(completion.cadre_id, year, completion.credit_hours)
+    if completion.org_unit_id is not None:
+        week = week_of(completion.completed_at)
+        changed = ProgressWeek.objects.filter(
+            org_unit_id=completion.org_unit_id, week=week, module_id__in=modules
+        ).update(count=F("count") - 1)
+        _exactly(changed, len(modules), f"weekly completions of org unit {completion.org_unit_id}")
 
 
 def cadre_deleted(cadre_id):
@@ -167,13 +190,11 @@ def cadre_deleted(cadre_id):
     ).values_list("unit_id", "org_unit_id", "completed_at"):
         for module_id in links[unit_id]:
             counts[(module_id, org_unit_id, week_of(at))] += 1
-    with connection.cursor() as cursor:
-        for (module_id, org_unit_id, week), n in counts.items():
-            cursor.execute(
-                f"UPDATE {W} SET count = count - %s"  # noqa: S608  # nosec B608
-                " WHERE module_id = %s AND org_unit_id = %s AND week = %s",
-                [n, module_id, org_unit_id, week],
-            )
+    for (module_id, org_unit_id, week), n in counts.items():
+        changed = ProgressWeek.objects.filter(
+            module_id=module_id, org_unit_id=org_unit_id, week=week
+        ).update(count=F("count") - n)
+        _exactly(changed, 1, f"weekly completions of org unit {org_unit_id}")
 
 
 # --- recounts: recompute() writes them, verify() compares them -------------------------
@@ -265,13 +286,13 @@ def _hours_recount(cadre_ids=None):
         rows = (
             completions.annotate(y=year)
             .values_list("cadre_id", "y")
-            .annotate(h=Sum("unit__credit_hours"))
+            .annotate(h=Sum("credit_hours"))
             .order_by()
         )
         for cadre_id, y, h in rows.iterator(chunk_size=20_000):
             hours[cadre_id, y][0] += h or ZERO
     else:  # SQLite (development scale): local years are simplest to get right in Python
-        rows = completions.values_list("cadre_id", "completed_at", "unit__credit_hours")
+        rows = completions.values_list("cadre_id", "completed_at", "credit_hours")
         for cadre_id, at, h in rows.iterator(chunk_size=5000):
             hours[cadre_id, timezone.localtime(at).year][0] += h or ZERO
     rows = (

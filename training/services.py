@@ -28,7 +28,9 @@ def completion_record(*, cadre: Cadre, unit: StudyUnit) -> tuple[Completion, boo
     try:
         with transaction.atomic():
             completion, created = Completion.objects.get_or_create(
-                cadre=cadre, unit=unit, defaults={"org_unit_id": cadre.org_unit_id}
+                cadre=cadre,
+                unit=unit,
+                defaults={"org_unit_id": cadre.org_unit_id, "credit_hours": unit.credit_hours},
             )
             if created:
                 progress_store.completion_added(completion)

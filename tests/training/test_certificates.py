@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.conftest import new_claim
-from training import certificates, services
+from training import certificates, progress_store, services
 from training.models import Certificate
 
 pytestmark = pytest.mark.django_db
@@ -250,6 +250,7 @@ def test_undo_of_another_year_leaves_this_years_certificate(client, cadre, finis
     completion, _created = services.completion_record(cadre=cadre, unit=old)
     completion.completed_at = timezone.now() - timedelta(days=400)
     completion.save()
+    progress_store.rebuild()  # a write around the services (README, "Stored totals")
     services.completion_undo(cadre=cadre, unit=old)
     assert Certificate.objects.valid().filter(kind="annual").count() == 1
 
@@ -402,3 +403,26 @@ def test_an_undo_already_done_elsewhere_asks_nothing(client, cadre, finished, ce
     unit = finished.units.first()
     services.completion_undo(cadre=cadre, unit=unit)  # e.g. in another tab, confirmed
     assert unmark(client, unit).status_code == 302
+
+
+def test_editing_a_units_hours_leaves_last_years_ledger_and_certificates_as_they_were(
+    cadre, finished
+):
+    """Issue #33: completions credit the 学时 their units carried when they were made, so
+    an editor's later change touches neither a past ledger nor a certificate issued."""
+    last_year = timezone.localdate().year - 1
+    moment = timezone.now() - timedelta(days=366)
+    cadre.completions.update(completed_at=moment)
+    progress_store.rebuild()  # completions moved around the services
+    module_certificate = certificates.module_certificate(cadre, finished)
+    annual = certificates.annual_certificate(cadre, last_year)
+    assert annual.hours == module_certificate.hours == Decimal("1.5")
+    for unit in finished.units.all():
+        unit.study_hours = Decimal("4")
+        unit.save()
+    assert certificates.year_hours(cadre, last_year) == Decimal("1.5")
+    assert cadre.hours_years.get(year=last_year).online == Decimal("1.5")
+    assert certificates.annual_certificate(cadre, last_year) == annual
+    assert certificates.module_certificate(cadre, finished) == module_certificate
+    assert Certificate.objects.valid().count() == 2
+    assert progress_store.verify() == []

@@ -62,16 +62,32 @@ def test_an_approval_adds_a_claims_hours_and_a_later_rejection_takes_them(cadre,
     assert progress_store.verify() == []
 
 
-def test_an_editor_changing_a_units_hours_changes_what_it_credited(cadre, make_unit):
+def test_an_editor_changing_a_units_hours_changes_later_completions_only(
+    cadre, make_cadre, org, make_unit
+):
+    """Issue #33: a completion credits the 学时 its unit carried when it was made."""
     unit = make_unit(study_hours=Decimal("1"))
     services.completion_record(cadre=cadre, unit=unit)
     unit.study_hours = Decimal("3")
     unit.save()
-    assert stored(cadre) == {this_year(): (Decimal("3"), 0)}
-    unit.study_hours = None  # back to the reading-length rule
-    unit.save()
-    assert stored(cadre) == {this_year(): (unit.credit_hours, 0)}
+    assert stored(cadre) == {this_year(): (Decimal("1"), 0)}
+    later = make_cadre(org.township_b)
+    services.completion_record(cadre=later, unit=unit)
+    assert stored(later) == {this_year(): (Decimal("3"), 0)}
+    services.completion_undo(cadre=cadre, unit=unit)  # takes away what it credited
+    assert stored(cadre) == {}
     assert progress_store.verify() == []
+
+
+def test_an_undo_that_finds_no_stored_total_fails_and_changes_nothing(cadre, make_unit):
+    """A stored total missing where a write must take from it is a drift: the write
+    fails, and its transaction with it, instead of passing unnoticed."""
+    unit = make_unit(study_hours=Decimal("1"))
+    services.completion_record(cadre=cadre, unit=unit)
+    HoursYear.objects.filter(cadre=cadre).delete()
+    with pytest.raises(progress_store.StoredTotalMissing):
+        services.completion_undo(cadre=cadre, unit=unit)
+    assert cadre.completions.filter(unit=unit).exists()
 
 
 def test_deleting_a_unit_takes_away_what_it_credited(cadre, make_unit):
