@@ -17,10 +17,9 @@ from treebeard.forms import movenodeform_factory
 from portal import audit
 from portal.params import parse_id
 
-from . import imports, passwords, services
+from . import imports, passwords, roles, services
 from .forms import AccountForm, AdminImportForm
 from .models import Cadre, OrgUnit
-from .roles import TRAINER
 
 
 class ImportMixin:
@@ -84,11 +83,16 @@ class OrgUnitAdmin(ImportMixin, TreeAdmin):
         if db_field.name == "trainers":
             kwargs["queryset"] = (
                 get_user_model()
-                .objects.filter(Q(groups__name=TRAINER) | Q(managed_org_units__isnull=False))
+                .objects.filter(Q(groups__name=roles.TRAINER) | Q(managed_org_units__isnull=False))
                 .distinct()
                 .order_by("username")
             )
-        return super().formfield_for_manytomany(db_field, request, **kwargs)
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if db_field.name == "trainers":
+            # Not Django's "Hold down Control, or Command on a Mac": the two boxes
+            # of the picker need no keys held.
+            field.help_text = db_field.help_text
+        return field
 
     def move_node(self, request):
         """treebeard's drag-and-drop move, keeping the tree's levels (a township under a
@@ -132,6 +136,21 @@ class CadreAdmin(ImportMixin, admin.ModelAdmin):
     readonly_fields = ("imported_by", "must_change_password")
 
 
+class RoleFilter(admin.SimpleListFilter):
+    """The accounts of one role, named in the reader's language (not "account_manager")."""
+
+    title = _("role")
+    parameter_name = "role"
+
+    def lookups(self, request, model_admin):
+        return [(name, label) for name, label in roles.LABELS.items()]
+
+    def queryset(self, request, queryset):
+        if self.value() in roles.LABELS:
+            return queryset.filter(groups__name=self.value())
+        return queryset
+
+
 class AccountAdmin(UserAdmin):
     """Accounts, for account managers (org.roles): nobody but a superuser grants
     superuser or staff status, roles (groups) or permissions, or changes an account
@@ -142,6 +161,25 @@ class AccountAdmin(UserAdmin):
     add_form_template = "admin/auth/user/add_account.html"
     list_display = ("username_shown", "cadre_name", "email", "is_staff")
     list_select_related = ("cadre",)
+    list_filter = ("is_staff", "is_superuser", "is_active", RoleFilter)
+    search_fields = ("username", "cadre__name", "first_name", "last_name", "email")
+
+    @admin.display(description=_("roles"))
+    def roles(self, user):
+        names = user.groups.values_list("name", flat=True)
+        return "、".join(str(roles.LABELS.get(name, name)) for name in names) or "—"
+
+    def get_fieldsets(self, request, obj=None):
+        """For anyone but a superuser, the roles shown by name where the groups were
+        (they cannot change them)."""
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or request.user.is_superuser:
+            return fieldsets
+        shown = []
+        for title, opts in fieldsets:
+            fields = tuple("roles" if f == "groups" else f for f in opts["fields"])
+            shown.append((title, {**opts, "fields": fields}))
+        return shown
 
     @admin.display(description=_("username"), ordering="username")
     def username_shown(self, user):
@@ -209,7 +247,7 @@ class AccountAdmin(UserAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         fields = tuple(super().get_readonly_fields(request, obj))
-        return fields if request.user.is_superuser else fields + self.PRIVILEGED
+        return fields if request.user.is_superuser else fields + self.PRIVILEGED + ("roles",)
 
     def has_change_permission(self, request, obj=None):
         if obj is not None and not request.user.is_superuser:
