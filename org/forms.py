@@ -63,11 +63,12 @@ class AccountForm(forms.ModelForm):
     makes cadres only; a superuser may leave the cadre part empty for an account they
     then give a role."""
 
-    name = Cadre._meta.get_field("name").formfield(required=False)
+    name = Cadre._meta.get_field("name").formfield(required=False, label=_("Name"))
     org_unit = OrgUnitChoiceField(
         label=Cadre._meta.get_field("org_unit").verbose_name,
         queryset=OrgUnit.objects.all(),
         required=False,
+        empty_label=_("Choose an org unit"),
     )
     position = Cadre._meta.get_field("position").formfield()
     category = Cadre._meta.get_field("category").formfield()
