@@ -92,6 +92,7 @@ def test_the_new_cadre_changes_the_password_then_lands_on_my_study(manager_clien
         follow=True,
     )
     assert response.redirect_chain[-1][0] == reverse("training:my_study")
+    assert response.status_code == 200
     assert not PasswordChangeRequired.objects.filter(user__username="zhao.li").exists()
     assert not Cadre.objects.get(user__username="zhao.li").must_change_password
 
