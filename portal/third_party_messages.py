@@ -1,10 +1,6 @@
 """Words other packages show in the admin without a Chinese translation of their own
-(django-axes and django-treebeard ship none; Django 5.2 reworded some of its own, so
-its catalogue no longer matches them): named here so that `make messages` puts them
-in the portal's catalogue, which Django consults first. Nothing imports this module.
-
-The admin's script (the trainer picker's two boxes) reads its words from the
-separate djangojs catalogue: locale/zh_Hans/LC_MESSAGES/djangojs.po, kept by hand."""
+(django-axes ships none): named here so that `make messages` puts them in the
+portal's catalogue, which Django consults first. Nothing imports this module."""
 
 from django.utils.translation import gettext_noop, ngettext_lazy
 
@@ -39,7 +35,11 @@ AXES = [
     gettext_noop("User Agent"),
 ]
 
-DJANGO = [
+# Django's admin and Django 5.2's reworded messages, and django-treebeard (which ships
+# no Chinese): in English on a Chinese admin page until named here (issue #31). The
+# admin's script (the trainer picker's two boxes) reads its words from the separate
+# djangojs catalogue, locale/zh_Hans/LC_MESSAGES/djangojs.po, kept by hand.
+DJANGO_ADMIN = [
     # Reworded in Django 5.2 (was "%(min_length)d"): shown in English until translated.
     ngettext_lazy(
         "This password is too short. It must contain at least %d character.",
