@@ -165,7 +165,7 @@ class AccountAdmin(UserAdmin):
     search_fields = ("username", "cadre__name", "first_name", "last_name", "email")
 
     @admin.display(description=_("roles"))
-    def roles(self, user):
+    def role_names(self, user):
         names = user.groups.values_list("name", flat=True)
         return "、".join(str(roles.LABELS.get(name, name)) for name in names) or "—"
 
@@ -177,7 +177,7 @@ class AccountAdmin(UserAdmin):
             return fieldsets
         shown = []
         for title, opts in fieldsets:
-            fields = tuple("roles" if f == "groups" else f for f in opts["fields"])
+            fields = tuple("role_names" if f == "groups" else f for f in opts["fields"])
             shown.append((title, {**opts, "fields": fields}))
         return shown
 
@@ -247,7 +247,7 @@ class AccountAdmin(UserAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         fields = tuple(super().get_readonly_fields(request, obj))
-        return fields if request.user.is_superuser else fields + self.PRIVILEGED + ("roles",)
+        return fields if request.user.is_superuser else fields + self.PRIVILEGED + ("role_names",)
 
     def has_change_permission(self, request, obj=None):
         if obj is not None and not request.user.is_superuser:
