@@ -202,3 +202,17 @@ def test_the_new_account_s_page_reads_in_chinese(as_user):
     )
     assert "一次性密码" in response.content.decode()
     assert _english(response) == set()
+
+
+def test_english_fields_are_marked_english(as_user):
+    """A screen reader reads an English title or body in English on a Chinese page."""
+    unit = StudyUnit.objects.order_by("pk").first()
+    page = as_user("editor").get(reverse("admin:expositions_studyunit_change", args=[unit.pk]))
+    html = page.content.decode()
+    for name in ("title_en", "summary_en", "body_en", "source_passage"):
+        assert re.search(
+            rf'<span lang="en" class="lang-part">\s*<(input|textarea)[^>]*name="{name}"', html
+        ), name
+    assert not re.search(
+        r'lang="en" class="lang-part">\s*<(input|textarea)[^>]*name="body_zh_hans"', html
+    )
