@@ -250,7 +250,7 @@ class StudyUnitAdmin(SimpleHistoryAdmin, TranslationAdmin):
     # --- history: every version whole, tags included; only real changes kept -------
 
     def save_model(self, request, obj, form, change):
-        obj._change_reason = form.cleaned_data.get("change_reason") or None
+        obj._change_reason = history.change_reason(request, form.cleaned_data.get("change_reason"))
         if not change or "status" in form.changed_data:
             obj.status_changed_at = timezone.now()
             obj.status_changed_by = request.user

@@ -100,6 +100,23 @@ def complete_version(unit):
     return latest
 
 
+REVERTED = gettext_noop("Reverted to an earlier version")
+
+
+def is_revert(request):
+    """Is ``request`` the admin's revert page (simple-history's "_simple_history")?"""
+    match = getattr(request, "resolver_match", None)
+    return bool(match and match.url_name and match.url_name.endswith("_simple_history"))
+
+
+def change_reason(request, given):
+    """What a saved version records as its reason: the one given, else, for a revert,
+    that it was one (translated when the history is read), else nothing."""
+    if given:
+        return given
+    return REVERTED if is_revert(request) else None
+
+
 TAG_RENAMED = gettext_noop("A tag was renamed")
 TAG_DELETED = gettext_noop("A tag was deleted")
 TAGS_MERGED = gettext_noop("Tags were merged")

@@ -1,13 +1,15 @@
-from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
-from django.contrib.auth.forms import AdminUserCreationForm
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404, HttpResponseBadRequest
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.admin import TranslationAdmin
 from treebeard.admin import TreeAdmin
@@ -16,8 +18,8 @@ from treebeard.forms import movenodeform_factory
 from portal import audit
 from portal.params import parse_id
 
-from . import imports, usernames
-from .forms import AdminImportForm
+from . import imports, passwords, roles, services
+from .forms import AccountForm, AdminImportForm
 from .models import Cadre, OrgUnit
 
 
@@ -59,6 +61,7 @@ class ImportMixin:
             "changelist_url": f"admin:{self._url_name('changelist')}",
             "cadres_template": reverse("org:import_template", args=[imports.CADRES]),
             "org_units_template": reverse("org:import_template", args=[imports.ORG_UNITS]),
+            "in_admin": True,
             **imports.help_context(),
         }
         status = 422 if result is not None and not result.ok else 200
@@ -74,6 +77,23 @@ class OrgUnitAdmin(ImportMixin, TranslationAdmin, TreeAdmin):
     list_filter = ("level",)
     search_fields = ("name", "name_en", "code")
     filter_horizontal = ("trainers",)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        """The trainer picker lists trainers only (the trainer role, or managing an org
+        unit already, so that saving never drops one), not every account."""
+        if db_field.name == "trainers":
+            kwargs["queryset"] = (
+                get_user_model()
+                .objects.filter(Q(groups__name=roles.TRAINER) | Q(managed_org_units__isnull=False))
+                .distinct()
+                .order_by("username")
+            )
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if db_field.name == "trainers":
+            # Not Django's "Hold down Control, or Command on a Mac": the two boxes
+            # of the picker need no keys held.
+            field.help_text = db_field.help_text
+        return field
 
     def move_node(self, request):
         """treebeard's drag-and-drop move, keeping the tree's levels (a township under a
@@ -117,13 +137,19 @@ class CadreAdmin(ImportMixin, admin.ModelAdmin):
     readonly_fields = ("imported_by", "must_change_password")
 
 
-class AccountCreationForm(AdminUserCreationForm):
-    def clean_username(self):
-        username = super().clean_username()  # None when Django found it taken already
-        issue = username and usernames.problem(username)
-        if issue:
-            raise forms.ValidationError(issue)
-        return username
+class RoleFilter(admin.SimpleListFilter):
+    """The accounts of one role, named in the reader's language (not "account_manager")."""
+
+    title = _("role")
+    parameter_name = "role"
+
+    def lookups(self, request, model_admin):
+        return [(name, label) for name, label in roles.LABELS.items()]
+
+    def queryset(self, request, queryset):
+        if self.value() in roles.LABELS:
+            return queryset.filter(groups__name=self.value())
+        return queryset
 
 
 class AccountAdmin(UserAdmin):
@@ -133,11 +159,96 @@ class AccountAdmin(UserAdmin):
     anyone, themself included, more than they are."""
 
     PRIVILEGED = ("is_superuser", "is_staff", "groups", "user_permissions")
-    add_form = AccountCreationForm
+    add_form_template = "admin/auth/user/add_account.html"
+    list_display = ("username_shown", "cadre_name", "email", "is_staff")
+    list_select_related = ("cadre",)
+    list_filter = ("is_staff", "is_superuser", "is_active", RoleFilter)
+    search_fields = ("username", "cadre__name", "first_name", "last_name", "email")
+
+    @admin.display(description=_("roles"))
+    def role_names(self, user):
+        names = user.groups.values_list("name", flat=True)
+        return "、".join(str(roles.LABELS.get(name, name)) for name in names) or "—"
+
+    def get_fieldsets(self, request, obj=None):
+        """For anyone but a superuser, the roles shown by name where the groups were
+        (they cannot change them)."""
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or request.user.is_superuser:
+            return fieldsets
+        shown = []
+        for title, opts in fieldsets:
+            fields = tuple("role_names" if f == "groups" else f for f in opts["fields"])
+            shown.append((title, {**opts, "fields": fields}))
+        return shown
+
+    @admin.display(description=_("username"), ordering="username")
+    def username_shown(self, user):
+        return format_html('<span translate="no">{}</span>', user.get_username())
+
+    @admin.display(description=_("cadre"), ordering="cadre__name")
+    def cadre_name(self, user):
+        cadre = getattr(user, "cadre", None)
+        return cadre.name if cadre else "—"
+
+    def add_view(self, request, form_url="", extra_context=None):
+        """One form for a new account: the username and, for a cadre, their name, org
+        unit, position and category; the account gets a one-time password, shown once
+        on the page that answers, and must choose its own at first sign-in
+        (org.services.create_account)."""
+        if not self.has_add_permission(request):
+            raise PermissionDenied
+        superuser = request.user.is_superuser
+        form = AccountForm(request.POST or None, cadre_required=not superuser)
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            user, cadre, password = services.create_account(
+                username=data["username"],
+                by=request.user,
+                name=data["name"],
+                org_unit=data["org_unit"],
+                position=data["position"],
+                category=data["category"],
+            )
+            context = {
+                **self.admin_site.each_context(request),
+                "opts": self.opts,
+                "title": _("Account created"),
+                "account": user,
+                "cadre": cadre,
+                "password": password,
+            }
+            return TemplateResponse(request, "admin/auth/user/account_created.html", context)
+        fieldsets = [
+            (None, {"fields": ["username"]}),
+            (_("Cadre"), {"fields": ["name", "org_unit", "position", "category"]}),
+        ]
+        adminform = helpers.AdminForm(form, fieldsets, {})
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Add account"),
+            "adminform": adminform,
+            "form": form,
+            "errors": helpers.AdminErrorList(form, []),
+            "media": self.media + adminform.media,
+            **(extra_context or {}),
+        }
+        return TemplateResponse(request, self.add_form_template, context)
+
+    def user_change_password(self, request, id, form_url=""):
+        """A password set here for someone else is one they did not choose: they are
+        asked for their own at their next sign-in."""
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302:
+            user = self.get_object(request, unquote(id))
+            if user is not None and user.pk != request.user.pk:
+                passwords.require_change(user)
+        return response
 
     def get_readonly_fields(self, request, obj=None):
         fields = tuple(super().get_readonly_fields(request, obj))
-        return fields if request.user.is_superuser else fields + self.PRIVILEGED
+        return fields if request.user.is_superuser else fields + self.PRIVILEGED + ("role_names",)
 
     def has_change_permission(self, request, obj=None):
         if obj is not None and not request.user.is_superuser:

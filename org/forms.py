@@ -1,8 +1,9 @@
 from django import forms
+from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from . import imports
-from .models import Cadre
+from . import imports, usernames
+from .models import Cadre, OrgUnit
 
 
 class ImportForm(forms.Form):
@@ -46,3 +47,57 @@ class IssuePasswordsForm(forms.Form):
             .select_related("user", "org_unit")
             .order_by("org_unit__path", "name", "pk")
         )
+
+
+class OrgUnitChoiceField(forms.ModelChoiceField):
+    """Org units in tree order, each indented under its parent."""
+
+    def label_from_instance(self, obj):
+        return "\u3000" * (obj.depth - 1) + str(obj)
+
+
+class AccountForm(forms.ModelForm):
+    """A new account in one form (the admin's "add account" page): the username, and
+    for a cadre their name, org unit, position and category. The password is a
+    one-time one the portal makes (org.services.create_account). An account manager
+    makes cadres only; a superuser may leave the cadre part empty for an account they
+    then give a role."""
+
+    name = Cadre._meta.get_field("name").formfield(required=False, label=_("Name"))
+    org_unit = OrgUnitChoiceField(
+        label=Cadre._meta.get_field("org_unit").verbose_name,
+        queryset=OrgUnit.objects.all(),
+        required=False,
+        empty_label=_("Choose an org unit"),
+    )
+    position = Cadre._meta.get_field("position").formfield()
+    category = Cadre._meta.get_field("category").formfield()
+
+    class Meta:
+        model = get_user_model()
+        fields = ("username",)
+
+    def __init__(self, *args, cadre_required=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.cadre_required = cadre_required
+        self.fields["name"].required = self.fields["org_unit"].required = cadre_required
+        if not cadre_required:
+            self.fields["name"].help_text = _(
+                "Leave the name and org unit empty for an account that is not a cadre's."
+            )
+
+    def clean_username(self):
+        username = self.cleaned_data["username"]
+        issue = usernames.problem(username)
+        if issue:
+            raise forms.ValidationError(issue)
+        return username
+
+    def clean(self):
+        cleaned = super().clean()
+        name, org_unit = cleaned.get("name"), cleaned.get("org_unit")
+        if not self.cadre_required and bool(name) != bool(org_unit):
+            missing = "org_unit" if name else "name"
+            if missing not in self.errors:
+                self.add_error(missing, _("A cadre needs both a name and an org unit."))
+        return cleaned

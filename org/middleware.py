@@ -1,11 +1,13 @@
-"""A cadre who signed in with a one-time password chooses their own before anything
-else: every other page redirects to the password change page until then."""
+"""Someone who signed in with a password somebody else chose (a cadre's one-time
+password from a trainer, any account made in the admin, a password an account manager
+set) chooses their own before anything else: every other page redirects to the
+password change page until then."""
 
+from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
-
-from .models import Cadre
 
 SESSION_KEY = "org_must_change_password"  # the user id it was checked for, and the answer
 
@@ -15,7 +17,12 @@ def _must_change(request):
     user = request.user
     checked = request.session.get(SESSION_KEY)
     if checked is None or checked[0] != user.pk:
-        must = Cadre.objects.filter(user=user, must_change_password=True).exists()
+        must = (
+            get_user_model()
+            .objects.filter(pk=user.pk)
+            .filter(Q(cadre__must_change_password=True) | Q(password_change_required__isnull=False))
+            .exists()
+        )
         checked = [user.pk, must]
         request.session[SESSION_KEY] = checked
     return checked[1]
@@ -26,7 +33,7 @@ def password_changed(request):
 
 
 class PasswordChangeRequired:
-    # Pages a cadre may open before choosing a password: the change page itself,
+    # Pages one may open before choosing a password: the change page itself,
     # signing out, and the language and text-size switches.
     ALLOWED = ("org:password_change", "logout", "set_language", "set_text_size")
 

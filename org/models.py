@@ -258,3 +258,25 @@ class Cadre(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class PasswordChangeRequired(models.Model):
+    """An account whose password someone else chose: made in the admin with a one-time
+    password, or given a password there by an account manager. Its holder chooses their
+    own at the next sign-in before anything else (org.middleware); the row goes then."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="password_change_required",
+        verbose_name=_("user"),
+    )
+    set_at = models.DateTimeField(_("set at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("password change required")
+        verbose_name_plural = _("password changes required")
+
+    def __str__(self):
+        return self.user.get_username()

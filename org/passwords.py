@@ -1,4 +1,5 @@
-"""One-time passwords for cadres a trainer imported (who start with no password).
+"""One-time passwords: for cadres a trainer imported (who start with no password), and
+for every account made in the admin (org.services.create_account).
 
 The trainer issues them from /org/passwords/: each is shown once, on the page that
 answers the request (printable), and is kept only as a hash. A cadre signing in with
@@ -22,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from portal import audit
 
-from .models import Cadre
+from .models import Cadre, PasswordChangeRequired
 
 ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 GROUPS, GROUP_LENGTH = 3, 4
@@ -35,7 +36,7 @@ def one_time_password():
     )
 
 
-def _hash(password):
+def hash_one_time(password):
     hasher = get_hasher()
     if isinstance(hasher, PBKDF2PasswordHasher):
         return hasher.encode(password, hasher.salt(), iterations=ONE_TIME_ITERATIONS)
@@ -53,7 +54,7 @@ def issue(cadres, by):
     with transaction.atomic():
         users = User.objects.select_for_update().in_bulk([c.user_id for c in cadres])
         for cadre, password in issued:
-            users[cadre.user_id].password = _hash(password)
+            users[cadre.user_id].password = hash_one_time(password)
         User.objects.bulk_update(users.values(), ["password"])
         Cadre.objects.filter(pk__in=[c.pk for c in cadres]).update(must_change_password=True)
         if cadres:
@@ -63,6 +64,13 @@ def issue(cadres, by):
     return issued
 
 
+def require_change(user):
+    """``user`` holds a password somebody else chose: asked for their own at the next
+    sign-in (org.middleware)."""
+    PasswordChangeRequired.objects.get_or_create(user=user)
+
+
 def password_changed(user):
-    """The cadre chose their own password: they are no longer asked to."""
+    """They chose their own password: they are no longer asked to."""
     Cadre.objects.filter(user=user, must_change_password=True).update(must_change_password=False)
+    PasswordChangeRequired.objects.filter(user=user).delete()

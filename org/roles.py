@@ -7,12 +7,22 @@ tree says which ones.
 
 from django.contrib.auth.models import Group, Permission
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 EDITOR = "editor"
 CADRE = "cadre"
 TRAINER = "trainer"
 # Accounts are a role of their own: editors edit content (issue #13).
 ACCOUNT_MANAGER = "account_manager"
+
+# What each role (group) is called in the reader's language: the groups' own names
+# are identifiers.
+LABELS = {
+    EDITOR: _("editor"),
+    CADRE: _("cadre"),
+    TRAINER: _("trainer"),
+    ACCOUNT_MANAGER: _("account manager"),
+}
 
 ALL = ("add_", "change_", "delete_", "view_")
 ROLE_PERMISSIONS = {

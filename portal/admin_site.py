@@ -2,6 +2,9 @@
 organisation, accounts and the audit log, and sign-in security last."""
 
 from django.contrib import admin
+from django.templatetags.static import static
+from django.utils.html import format_html
+from django.utils.translation import gettext
 
 # App labels in the order the admin's index and navigation show them; apps not named
 # come after these, in the default order.
@@ -26,3 +29,12 @@ class PortalAdminSite(admin.AdminSite):
             order = MODEL_ORDER.get(app["app_label"], ())
             app["models"].sort(key=lambda model: _rank(order, model["object_name"]))
         return apps
+
+
+def boolean_icon(value):
+    """Django's yes/no/unknown icon, its text in the reader's language (Django's own
+    says "True" or "False" in every language)."""
+    name, text = {True: ("yes", "Yes"), False: ("no", "No"), None: ("unknown", "Unknown")}[value]
+    return format_html(
+        '<img src="{}" alt="{}">', static(f"admin/img/icon-{name}.svg"), gettext(text)
+    )

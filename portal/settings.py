@@ -13,6 +13,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from portal.field_labels import localized_verbose_name
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -230,6 +232,8 @@ MODELTRANSLATION_DEFAULT_LANGUAGE = "zh-hans"
 MODELTRANSLATION_LANGUAGES = ("zh-hans", "en")
 MODELTRANSLATION_FALLBACK_LANGUAGES = {"default": ("zh-hans", "en")}
 MODELTRANSLATION_AUTO_POPULATE = False
+# "标题（英文）", not "title [en]" (portal/field_labels.py).
+MODELTRANSLATION_BUILD_LOCALIZED_VERBOSE_NAME = localized_verbose_name
 USE_I18N = True
 TIME_ZONE = "Asia/Shanghai"
 USE_TZ = True

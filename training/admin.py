@@ -25,6 +25,11 @@ class ModuleUnitInline(admin.TabularInline):
     autocomplete_fields = ("unit",)
     ordering = ("position",)
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "unit":  # the model field has no translated name
+            kwargs["label"] = _("study unit")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
 
 @admin.register(Module)
 class ModuleAdmin(admin.ModelAdmin):

@@ -35,7 +35,7 @@ def _change(client, unit, **changes):
     return response
 
 
-def _revert(client, unit, version):
+def _revert(client, unit, version, change_reason=""):
     url = reverse("admin:expositions_studyunit_simple_history", args=[unit.pk, version.history_id])
     form = client.get(url).context["adminform"].form
     data = {}
@@ -49,6 +49,7 @@ def _revert(client, unit, version):
             data["published_at_1"] = local.strftime("%H:%M:%S") if local else ""
             continue
         data[name] = "" if value is None else value
+    data["change_reason"] = change_reason
     response = client.post(url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     unit.refresh_from_db()
@@ -260,3 +261,39 @@ def test_every_versioned_part_is_in_the_diff_and_restored_by_a_revert(editor_cli
     _revert(editor_client, unit, old)
     after = _tags(unit) if field == "tags" else getattr(unit, field)
     assert after == before
+
+
+# --- a revert's reason (issue #31, item 12) ----------------------------------------------
+
+
+def test_a_revert_records_the_reason_given(editor_client, unit):
+    _change(editor_client, unit, body_zh_hans="改了。")
+    old = unit.history.order_by("history_id").first()
+    _revert(editor_client, unit, old, change_reason="改错了，恢复原文")
+    assert unit.history.latest().history_change_reason == "改错了，恢复原文"
+
+
+def test_a_revert_without_a_reason_records_that_it_was_a_revert(editor_client, unit):
+    _change(editor_client, unit, body_zh_hans="改了。")
+    old = unit.history.order_by("history_id").first()
+    _revert(editor_client, unit, old)
+    assert unit.history.latest().history_change_reason == history.REVERTED
+    page = editor_client.get(
+        reverse("admin:expositions_studyunit_history", args=[unit.pk]),
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    assert "恢复到较早的版本" in page.content.decode()
+
+
+def test_an_edit_without_a_reason_records_none(editor_client, unit):
+    _change(editor_client, unit, body_zh_hans="改了。")
+    assert unit.history.latest().history_change_reason is None
+
+
+def test_the_revert_page_asks_for_a_reason(editor_client, unit):
+    _change(editor_client, unit, body_zh_hans="改了。")
+    old = unit.history.order_by("history_id").first()
+    url = reverse("admin:expositions_studyunit_simple_history", args=[unit.pk, old.history_id])
+    page = editor_client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "revert-reason-note" in page
+    assert 'name="change_reason"' in page

@@ -1,0 +1,218 @@
+"""The admin's pages that editors and account managers use read in Chinese (issue #31,
+items 4 and 12): rendered in zh-hans with the shipped content and the demo
+organisation, no English interface word is left outside content, names and codes.
+
+The same check as the site's sweep (tests/portal/test_chinese_pages.py), with one
+difference: the admin prints content and names (an English title in a change list, an
+English body in its text box, a username in a picker) without marking them, so the
+words of the content and names in the database are let through here, case for case.
+An interface word that is also a content word in the same case would slip through;
+everything else English fails the test. "Markdown" is a format's name, like CSV.
+"""
+
+import io
+import json
+import re
+
+import pytest
+from django.contrib.admin.models import LogEntry
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+
+from expositions.models import Exposition, StudyUnit, Tag, Theme
+from org.models import Cadre, OrgUnit
+from tests.portal.test_chinese_pages import english_words
+from training.demo import load_demo
+from training.models import Assignment, Completion, Module, Requirement, TrainingClaim
+
+
+@pytest.fixture(scope="module")
+def demo(module_db):
+    call_command("load_exposition", stdout=io.StringIO())
+    load_demo()
+
+
+@pytest.fixture
+def as_user(demo, db):
+    def client_for(username):
+        client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+        client.force_login(get_user_model().objects.get(username=username))
+        return client
+
+    return client_for
+
+
+WORD = re.compile(r"[A-Za-z][A-Za-z'’]{2,}")
+FORMATS = {"Markdown"}
+
+
+def _content_and_names():
+    """Every word of the English content and of the names the admin shows."""
+    texts = list(get_user_model().objects.values_list("username", flat=True))
+    columns = {
+        OrgUnit: ("name_en",),
+        Exposition: ("title_en", "organisation_en", "author", "source_text"),
+        Theme: ("name_en", "description_en", "slug"),
+        Tag: ("name_en", "slug"),
+        StudyUnit: (
+            "title_en",
+            "summary_en",
+            "key_points_en",
+            "body_en",
+            "source_passage",
+            "slug",
+        ),
+        Module: ("title_en", "description_en"),
+        Requirement: ("name_en",),
+    }
+    for model, fields in columns.items():
+        for row in model.objects.values_list(*fields):
+            texts += [value for value in row if value]
+    return {word for text in texts for word in WORD.findall(text)} | FORMATS
+
+
+def _model_pages(name, obj):
+    """The change list, the add page and the change page of one model."""
+    pages = [(f"admin:{name}_changelist", []), (f"admin:{name}_add", [])]
+    if obj is not None:
+        pages.append((f"admin:{name}_change", [obj.pk]))
+    return pages
+
+
+def _editor_pages():
+    unit = StudyUnit.objects.order_by("pk").first()
+    unit.body_zh_hans += "\n\n补充一句。"
+    unit.save()  # a second version, to revert to the first
+    first = unit.history.order_by("history_id").first()
+    return [
+        ("admin:index", []),
+        ("admin:app_list", ["expositions"]),
+        ("admin:app_list", ["org"]),
+        ("admin:app_list", ["training"]),
+        *_model_pages("expositions_studyunit", unit),
+        ("admin:expositions_studyunit_history", [unit.pk]),
+        ("admin:expositions_studyunit_simple_history", [unit.pk, first.history_id]),
+        *_model_pages("expositions_theme", Theme.objects.first()),
+        *_model_pages("expositions_tag", Tag.objects.first()),
+        *_model_pages("expositions_exposition", Exposition.objects.first()),
+        *_model_pages("org_orgunit", OrgUnit.objects.get(code="140105")),
+        ("admin:org_orgunit_import", []),
+        *_model_pages("org_cadre", Cadre.objects.get(user__username="zhang.min")),
+        ("admin:org_cadre_import", []),
+        *_model_pages("training_module", Module.objects.first()),
+        *_model_pages("training_assignment", Assignment.objects.first()),
+        *_model_pages("training_completion", Completion.objects.first()),
+        *_model_pages("training_requirement", Requirement.objects.first()),
+        ("admin:training_trainingclaim_changelist", []),
+        ("admin:training_trainingclaim_change", [TrainingClaim.objects.first().pk]),
+        ("admin:admin_logentry_changelist", []),
+        ("admin:admin_logentry_change", [LogEntry.objects.first().pk]),
+    ]
+
+
+def _account_manager_pages():
+    cadre = get_user_model().objects.get(username="zhang.min")
+    return [
+        ("admin:index", []),
+        ("admin:auth_user_changelist", []),
+        ("admin:auth_user_add", []),
+        ("admin:auth_user_change", [cadre.pk]),
+        ("admin:auth_user_password_change", [cadre.pk]),
+        ("admin:org_cadre_changelist", []),
+        ("admin:org_cadre_change", [Cadre.objects.get(user=cadre).pk]),
+        ("admin:org_orgunit_changelist", []),
+        ("admin:password_change", []),
+    ]
+
+
+def _english(response):
+    """The English interface words of a page: neither content nor a name."""
+    return set(english_words(response.content.decode())) - _content_and_names()
+
+
+def _problems(client, pages):
+    problems = {}
+    for name, args in pages:
+        url = reverse(name, args=args)
+        response = client.get(url)
+        assert response.status_code == 200, url
+        words = _english(response)
+        if words:
+            problems[url] = sorted(words)
+    return problems
+
+
+def test_the_editor_s_admin_pages_read_in_chinese(as_user):
+    client = as_user("editor")
+    problems = _problems(client, _editor_pages())
+    assert problems == {}
+
+
+def test_the_account_manager_s_admin_pages_read_in_chinese(as_user):
+    client = as_user("accounts")
+    problems = _problems(client, _account_manager_pages())
+    assert problems == {}
+
+
+def test_a_refused_form_reads_in_chinese(as_user):
+    """Errors on the account form: a password too short (Django 5.2's own wording) and
+    the org unit's trainer picker."""
+    client = as_user("accounts")
+    response = client.post(reverse("admin:auth_user_add"), {"username": "x"})
+    assert response.status_code == 200
+    assert _english(response) == set()
+
+
+def test_a_password_too_short_reads_in_chinese(as_user):
+    """Django 5.2 reworded the message, so its own catalogue no longer matched it."""
+    client = as_user("accounts")
+    cadre = get_user_model().objects.get(username="zhang.min")
+    url = reverse("admin:auth_user_password_change", args=[cadre.pk])
+    response = client.post(url, {"password1": "short-1", "password2": "short-1"})
+    assert response.status_code == 200
+    assert "密码太短，至少须有 12 个字符。" in response.content.decode()
+    assert _english(response) == set()
+
+
+def test_the_forced_password_change_reads_in_chinese(as_user):
+    client = as_user("cadre")
+    response = client.post(
+        reverse("org:password_change"),
+        {"old_password": "cadre-demo-2026", "new_password1": "abc", "new_password2": "abc"},
+    )
+    assert "密码太短，至少须有 12 个字符。" in response.content.decode()
+    assert _english(response) == set()
+
+
+def test_the_trainer_picker_s_script_reads_in_chinese(as_user):
+    """The org unit's trainer picker: Django's script asks its catalogue for these."""
+    response = as_user("editor").get(reverse("admin:jsi18n"))
+    script = response.content.decode()
+    for chinese in ("全选%s", "选中左侧的%s", "移除全部%s", "选择选中的%s", "可选的%s", "已选的%s"):
+        assert json.dumps(chinese)[1:-1] in script, chinese
+
+
+def test_the_new_account_s_page_reads_in_chinese(as_user):
+    county = OrgUnit.objects.get(code="140105")
+    response = as_user("accounts").post(
+        reverse("admin:auth_user_add"),
+        {"username": "zhao.li", "name": "赵丽", "org_unit": county.pk, "category": "other"},
+    )
+    assert "一次性密码" in response.content.decode()
+    assert _english(response) == set()
+
+
+def test_english_fields_are_marked_english(as_user):
+    """A screen reader reads an English title or body in English on a Chinese page."""
+    unit = StudyUnit.objects.order_by("pk").first()
+    page = as_user("editor").get(reverse("admin:expositions_studyunit_change", args=[unit.pk]))
+    html = page.content.decode()
+    for name in ("title_en", "summary_en", "body_en", "source_passage"):
+        assert re.search(
+            rf'<span lang="en" class="lang-part">\s*<(input|textarea)[^>]*name="{name}"', html
+        ), name
+    assert not re.search(
+        r'lang="en" class="lang-part">\s*<(input|textarea)[^>]*name="body_zh_hans"', html
+    )
