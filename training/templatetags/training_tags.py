@@ -216,3 +216,14 @@ def hours(value):
         return ""
     number = Decimal(str(value)).normalize()
     return format(number, "f")
+
+
+@register.filter
+def hours_count(value):
+    """The number that picks the plural form of ``value`` 学时 for ``blocktranslate
+    count``: the whole number itself, and for a fraction (1.5, 0.25) a number whose form
+    is the "other" one in both of the portal's languages, as 1.5 is ("1.5 study hours")."""
+    if value in (None, ""):
+        return 0
+    number = Decimal(str(value))
+    return int(number) if number == number.to_integral_value() else 2
