@@ -369,7 +369,8 @@ def test_import_problems_read_in_chinese(as_user):
     )
     assert response.status_code == 422
     assert "未导入任何内容" in response.content.decode()
-    assert "<td>单位编码</td><td>缺少此列。</td>" in response.content.decode()
+    problem = '<td data-label="列">单位编码</td><td data-label="问题">缺少此列。</td>'
+    assert problem in response.content.decode()
     assert english_words(response.content.decode()) == []
 
 
