@@ -135,3 +135,24 @@ def test_phone_chart_labels_are_at_least_12_px(visit, language, demo, size):
     assert len(sizes) > 5
     small = [(text, round(px, 1)) for text, px in sizes if px < SMALLEST_CHART_TEXT]
     assert small == []
+
+
+PLACEHOLDER_FITS = """() => [...document.querySelectorAll('main input[placeholder]')].map(input => {
+  const style = getComputedStyle(input);
+  const context = document.createElement('canvas').getContext('2d');
+  context.font = `${style.fontSize} ${style.fontFamily}`;
+  const room = input.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+  return [input.placeholder, Math.ceil(context.measureText(input.placeholder).width), room];
+})"""
+
+
+@pytest.mark.parametrize("size", ["normal", "larger"])
+@PHONE
+def test_the_search_box_shows_its_whole_hint_on_a_phone(visit, language, demo, size):
+    page = visit
+    page.context.add_cookies([{"name": "text_size", "value": size, "url": page.base_url}])
+    sign_in(page, "cadre", PASSWORDS["cadre"], TEXT[language])
+    page.goto(page.base_url + "/search/")
+    hints = page.evaluate(PLACEHOLDER_FITS)
+    assert hints
+    assert [(hint, width, room) for hint, width, room in hints if width > room] == []
