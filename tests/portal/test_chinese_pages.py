@@ -246,6 +246,8 @@ def _pages():
     claim = TrainingClaim.objects.get(cadre__user__username="cadre")
     demo_cadre = Cadre.objects.get(user__username="cadre")
     certificate = certificates.annual_certificate(demo_cadre, timezone.localdate().year)
+    finished = next(m for m in Module.objects.all() if certificates.module_certificate(cadre, m))
+    module_certificate = certificates.module_certificate(cadre, finished)
     return [
         (None, "get", "login", [], {}),
         (None, "post", "login", [], {"username": "cadre", "password": "wrong"}),
@@ -298,6 +300,7 @@ def _pages():
         ("cadre", "get", "training:claim_create", [], {}),
         ("cadre", "post", "training:claim_create", [], {"course": ""}),
         ("cadre", "get", "training:certificate", [certificate.code], {}),
+        ("zhang.min", "get", "training:certificate", [module_certificate.code], {}),
         (None, "get", "verify", [certificate.code], {}),
         (None, "get", "verify_lookup", [], {}),
         ("trainer-county", "get", "org:import_upload", [], {}),
