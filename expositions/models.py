@@ -133,6 +133,15 @@ class Tag(TagBase):
         return not (get_language() or "").startswith("zh") and not self.name_en
 
 
+def in_reading_order(tags):
+    """``tags`` in the order of the names the reader sees: by pinyin in Chinese, by
+    letter in English, those without a name in the reader's language last."""
+    chinese = (get_language() or "").startswith("zh")
+    if chinese:
+        return sorted(tags, key=lambda t: search.collation_key(t.name))
+    return sorted(tags, key=lambda t: (t.missing_language, search.collation_key(t.label)))
+
+
 @transaction.atomic
 def merge_tags(tags):
     """Merge several tags into one idea: the one on most units is kept (the first made,

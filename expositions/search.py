@@ -34,7 +34,7 @@ from django.db import connection, transaction
 from django.db.models import Lookup, Q, TextField
 from django.utils.html import escape, strip_tags
 from django.utils.safestring import mark_safe
-from pypinyin import lazy_pinyin
+from pypinyin import Style, lazy_pinyin
 
 CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 TERM_RE = re.compile(rf"[{CJK}]+|[a-z0-9]+")
@@ -72,6 +72,15 @@ def pinyin_words(text):
         for i in range(len(syllables)):
             words.append("".join(syllables[i : i + PINYIN_SYLLABLES]))
     return " ".join(dict.fromkeys(words))
+
+
+@lru_cache(maxsize=4096)
+def collation_key(text):
+    """How a Chinese reader orders names: by pinyin, syllable by syllable (tone marked
+    after each, so 低保 comes before 典型), then by the characters themselves; letters
+    and digits as themselves, in lower case. Code-point order put 低保 after 社会救助."""
+    text = normalise(text)
+    return (tuple(lazy_pinyin(text, style=Style.TONE3, neutral_tone_with_five=True)), text)
 
 
 def is_cjk(term):

@@ -8,7 +8,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import get_language
 
-from .models import StudyUnit, Tag, Theme
+from .models import StudyUnit, Tag, Theme, in_reading_order
 from .search import highlight, snippet
 from .search import search as search_units
 
@@ -34,10 +34,7 @@ def theme_detail(request, slug):
 
 @login_required
 def tag_index(request):
-    # In the order of the names the reader sees (those without one in the reader's language last).
-    tags = sorted(
-        _tags_with_counts(request.user), key=lambda t: (t.missing_language, t.label.lower())
-    )
+    tags = in_reading_order(_tags_with_counts(request.user))
     return render(request, "expositions/tag_list.html", {"tags": tags})
 
 
@@ -89,7 +86,9 @@ def search(request):
     for unit in page:
         unit.title_html = highlight(unit.title, terms)
         unit.snippet_html, unit.snippet_lang = snippet(unit, terms, snippet_languages)
-        unit.tag_items = [(tag, highlight(tag.label, terms)) for tag in unit.tags.all()]
+        unit.tag_items = [
+            (tag, highlight(tag.label, terms)) for tag in in_reading_order(unit.tags.all())
+        ]
     context = {
         "query": query,
         "terms": terms,
@@ -107,7 +106,8 @@ def search(request):
 
 
 def _popular_tags(user):
-    return _tags_with_counts(user).order_by("-unit_count", "name")[:SUGGESTED_TAGS]
+    popular = _tags_with_counts(user).order_by("-unit_count", "name")[:SUGGESTED_TAGS]
+    return in_reading_order(popular)
 
 
 def _tags_with_counts(user):

@@ -69,3 +69,17 @@ TREEBEARD = [
     gettext_noop('Moved node "%(node)s" as child of "%(other)s"'),
     gettext_noop('Moved node "%(node)s" as sibling of "%(other)s"'),
 ]
+
+# Django's own Chinese says 你 where the portal says 您 (issue #31): the portal's
+# catalogue, consulted first, says 您 for what a reader sees when choosing a password.
+DJANGO = [
+    gettext_noop("Your old password was entered incorrectly. Please enter it again."),
+    ngettext_lazy(
+        "Your password must contain at least %(min_length)d character.",
+        "Your password must contain at least %(min_length)d characters.",
+        "min_length",
+    ),
+    gettext_noop("Your password can’t be too similar to your other personal information."),
+    gettext_noop("Your password can’t be a commonly used password."),
+    gettext_noop("Your password can’t be entirely numeric."),
+]

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from PIL import Image
 
 from org.models import Cadre, OrgUnit
+from portal.forms import CHOOSE, ChoosePrompt
 
 from .models import Module, TrainingClaim
 from .progress import STATUSES
@@ -75,6 +76,7 @@ class AssignForm(forms.Form):
         label=_("Org unit"),
         queryset=OrgUnit.objects.none(),
         required=False,
+        empty_label=CHOOSE,
         help_text=_("Every cadre in it and below it, including those who join later."),
     )
     cadre_id = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
@@ -181,7 +183,7 @@ def file_kind(upload):
     return next((kind for magic, kind, _names in FILE_SIGNATURES if head.startswith(magic)), None)
 
 
-class ClaimForm(forms.ModelForm):
+class ClaimForm(ChoosePrompt, forms.ModelForm):
     """A cadre's record of training taken elsewhere. The file, if any, must be a PDF,
     PNG or JPEG by its content, named for what it is, and at most 5 MB."""
 

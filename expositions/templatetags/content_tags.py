@@ -22,3 +22,11 @@ def language_marker(obj):
     else:
         text, shown_in = _("English not yet available"), "zh-Hans"
     return format_html('<span class="language-marker" data-shown-in="{}">{}</span>', shown_in, text)
+
+
+@register.filter
+def reading_order(tags):
+    """A unit's tags in the order of the names the reader sees (pinyin in Chinese)."""
+    from expositions.models import in_reading_order
+
+    return in_reading_order(tags)

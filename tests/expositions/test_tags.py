@@ -166,3 +166,34 @@ def test_editors_merge_tags_from_the_tag_list(client, make_unit, make_user):
     assert response.status_code == 200
     assert Tag.objects.count() == 1
     assert unit.tags.count() == 1
+
+
+PINYIN_ORDER = ["低保", "典型", "基层治理", "社会救助", "养老服务"]  # di, dian, ji, she, yang
+
+
+def _positions(page, names):
+    listed = page[page.index('class="tag-') :]  # the first list of tags on the page
+    return sorted(names, key=listed.index)
+
+
+@pytest.mark.django_db
+def test_tags_are_listed_by_pinyin_in_chinese_and_by_letter_in_english(
+    client, make_unit, make_user
+):
+    unit = make_unit(slug="a", title_zh_hans="甲单元")
+    english = {"低保": "b-minimum", "典型": "e-model", "基层治理": "c-grassroots"}
+    english |= {"社会救助": "a-social assistance", "养老服务": "d-elderly care"}
+    for name in reversed(PINYIN_ORDER):  # code-point order would be 低 典 养 基 社
+        unit.tags.add(Tag.objects.create(name=name, name_en=english[name]))
+    client.force_login(make_user("reader"))
+    pages = [
+        reverse("expositions:tag_index"),
+        unit.get_absolute_url(),
+        reverse("expositions:theme_detail", args=[unit.theme.slug]),
+        reverse("expositions:search") + "?q=甲单元",
+    ]
+    for url in pages:
+        page = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+        assert _positions(page, PINYIN_ORDER) == PINYIN_ORDER, url
+        page = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        assert _positions(page, english.values()) == sorted(english.values()), url

@@ -99,6 +99,125 @@ def test_the_check_finds_english_outside_marked_parts():
     assert english_words(html) == ["Overdue", "Save", "Edit", "Chart"]
 
 
+# Chinese typography (issue #31): what the interface itself writes, not what people
+# typed. Content and names are left out as above (``lang="en"``, ``translate="no"``), and
+# so are the study units' own text and the search snippets quoted from it (CONTENT).
+HAN = "\u3400-\u4dbf\u4e00-\u9fff"
+CJK = HAN + "\u3000-\u303f\uff01-\uff0f\uff1b-\uff20"  # and full-width punctuation
+TYPOGRAPHY = {
+    "ASCII colon after Chinese": re.compile(rf"[{CJK}] ?:(?![0-9])"),
+    "space between Chinese characters": re.compile(rf"[{HAN}][ \t\n\u00a0]+[{HAN}]"),
+    "你 (the site says 您)": re.compile("你"),
+    "--------- in a select": re.compile(r"-{4,}"),
+    "a whole number written with .0": re.compile(r"(?<![0-9.])[0-9]+\.0+(?![0-9])"),
+}
+CONTENT = {"unit-body", "key-points", "summary", "passage", "passage-translation", "snippet"}
+# Elements within a line of text; any other element, and an inline one with a class of
+# its own (a badge, a button, a line of its own in the style sheet), ends a phrase.
+INLINE = {"a", "abbr", "b", "cite", "code", "em", "i", "mark", "q", "small", "span", "strong"}
+INLINE |= {"sub", "sup", "time", "u", "bdi", "bdo"}
+
+
+class TypographyProblems(HTMLParser):
+    """The typography problems of the interface's text: each run of text between two
+    phrase-ending elements is read as one phrase, so a space a template leaves between a
+    name and the words after it is found as a reader sees it. What the reader typed
+    (``typed``: a search query) is left out."""
+
+    def __init__(self, typed=()):
+        super().__init__(convert_charrefs=True)
+        self.outside = []
+        self.breaks = []
+        self.runs = [""]
+        self.typed = [str(t) for t in typed if t]
+
+    def _skipping(self):
+        return any(self.outside)
+
+    def _end_run(self):
+        if self.runs[-1]:
+            self.runs.append("")
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        classes = set((attrs.get("class") or "").split())
+        skip = (
+            tag in ("script", "style", "template")
+            or (attrs.get("lang") or "").lower().startswith("en")
+            or attrs.get("translate") == "no"
+            or bool(classes & CONTENT)
+        )
+        breaks = tag not in INLINE or bool(classes)
+        if breaks:
+            self._end_run()
+        if skip and tag in INLINE and not self._skipping():
+            self.runs[-1] += "\ue000"  # a name or a code: neither Chinese nor a space
+        if not (skip or self._skipping()):
+            for name in ATTRIBUTES:
+                if attrs.get(name):
+                    self.runs += [attrs[name], ""]
+            if tag == "input" and attrs.get("type") in ("submit", "button", "reset"):
+                self.runs += [attrs.get("value") or "", ""]
+        if tag not in VOID:
+            self.outside.append(skip)
+            self.breaks.append(breaks)
+
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+        if tag not in VOID:
+            self.outside.pop()
+            self.breaks.pop()
+
+    def handle_endtag(self, tag):
+        if tag not in VOID and self.outside:
+            self.outside.pop()
+            if self.breaks.pop():
+                self._end_run()
+        elif tag not in INLINE:
+            self._end_run()
+
+    def handle_data(self, data):
+        if not self._skipping():
+            self.runs[-1] += data
+
+    def problems(self):
+        found = []
+        for run in self.runs:
+            for typed in self.typed:
+                run = run.replace(typed, "\ue000")
+            text = " ".join(run.split())
+            for name, pattern in TYPOGRAPHY.items():
+                found += [f"{name}: {text!r}" for _ in pattern.finditer(text)][:1]
+        return found
+
+
+def typography_problems(html, typed=()):
+    parser = TypographyProblems(typed)
+    parser.feed(html)
+    parser.close()
+    return parser.problems()
+
+
+def test_the_check_finds_chinese_typography_problems_in_the_interface_only():
+    html = (
+        "<h2>学时要求:</h2><p>时间 10:08</p>"
+        "<p>李干部 的学时申报</p><p><a>李干部</a> <span>的学时申报</span></p>"
+        "<p>请你确认</p><select><option>---------</option></select><td>50.0</td>"
+        "<ul><li>学时</li>\n<li>申报</li></ul><p>学时：2.5 · 50</p>"
+        '<div class="unit-body"><p>你好 世界:</p></div><p translate="no">张 三</p>'
+        '<p>共 <span translate="no">zhang.min</span> 的记录</p>'
+        '<p><a class="button">新建</a> <a class="button">导入</a></p><title>搜索：低保 救助</title>'
+    )
+    assert typography_problems(html, typed=["低保 救助"]) == [
+        "ASCII colon after Chinese: '学时要求:'",
+        "space between Chinese characters: '李干部 的学时申报'",
+        "space between Chinese characters: '李干部 的学时申报'",
+        "你 (the site says 您): '请你确认'",
+        "--------- in a select: '---------'",
+        "a whole number written with .0: '50.0'",
+    ]
+
+
 @pytest.fixture(scope="module")
 def demo(module_db):
     call_command("load_exposition", stdout=io.StringIO())
@@ -128,6 +247,8 @@ def _pages():
     demo_cadre = Cadre.objects.get(user__username="cadre")
     certificate = certificates.annual_certificate(demo_cadre, timezone.localdate().year)
     certified_unit = Completion.objects.filter(cadre=demo_cadre).latest("completed_at").unit
+    finished = next(m for m in Module.objects.all() if certificates.module_certificate(cadre, m))
+    module_certificate = certificates.module_certificate(cadre, finished)
     return [
         (None, "get", "login", [], {}),
         (None, "post", "login", [], {"username": "cadre", "password": "wrong"}),
@@ -186,6 +307,7 @@ def _pages():
         ("cadre", "post", "training:claim_withdraw", [claim.pk], {}),
         ("cadre", "post", "training:completion_unmark", [certified_unit.slug], {}),
         ("cadre", "get", "training:certificate", [certificate.code], {}),
+        ("zhang.min", "get", "training:certificate", [module_certificate.code], {}),
         (None, "get", "verify", [certificate.code], {}),
         (None, "get", "verify_lookup", [], {}),
         ("trainer-county", "get", "org:import_upload", [], {}),
@@ -250,6 +372,16 @@ def test_every_page_reads_in_chinese(as_user):
     assert problems == {}
 
 
+def test_every_page_follows_chinese_typography(as_user):
+    problems = {}
+    for who, method, name, args, data in _pages():
+        response = getattr(as_user(who), method)(reverse(name, args=args), data)
+        found = typography_problems(response.content.decode(), typed=data.values())
+        if found:
+            problems[f"{who} {method} {reverse(name, args=args)} {data}"] = found
+    assert problems == {}
+
+
 def test_import_problems_read_in_chinese(as_user):
     upload = io.BytesIO("姓名,用户名\n张三,\n".encode())
     upload.name = "干部.csv"
@@ -258,7 +390,8 @@ def test_import_problems_read_in_chinese(as_user):
     )
     assert response.status_code == 422
     assert "未导入任何内容" in response.content.decode()
-    assert "<td>单位编码</td><td>缺少此列。</td>" in response.content.decode()
+    problem = '<td data-label="列">单位编码</td><td data-label="问题">缺少此列。</td>'
+    assert problem in response.content.decode()
     assert english_words(response.content.decode()) == []
 
 
@@ -287,3 +420,13 @@ def test_the_error_pages_read_in_chinese(as_user):
         broken = server_error(RequestFactory().get("/"))
     for response in (not_found, refused, broken):
         assert english_words(response.content.decode()) == []
+
+
+def test_one_word_for_a_cadre_still_at_work():
+    """The cadre's field, the import's column and its help say 在职 alike (not 在岗)."""
+    from org.imports import headers
+
+    with translation.override("zh-hans"):
+        field = str(Cadre._meta.get_field("active").verbose_name)
+        assert field == "在职"
+        assert field in headers("cadres", chinese=True)

@@ -48,3 +48,17 @@ def test_500_is_friendly_in_both_languages(language, text):
         response = server_error(request)
     assert response.status_code == 500
     assert text in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [("en", "The address could not be read"), ("zh-hans", "无法读取这个地址")],
+)
+def test_a_nul_in_the_query_gets_the_site_s_400_page(client, language, text):
+    response = client.get("/search/", {"q": "a\x00b"}, HTTP_ACCEPT_LANGUAGE=language)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert text in html
+    assert f'<html lang="{language}">' in html
+    assert 'class="site-header"' in html
+    assert "Content-Security-Policy" in response

@@ -407,7 +407,7 @@ def test_the_trainer_page_lists_errors_by_row_and_column(org, trainer):
     assert response.status_code == 422
     text = response.content.decode()
     assert "Nothing was imported" in text
-    assert "<td>2</td><td>org_code</td>" in text
+    assert '<td data-label="Row">2</td><td data-label="Column">org_code</td>' in text
 
 
 def test_the_admin_import_page(org, editor_user):

@@ -156,3 +156,38 @@ def test_my_record_shows_each_requirement_with_what_is_still_to_go(
     assert "每年参加经批准的培训不少于 90 学时" in html
     assert "还差 48.5 学时" in html
     assert "已获 1.5 / 要求 50 学时" in html
+
+
+@pytest.mark.parametrize(
+    ("hours", "english"),
+    [
+        (Decimal("1"), "1 study hour"),
+        (Decimal("1.00"), "1 study hour"),
+        (Decimal("2.5"), "2.5 study hours"),
+        (Decimal("50.0"), "50 study hours"),
+        (Decimal("0"), "0 study hours"),
+    ],
+)
+def test_study_hours_read_with_the_right_plural_and_no_trailing_zero(hours, english):
+    from django.template import Context, Template
+    from django.utils import translation
+
+    template = Template(
+        "{% load i18n training_tags %}{% blocktranslate count n=hours|hours_count "
+        "with hours=hours|hours %}{{ hours }} study hour{% plural %}{{ hours }} study hours"
+        "{% endblocktranslate %}"
+    )
+    with translation.override("en"):
+        assert template.render(Context({"hours": hours})) == english
+
+
+def test_a_module_of_one_study_hour_reads_in_the_singular(
+    client, org, make_cadre, make_unit, make_module, assign
+):
+    cadre = make_cadre(org.township_a)
+    module = make_module(units=[make_unit(study_hours=Decimal("1"))])
+    assign(module, cadre)
+    client.force_login(cadre.user)
+    html = client.get("/training/my-study/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "1 study hour" in html
+    assert "1 study hours" not in html

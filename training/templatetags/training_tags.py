@@ -138,18 +138,24 @@ def progress_bar(done, total, label="", counting="units"):
     )
 
 
+# The charts are drawn in CSS pixels, not scaled from a viewBox: scaled to a phone's
+# width, 13 px labels were drawn at 8-9 px (issue #31). Across, positions are shares
+# of the chart's width; down, pixels, so text keeps its size at any width.
 @register.inclusion_tag("training/includes/chart_orgs.html")
 def chart_by_org_unit(rows, title):
-    """Horizontal bars: share of cadres who finished, per org unit (inline SVG, no script)."""
-    bar_height, gap, label_width, width = 22, 8, 150, 480
-    track = width - label_width - 50
+    """Horizontal bars: share of cadres who finished, per org unit (inline SVG, no
+    script), each org unit's name on its own line above its bar."""
+    label_height, bar_height, gap, track = 18, 14, 10, 84  # px, px, px, % of the width
+    row_height = label_height + bar_height + gap
     bars = []
     for i, row in enumerate(rows):
+        top = i * row_height
         bars.append(
             {
-                "y": i * (bar_height + gap),
-                "text_y": i * (bar_height + gap) + bar_height * 0.7,
-                "length": round(track * row["percent"] / 100, 1),
+                "text_y": top + 13,
+                "y": top + label_height,
+                "value_y": top + label_height + 12,
+                "length": round(track * row["percent"] / 100, 2),
                 "label": str(row["org_unit"]),
                 "percent": row["percent"],
             }
@@ -157,12 +163,10 @@ def chart_by_org_unit(rows, title):
     return {
         "bars": bars,
         "title": title,
-        "height": max(1, len(bars)) * (bar_height + gap),
+        "height": max(1, len(bars)) * row_height - gap,
         "bar_height": bar_height,
-        "label_width": label_width,
-        "width": width,
         "track": track,
-        "value_x": label_width + track + 6,
+        "value_x": track + 2,
     }
 
 
@@ -182,12 +186,13 @@ def axis_ticks(peak, steps=4):
 def chart_by_week(weeks, title):
     """Vertical bars: completions per week (inline SVG, no script), with a y-axis of
     round ticks and each week labelled by its Monday (every other one when there are
-    more than eight, so that labels never overlap at phone width)."""
-    width, height, top, left, bottom = 480, 190, 12, 36, 34
+    more than eight, so that labels never overlap at phone width). Across in % of the
+    chart's width (the axis takes the first ``left``), down in px."""
+    height, top, bottom, left = 190, 12, 34, 10
     plot_h = height - top - bottom
     ticks = axis_ticks(max((n for _week, n in weeks), default=0))
     ceiling = ticks[-1]
-    slot = (width - left) / max(1, len(weeks))
+    slot = (100 - left) / max(1, len(weeks))
     label_every = 2 if len(weeks) > 8 else 1
     baseline = top + plot_h
     bars = []
@@ -196,27 +201,27 @@ def chart_by_week(weeks, title):
         labelled = (len(weeks) - 1 - i) % label_every == 0  # the latest week always
         bars.append(
             {
-                "x": round(left + i * slot + 3, 1),
-                "w": round(slot - 6, 1),
+                "x": round(left + i * slot + slot * 0.1, 2),
+                "w": round(slot * 0.8, 2),
                 "y": round(baseline - h, 1),
                 "h": h,
                 "n": n,
                 "week": week,
                 "labelled": labelled,
                 "value_y": round(baseline - h - 4, 1),
-                "label_x": round(left + i * slot + slot / 2, 1),
+                "label_x": round(left + i * slot + slot / 2, 2),
             }
         )
     total = sum(n for _week, n in weeks)
     return {
         "bars": bars,
         "title": title,
-        "width": width,
         "height": height,
         "total": total,
         "left": left,
+        "tick_x": left - 1.5,
         "baseline_y": baseline,
-        "axis_y": baseline + 16,
+        "axis_y": baseline + 18,
         "ticks": [{"value": t, "y": round(baseline - plot_h * t / ceiling, 1)} for t in ticks],
         "first": weeks[0][0] if weeks else None,
         "last": weeks[-1][0] if weeks else None,
@@ -230,3 +235,14 @@ def hours(value):
         return ""
     number = Decimal(str(value)).normalize()
     return format(number, "f")
+
+
+@register.filter
+def hours_count(value):
+    """The number that picks the plural form of ``value`` 学时 for ``blocktranslate
+    count``: the whole number itself, and for a fraction (1.5, 0.25) a number whose form
+    is the "other" one in both of the portal's languages, as 1.5 is ("1.5 study hours")."""
+    if value in (None, ""):
+        return 0
+    number = Decimal(str(value))
+    return int(number) if number == number.to_integral_value() else 2
