@@ -613,5 +613,3 @@ class UnitLink:
 
     def __repr__(self):
         return f"<UnitLink {self.pk} {self.slug}>"
-
-
