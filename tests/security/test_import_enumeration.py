@@ -52,7 +52,7 @@ def _answer(client, kind, row, code):
     assert response.status_code == 422
     errors = response.content.decode().split('class="import-result', 1)[1]
     errors = errors.split("</table>", 1)[0]
-    return re.sub(r"<td>\d+</td>", "<td>{row}</td>", errors), len(queries)
+    return re.sub(r"(<td[^>]*>)\d+</td>", r"\1{row}</td>", errors), len(queries)
 
 
 @pytest.mark.parametrize("language", ["zh-hans", "en"])
@@ -68,7 +68,7 @@ def test_a_code_outside_the_tree_reads_as_a_code_that_exists_nowhere(
     made_up, made_up_queries = _answer(client, kind, row, MADE_UP)
     real, real_queries = _answer(client, kind, row, outside)
     assert real == made_up
-    assert "<td>{row}</td>" in real
+    assert "{row}</td>" in real
     assert real_queries == made_up_queries
     assert OrgUnit.objects.count() == 6 and not Cadre.objects.exists()
 
