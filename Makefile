@@ -53,7 +53,7 @@ lint: install
 
 ## make security: bandit over the project's code (each accepted finding is marked # nosec with why)
 security: install
-	$(BIN)/bandit -q -r portal expositions org training -x '*/migrations/*'
+	$(BIN)/bandit -q -r portal expositions org training devtools -x '*/migrations/*'
 
 check: install
 	$(PY) manage.py check

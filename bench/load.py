@@ -48,8 +48,8 @@ def plan(users, sign_in_share=0.1):
     from django.contrib.auth.hashers import make_password
     from django.utils import timezone
 
+    from devtools.generate import BENCH_PASSWORD
     from org.models import Cadre
-    from training.generate import BENCH_PASSWORD
     from training.models import Module
 
     wanted = users * 2  # some finish during a run; cycle through twice as many

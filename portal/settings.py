@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "expositions",
     "org",
     "training",
+    "devtools",  # demo data, the generated province, backups: tools, not the portal
 ]
 
 MIDDLEWARE = [

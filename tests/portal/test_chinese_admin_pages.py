@@ -21,10 +21,10 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
+from devtools.demo import load_demo
 from expositions.models import Exposition, StudyUnit, Tag, Theme
 from org.models import Cadre, OrgUnit
 from tests.portal.test_chinese_pages import english_words
-from training.demo import load_demo
 from training.models import Assignment, Completion, Module, Requirement, TrainingClaim
 
 

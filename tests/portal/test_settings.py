@@ -115,10 +115,11 @@ def test_demo_data_is_idempotent(django_user_model):
 @pytest.mark.django_db(transaction=True)
 def test_two_demo_loads_at_once_make_one_demo(django_user_model):
     """``make run`` twice at once, say in two terminals: one demo, not two."""
+    from devtools import demo
     from expositions.models import StudyUnit
     from org.models import Cadre, OrgUnit
     from org.roles import CADRE
-    from training import demo, progress_store
+    from training import progress_store
     from training.models import Assignment, Completion, Module, TrainingClaim
 
     call_command("load_exposition", stdout=open(os.devnull, "w"))  # noqa: SIM115

@@ -114,7 +114,7 @@ def test_the_demo_keeps_every_stored_total_equal_to_a_recount():
 
     from django.core.management import call_command
 
-    from training.demo import load_demo
+    from devtools.demo import load_demo
 
     call_command("load_exposition", stdout=io.StringIO())
     load_demo()

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from training.generate import Generator, Sizes
+from devtools.generate import Generator, Sizes
 
 
 class Command(BaseCommand):

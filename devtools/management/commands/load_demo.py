@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from training.demo import load_demo
+from devtools.demo import load_demo
 
 
 class Command(BaseCommand):

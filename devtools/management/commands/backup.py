@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from training.backup import backup
+from devtools.backup import backup
 
 
 class Command(BaseCommand):

@@ -23,9 +23,8 @@ from django.utils import timezone
 from expositions.models import Exposition, StudyUnit, Theme
 from org.models import Cadre, OrgUnit
 from org.roles import CADRE, TRAINER, ensure_groups
-
-from . import progress_store
-from .models import Assignment, Completion, Module, ModuleUnit, TrainingClaim
+from training import progress_store
+from training.models import Assignment, Completion, Module, ModuleUnit, TrainingClaim
 
 # Known on purpose: the sign-in of generated benchmark data, refused outside debug mode.
 BENCH_PASSWORD = "bench-password-2026"  # noqa: S105  # nosec B105

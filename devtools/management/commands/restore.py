@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from training.backup import restore
+from devtools.backup import restore
 
 
 class Command(BaseCommand):
