@@ -339,3 +339,33 @@ class ClaimDecisionForm(forms.Form):
             if needs:
                 self.add_error("reason", needs)
         return cleaned
+
+
+FORMATS = [("", ""), ("csv", "CSV"), ("xlsx", "Excel")]
+
+
+class HoursFilterForm(forms.Form):
+    """The hours page's filters, read from the query string: one of the last years, an
+    org unit of the trainer's tree, a category, one of the requirements, and an export
+    format. Anything else is refused (the page answers 404, as for an id that is not
+    there)."""
+
+    year = forms.TypedChoiceField(coerce=int, required=False)
+    org = forms.ModelChoiceField(queryset=OrgUnit.objects.none(), required=False)
+    category = forms.ChoiceField(choices=[("", ""), *Cadre.Category.choices], required=False)
+    requirement = forms.TypedChoiceField(coerce=int, required=False)
+    format = forms.ChoiceField(
+        choices=[("", ""), ("csv", "CSV"), ("xlsx", "Excel")], required=False
+    )
+    page = forms.CharField(required=False)  # read by the paginator
+
+    def __init__(self, data, *, user, years, requirements):
+        super().__init__(data)
+        self.fields["year"].choices = [(y, y) for y in years]
+        self.fields["org"].queryset = OrgUnit.objects.managed_by(user)
+        self.fields["requirement"].choices = [(r.pk, r.pk) for r in requirements]
+        self.requirements = {r.pk: r for r in requirements}
+
+    def clean_requirement(self):
+        pk = self.cleaned_data["requirement"]
+        return self.requirements[pk] if pk not in (None, "") else None

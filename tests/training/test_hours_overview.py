@@ -109,7 +109,15 @@ def test_the_page_asks_a_constant_number_of_queries(
 
 
 @pytest.mark.parametrize(
-    "params", [{"year": "1999"}, {"requirement": "999999"}, {"requirement": "x"}]
+    "params",
+    [
+        {"year": "1999"},
+        {"year": "²"},
+        {"requirement": "999999"},
+        {"requirement": "x"},
+        {"org": "x"},
+        {"format": "pdf"},
+    ],
 )
 def test_bad_parameters_are_a_404(trainer_client, params):
     assert trainer_client.get(URL, params).status_code == 404

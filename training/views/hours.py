@@ -3,15 +3,15 @@ many cadres meet a requirement, and the cadres below it with what they still nee
 
 from django.core.paginator import Paginator
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from org.access import trainer_required
 from org.models import Cadre, OrgUnit
-from portal.params import parse_id
 
 from .. import exports
+from ..forms import HoursFilterForm
 from ..ledger import owing, rollup, standing, widest
 from ..models import Requirement
 
@@ -23,73 +23,58 @@ YEARS_BACK = 5
 def hours_overview(request):
     this_year = timezone.localdate().year
     years = list(range(this_year, this_year - YEARS_BACK, -1))
-    year = parse_id(request.GET.get("year", "")) or this_year
-    if year not in years:
-        raise Http404
     requirements = list(Requirement.objects.all())
+    form = HoursFilterForm(request.GET, user=request.user, years=years, requirements=requirements)
+    if not form.is_valid():
+        raise Http404
     if not requirements:
         return render(request, "training/hours.html", {"requirements": []})
+    chosen = form.cleaned_data
     roots = list(OrgUnit.objects.scope_roots(request.user))
-    org_id = request.GET.get("org")
-    if org_id:
-        node = get_object_or_404(OrgUnit.objects.managed_by(request.user), pk=parse_id(org_id))
-    elif roots:
-        node = roots[0]
-    else:
+    node = chosen["org"] or (roots[0] if roots else None)
+    if node is None:
         raise Http404
     cadres = Cadre.objects.managed_by(request.user).in_subtree(node)
-    category = request.GET.get("category", "")
-    if category:
-        if category not in Cadre.Category.values:
-            raise Http404
-        cadres = cadres.filter(category=category)
+    if chosen["category"]:
+        cadres = cadres.filter(category=chosen["category"])
     counts = owing(cadres, requirements)
-    requirement = _chosen(request, requirements, counts)
+    # Unless one is asked for, the requirement most cadres here owe: a county trainer
+    # opens on the every-cadre requirement, not on the county-level one that none of
+    # their township cadres owes.
+    requirement = chosen["requirement"] or widest(requirements, counts)
+    year = chosen["year"] or this_year
     short = (
         standing(cadres, requirement, year)
         .filter(missing__gt=0)
         .select_related("org_unit", "user")
         .order_by("-missing", "name", "pk")
     )
-    if request.GET.get("format") in ("csv", "xlsx"):
-        return _export(short, requirement, node, year, request.GET["format"])
+    if chosen["format"]:
+        return _export(short, requirement, node, year, chosen["format"])
+    context = _tables(request, requirements, requirement, counts, node, cadres, short, year)
+    context.update(years=years, year=year, roots=roots, category=chosen["category"])
+    return render(request, "training/hours.html", context)
+
+
+def _tables(request, requirements, requirement, counts, node, cadres, short, year):
+    """The page's tables (per org unit below ``node``; the cadres still short) and the
+    requirements to switch to."""
     query = request.GET.copy()
     query.pop("page", None)
-    return render(
-        request,
-        "training/hours.html",
-        {
-            "requirements": requirements,
-            "requirement": requirement,
-            # When nobody here owes the one shown: those somebody does, to switch to.
-            "others": [(r, n) for r in requirements if r != requirement and (n := counts[r.pk])],
-            "years": years,
-            "year": year,
-            "node": node,
-            "roots": roots,
-            "children": OrgUnit.objects.managed_by(request.user).filter(
-                path__startswith=node.path, depth=node.depth + 1
-            ),
-            "table": rollup(cadres, node, requirement, year),
-            "short": Paginator(short, PAGE_SIZE).get_page(request.GET.get("page")),
-            "query": query.urlencode(),
-            "categories": Cadre.Category.choices,
-            "category": category,
-        },
-    )
-
-
-def _chosen(request, requirements, counts):
-    """The requirement asked for (404 if unknown), else the one most cadres here owe:
-    a county trainer opens on the every-cadre requirement, not on the county-level one
-    that none of their township cadres owes."""
-    if not request.GET.get("requirement"):
-        return widest(requirements, counts)
-    wanted = parse_id(request.GET["requirement"])
-    requirement = next((r for r in requirements if r.pk == wanted), None)
-    if requirement is None:
-        raise Http404
-    return requirement
+    return {
+        "requirements": requirements,
+        "requirement": requirement,
+        # When nobody here owes the one shown: those somebody does, to switch to.
+        "others": [(r, n) for r in requirements if r != requirement and (n := counts[r.pk])],
+        "node": node,
+        "children": OrgUnit.objects.managed_by(request.user).filter(
+            path__startswith=node.path, depth=node.depth + 1
+        ),
+        "table": rollup(cadres, node, requirement, year),
+        "short": Paginator(short, PAGE_SIZE).get_page(request.GET.get("page")),
+        "query": query.urlencode(),
+        "categories": Cadre.Category.choices,
+    }
 
 
 def _export(short, requirement, node, year, fmt):
