@@ -199,13 +199,21 @@ def context(certificate, request=None):
 
 
 def pdf(certificate, request=None):
-    """The certificate as one A4 page of PDF, in the active language (WeasyPrint, with
-    the CJK font of the system: fonts-wqy-microhei)."""
-    from weasyprint import CSS, HTML  # imported when used: it loads Pango
-
+    """The certificate as one A4 page of PDF, in the active language (WeasyPrint), set
+    in the portal's own font (static/fonts: the @font-face rules of certificate.css), so
+    it looks the same on every server, with or without CJK fonts of its own."""
     html = render_to_string("training/certificate_pdf.html", context(certificate, request))
-    stylesheet = CSS(filename=finders.find("css/certificate.css"))
-    return HTML(string=html).write_pdf(stylesheets=[stylesheet])
+    return pdf_of_html(html)
+
+
+def pdf_of_html(html):
+    """A certificate page's HTML as PDF, with certificate.css and its fonts."""
+    from weasyprint import CSS, HTML  # imported when used: it loads Pango
+    from weasyprint.text.fonts import FontConfiguration
+
+    fonts = FontConfiguration()  # what makes WeasyPrint load @font-face fonts
+    stylesheet = CSS(filename=finders.find("css/certificate.css"), font_config=fonts)
+    return HTML(string=html).write_pdf(stylesheets=[stylesheet], font_config=fonts)
 
 
 def pdf_name(certificate):

@@ -3,17 +3,22 @@ page, revocation, and the trainer's zip."""
 
 import contextlib
 import io
+import os
 import re
+import subprocess
+import sys
 import zipfile
 import zlib
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from tests.conftest import new_claim
+from tests.servers import ROOT
 from training import certificates, progress_store, services
 from training.models import Certificate
 
@@ -118,7 +123,7 @@ def test_the_pdf_is_one_a4_page_with_a_cjk_font(client, cadre, finished):
     assert response.content.startswith(b"%PDF-")
     pdf = inflated(response.content)
     assert len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf)) == 1
-    assert b"WenQuanYi" in pdf  # the CJK font is embedded, so Chinese is not boxes
+    assert b"Portal-Certificate-Sans" in pdf  # the portal's own CJK font, embedded
     assert re.search(rb"/MediaBox\s*\[\s*0 0 595\.\d+ 841\.\d+", pdf)  # A4 in points
 
 
@@ -426,3 +431,38 @@ def test_editing_a_units_hours_leaves_last_years_ledger_and_certificates_as_they
     assert certificates.module_certificate(cadre, finished) == module_certificate
     assert Certificate.objects.valid().count() == 2
     assert progress_store.verify() == []
+
+
+NO_FONTS = """<?xml version="1.0"?>
+<!DOCTYPE fontconfig SYSTEM "fonts.dtd">
+<fontconfig><dir>{empty}</dir><cachedir>{cache}</cachedir></fontconfig>
+"""
+RENDER = """
+import sys, django
+django.setup()
+from training.certificates import pdf_of_html
+sys.stdout.buffer.write(pdf_of_html(open(sys.argv[1], encoding="utf-8").read()))
+"""
+
+
+def test_the_pdf_needs_no_font_of_the_servers(client, cadre, finished, tmp_path):
+    """Issue #33: on a server without CJK fonts (here: fontconfig that knows no font at
+    all) a certificate is set, every character of it, in the font the portal ships."""
+    certificate = issue(client, cadre, finished)
+    html = render_to_string("training/certificate_pdf.html", certificates.context(certificate))
+    page = tmp_path / "certificate.html"
+    page.write_text(html, encoding="utf-8")
+    (tmp_path / "empty").mkdir()
+    config = tmp_path / "fonts.conf"
+    config.write_text(NO_FONTS.format(empty=tmp_path / "empty", cache=tmp_path), encoding="utf-8")
+    rendered = subprocess.run(  # noqa: S603 - the tests' own script
+        [sys.executable, "-c", RENDER, str(page)],
+        cwd=ROOT,
+        env={**os.environ, "FONTCONFIG_FILE": str(config)},
+        capture_output=True,
+        check=True,
+    )
+    pdf = inflated(rendered.stdout)
+    embedded = {name.split(b"+")[-1] for name in re.findall(rb"/BaseFont\s*/([\w+\-]+)", pdf)}
+    assert embedded == {b"Portal-Certificate-Sans", b"Portal-Certificate-Sans-Bold"}
+    assert "欧阳娜娜" in html and "同志" in html
