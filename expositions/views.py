@@ -8,6 +8,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import get_language
 
+from . import providers
 from .models import StudyUnit, Tag, Theme, in_reading_order
 from .search import highlight, snippet
 from .search import search as search_units
@@ -29,7 +30,10 @@ def home(request):
 def theme_detail(request, slug):
     theme = get_object_or_404(Theme, slug=slug)
     units = StudyUnit.objects.visible_to(request.user).for_theme(theme).for_listing()
-    return render(request, "expositions/theme_detail.html", {"theme": theme, "units": units})
+    done = providers.done_units(request, units)
+    return render(
+        request, "expositions/theme_detail.html", {"theme": theme, "units": units, "done": done}
+    )
 
 
 @login_required
@@ -43,7 +47,10 @@ def tag_detail(request, slug):
     visible = StudyUnit.objects.visible_to(request.user)
     tag = get_object_or_404(visible.tags(), slug=slug)
     units = visible.for_tag(slug).for_listing()
-    return render(request, "expositions/tag_detail.html", {"tag": tag, "units": units})
+    done = providers.done_units(request, units)
+    return render(
+        request, "expositions/tag_detail.html", {"tag": tag, "units": units, "done": done}
+    )
 
 
 @login_required
@@ -51,11 +58,9 @@ def unit_detail(request, slug):
     page = StudyUnit.page(slug, request.user)
     if page is None:
         raise Http404
-    return render(
-        request,
-        "expositions/studyunit_detail.html",
-        {"unit": page.unit, "previous_unit": page.previous, "next_unit": page.next},
-    )
+    context = {"unit": page.unit, "previous_unit": page.previous, "next_unit": page.next}
+    context.update(providers.unit_page(request, page.unit))
+    return render(request, "expositions/studyunit_detail.html", context)
 
 
 SEARCH_PAGE_SIZE = 20
@@ -90,6 +95,7 @@ def search(request):
             (tag, highlight(tag.label, terms)) for tag in in_reading_order(unit.tags.all())
         ]
     context = {
+        "done": providers.done_units(request, page.object_list),
         "query": query,
         "terms": terms,
         "page": page,

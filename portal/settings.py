@@ -66,6 +66,13 @@ INSTALLED_APPS = [
     "devtools",  # demo data, the generated province, backups: tools, not the portal
 ]
 
+# What other apps add to the reading pages of expositions, which imports no other app:
+# one named function per question (expositions.providers).
+READER_PROVIDERS = {
+    "unit_page": "training.readers.unit_page",
+    "done_units": "training.readers.done_units",
+}
+
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

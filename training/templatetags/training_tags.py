@@ -1,18 +1,9 @@
 from decimal import Decimal
 
 from django import template
-from django.db.models import QuerySet
 from django.template.defaultfilters import date as date_filter
-from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext, pgettext
-
-from expositions.models import sees_drafts
-from org.access import cadre_of, is_trainer
-from portal.params import parse_id
-
-from ..models import Completion, Module
-from ..progress import completion_of, my_modules, place_in_module
 
 register = template.Library()
 
@@ -28,91 +19,6 @@ def long_date(value):
 def long_datetime(value):
     """A moment in Beijing time, the date written as ``long_date`` writes it."""
     return date_filter(value, pgettext("long date and time format", "j F Y, H:i"))
-
-
-@register.inclusion_tag("training/includes/completion_panel.html", takes_context=True)
-def completion_panel(context, unit):
-    """On a unit page: the cadre's "Mark as complete" and the modules it moves."""
-    request = context["request"]
-    cadre = cadre_of(request)
-    if cadre is None or not unit.is_published:
-        return {"cadre": None}
-    completion = completion_of(cadre, unit)
-    modules = _modules_holding(request, cadre, unit)
-    return {
-        "cadre": cadre,
-        "from_module": module_param(request),
-        "unit": unit,
-        "completion": completion,
-        "modules": modules,
-        "request": request,
-    }
-
-
-@register.simple_tag(takes_context=True)
-def done_unit_ids(context, units):
-    """The pks of ``units`` (a queryset or a list) the signed-in cadre has completed, in
-    one query; an empty set for anyone else."""
-    cadre = cadre_of(context["request"])
-    if cadre is None:
-        return set()
-    pks = units.order_by().values("pk") if isinstance(units, QuerySet) else [u.pk for u in units]
-    return set(
-        Completion.objects.filter(cadre=cadre, unit__in=pks).values_list("unit_id", flat=True)
-    )
-
-
-def module_param(request):
-    """The module a unit page was reached from (``?module=<pk>``), as an int, or None."""
-    return parse_id(request.GET.get("module"))
-
-
-@register.simple_tag(takes_context=True)
-def module_pager(context, unit):
-    """Reached from a module (``?module=<pk>``) the reader may follow: the module, the
-    module's page, this unit's place in it, and its previous and next units in the
-    module's order. None otherwise, and the theme's order applies."""
-    request = context["request"]
-    pk = module_param(request)
-    if pk is None:
-        return None
-    cadre = cadre_of(request)
-    if cadre is not None:
-        if not unit.is_published:
-            return None
-        module = next((m for m in _modules_holding(request, cadre, unit) if m.pk == pk), None)
-    elif is_trainer(request.user):
-        module = (
-            Module.objects.visible_to(request.user).filter(pk=pk, module_units__unit=unit).first()
-        )
-    else:
-        return None
-    if module is None:
-        return None
-    place = place_in_module(module.pk, unit, drafts=sees_drafts(request.user))
-    if place is None:
-        return None
-    name = "training:my_module" if cadre is not None else "training:module_detail"
-    return {
-        "module": module,
-        "url": reverse(name, kwargs={"pk": module.pk}),
-        "position": place.position,
-        "count": place.count,
-        "previous": place.previous,
-        "next": place.next,
-    }
-
-
-def _modules_holding(request, cadre, unit):
-    """The cadre's modules holding ``unit`` (``my_modules``), asked once per request:
-    the completion panel shows them, the module pager finds its module among them."""
-    held = getattr(request, "_modules_holding", None)
-    if held is None or held[0] != unit.pk:
-        held = request._modules_holding = (
-            unit.pk,
-            my_modules(cadre, containing=unit, next_units=False),
-        )
-    return held[1]
 
 
 @register.simple_tag
