@@ -104,6 +104,33 @@ def test_exposition_term_for_anything_but_his_exposition(language, text):
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        # The book 民政部 compiled, by its published title (人民出版社; 新华社 10月26日电).
+        "文章提到《深入学习习近平关于民政工作的重要论述》一书。",
+        "深入学习习近平关于民政工作的重要论述",
+        # Xinhua's wording of the same report, without 的 before 重要论述.
+        "分专题阐述了习近平总书记关于民政工作重要论述的重大意义、丰富内涵、核心要义。",
+        "深入学习贯彻习近平总书记关于民政工作的重要论述。",
+    ],
+)
+def test_published_forms_of_his_exposition_are_not_findings(text):
+    assert planted("zh", "body", text) == set()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "学习文章是关于民政工作重要论述的体会。",  # no 习近平, no 总书记
+        "习近平总书记关于民政工作的讲话，是重要论述。",  # 重要论述 said of something else
+        "本书是对习近平关于民政工作的论述的学习，也是一篇重要论述。",
+    ],
+)
+def test_the_published_forms_do_not_let_other_uses_through(text):
+    assert ("zh", "exposition_term") in planted("zh", "body", text)
+
+
+@pytest.mark.parametrize(
     ("language", "text"),
     [
         ("zh", "重要论述不是一篇讲话，而是一整套指导思想。"),

@@ -106,7 +106,7 @@ def test_load_creates_themes_and_units():
     )
     assert "家庭经济状况跨省核对" in unit.body_html_zh_hans
     assert "Cross-provincial verification" in unit.body_html_en
-    assert unit.passages_translated[0][1].startswith("率先开展全国家庭经济状况跨省核对")
+    assert unit.passages_translated[0][1].startswith("率先开展跨省核对全国试点")
     assert not unit.missing_language
 
 
@@ -182,10 +182,58 @@ def test_loading_over_the_old_content_makes_one_version_per_unit_with_a_reason(t
         assert unit.theme.slug == spec["theme"]
         assert sorted(t.name for t in unit.tags.all()) == sorted(zh for zh, _en in spec["tags"])
     exposition = Exposition.objects.get()
-    assert exposition.title_zh_hans == "深入学习习近平总书记关于民政工作的重要论述"
+    # Not the title of the ministry's book (深入学习习近平关于民政工作的重要论述): the essay
+    # is a study article about the General Secretary's exposition.
+    assert exposition.title_zh_hans == "学习贯彻习近平总书记关于民政工作重要论述的体会"
+    assert exposition.title_en.startswith("Reflections on studying and applying")
     assert (exposition.author_zh_hans, exposition.author_en) == ("苏顺生", "Su Shunsheng")
     theme = Theme.objects.get(slug="grassroots-governance")
     assert "跨省核对" not in theme.description_zh_hans  # the unit moved to livelihood
+
+
+# The data file as the first editorial pass shipped it, before the review of its units.
+FIRST_PASS = (
+    Path(__file__).parent / "fixtures" / "civil-affairs-exposition-first-pass-issue-32.json"
+)
+
+
+@pytest.mark.django_db
+def test_loading_over_the_first_pass_makes_one_version_per_unit_the_review_changed(tmp_path):
+    first = json.loads(FIRST_PASS.read_text(encoding="utf-8"))
+    load_exposition(_write(tmp_path, first))
+    before = {u["slug"]: u for u in first["units"]}
+    data, _ = read_seed()
+
+    def owned(unit):  # what the loader owns of a unit: all but its tags' English names
+        return {**unit, "tags": sorted(zh for zh, _en in unit["tags"])}
+
+    changed = sorted(u["slug"] for u in data["units"] if owned(u) != owned(before[u["slug"]]))
+    # U8 itself did not change; one of its tags (政绩观) got a better English name.
+    renamed = sorted(
+        u["slug"]
+        for u in data["units"]
+        if u["slug"] not in changed and u["tags"] != before[u["slug"]]["tags"]
+    )
+    assert 0 < len(changed) < len(data["units"])
+    assert renamed == ["more-practical-things-for-the-people"]
+    report = load_exposition()
+    assert sorted(report.updated) == changed
+    for spec in data["units"]:
+        unit = StudyUnit.objects.get(slug=spec["slug"])
+        versions = list(unit.history.order_by("-history_id"))
+        assert len(versions) == (2 if spec["slug"] in changed + renamed else 1), spec["slug"]
+        if spec["slug"] in changed:
+            assert versions[0].history_change_reason == EDITORIAL_PASS
+        assert (unit.title_zh_hans, unit.body_zh_hans) == (spec["title_zh"], spec["body_zh"])
+        assert sorted(versions[0].history_tags) == sorted(spec["tags"])
+    assert Exposition.objects.get().title_zh_hans == data["exposition"]["title_zh"]
+    assert Tag.objects.get(name="民生底线").name_en == "bottom line of livelihood"
+    assert Tag.objects.get(name="政绩观").name_en == "view of political achievement"
+    theme = Theme.objects.get(slug="grassroots-governance")
+    assert "以学促干、担当作为" in theme.description_zh_hans  # U16's meaning (review item 20)
+    versions = StudyUnit.history.count()
+    assert load_exposition().updated == []
+    assert StudyUnit.history.count() == versions
 
 
 @pytest.mark.django_db

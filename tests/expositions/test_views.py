@@ -303,7 +303,7 @@ HONEST_LABELS = {
         "学习文章摘录",
         "英文本",
         "中文（据英文本译出）",
-        "学习文章《<cite>深入学习习近平总书记关于民政工作的重要论述</cite>》，",
+        "学习文章《<cite>学习贯彻习近平总书记关于民政工作重要论述的体会</cite>》，",
         "苏顺生",
         "这篇学习文章原以中文写成",
     ],
@@ -311,7 +311,7 @@ HONEST_LABELS = {
         "From the study article",
         "The English text we were given",
         "Our Chinese rendering of the English text",
-        "Study article: <cite>In-depth study of General Secretary Xi Jinping",
+        "Study article: <cite>Reflections on studying and applying General Secretary Xi Jinping",
         "Su Shunsheng",
     ],
 }
