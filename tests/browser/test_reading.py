@@ -25,7 +25,7 @@ TEXT = {
         "themes": "Themes",
         "livelihood": "Livelihood guarantee",
         "best": "Do our best, and do what we can",
-        "tag": "livelihood safety net",
+        "tag": "bottom line of livelihood",
         "body_field": "#id_body_en",
         "key_points": "Key points",
         "sign_out": "Sign out",
