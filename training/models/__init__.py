@@ -1,0 +1,47 @@
+"""Who must study what, by when, and who has: modules, assignments, completions and
+the progress totals kept from them, and the 学时 records beyond them (requirements,
+claims, certificates). The people and the org tree are in ``org``. One module per topic;
+every model is importable from here."""
+
+from .completions import Completion, HoursYear, Progress, ProgressWeek
+from .hours import (
+    HOURS_PER_DAY,
+    Certificate,
+    CertificateQuerySet,
+    ClaimQuerySet,
+    Requirement,
+    TrainingClaim,
+    claim_file_name,
+)
+from .modules import (
+    HOURS,
+    Assignment,
+    AssignmentQuerySet,
+    Module,
+    ModuleQuerySet,
+    ModuleUnit,
+    ModuleUnitQuerySet,
+    count_of,
+)
+
+__all__ = [
+    "HOURS",
+    "HOURS_PER_DAY",
+    "Assignment",
+    "AssignmentQuerySet",
+    "Certificate",
+    "CertificateQuerySet",
+    "ClaimQuerySet",
+    "Completion",
+    "HoursYear",
+    "Module",
+    "ModuleQuerySet",
+    "ModuleUnit",
+    "ModuleUnitQuerySet",
+    "Progress",
+    "ProgressWeek",
+    "Requirement",
+    "TrainingClaim",
+    "claim_file_name",
+    "count_of",
+]

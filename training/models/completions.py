@@ -1,0 +1,144 @@
+"""Completions (the fact that a cadre completed a unit) and the totals kept from them:
+progress per module and cadre, completions per org unit and week, 学时 per cadre and year.
+Written by training.progress_store only."""
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from expositions.models import StudyUnit
+from org.models import Cadre, OrgUnit
+
+
+class Completion(models.Model):
+    """One cadre completed one study unit. At most one per cadre and unit; it counts
+    toward every module that contains the unit."""
+
+    cadre = models.ForeignKey(
+        Cadre, on_delete=models.CASCADE, related_name="completions", verbose_name=_("cadre")
+    )
+    unit = models.ForeignKey(
+        StudyUnit,
+        on_delete=models.CASCADE,
+        related_name="completions",
+        verbose_name=_("study unit"),
+    )
+    completed_at = models.DateTimeField(_("completed at"), default=timezone.now)
+    # The 学时 this completion credits: the unit's when it was completed. An editor who
+    # changes a unit's 学时 later changes what later completions credit, never a ledger
+    # (or a certificate) already made, as a record office would.
+    credit_hours = models.DecimalField(
+        _("study hours credited"), max_digits=4, decimal_places=2, editable=False
+    )
+    # Where the cadre worked when they completed it: the weekly activity chart counts
+    # completions where they happened, whatever moves came later.
+    org_unit = models.ForeignKey(
+        OrgUnit,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("org unit at completion"),
+    )
+
+    class Meta:
+        verbose_name = _("completion")
+        verbose_name_plural = _("completions")
+        ordering = ["-completed_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["cadre", "unit"], name="unique_completion"),
+        ]
+
+    def __str__(self):
+        return f"{self.cadre} ✓ {self.unit}"
+
+    def save(self, *args, **kwargs):
+        if self.org_unit_id is None and self.cadre_id is not None:
+            self.org_unit_id = Cadre.objects.values_list("org_unit_id", flat=True).get(
+                pk=self.cadre_id
+            )
+        if self.credit_hours is None and self.unit_id is not None:
+            self.credit_hours = StudyUnit.objects.values_list("credit_hours", flat=True).get(
+                pk=self.unit_id
+            )
+        super().save(*args, **kwargs)
+
+
+class Progress(models.Model):
+    """How many of a module's published units a cadre has completed: kept here so that
+    the province roll-up reads one row per cadre instead of counting completions.
+
+    Written only by training.progress_store (completion added or removed, a module's
+    units changed, a unit published, unpublished or deleted); `manage.py
+    rebuild_progress` recomputes it from the completions, and a test checks the two
+    agree after every kind of change.
+    """
+
+    module = models.ForeignKey(
+        "training.Module", on_delete=models.CASCADE, related_name="progress_rows"
+    )
+    cadre = models.ForeignKey(Cadre, on_delete=models.CASCADE, related_name="progress")
+    done = models.PositiveIntegerField(default=0)
+    last_completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("progress")
+        verbose_name_plural = _("progress")
+        constraints = [
+            models.UniqueConstraint(fields=["module", "cadre"], name="unique_progress"),
+        ]
+
+    def __str__(self):
+        return f"{self.cadre} · {self.module}: {self.done}"
+
+
+class ProgressWeek(models.Model):
+    """Completions of a module's published units per org unit (where the cadre worked
+    when they completed) and week (Monday, local time): the weekly activity chart
+    sums a few thousand of these rows instead of counting up to a million completions.
+    Kept in step by training.progress_store, like Progress."""
+
+    module = models.ForeignKey("training.Module", on_delete=models.CASCADE, related_name="+")
+    org_unit = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="+")
+    week = models.DateField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("weekly completions")
+        verbose_name_plural = _("weekly completions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["module", "org_unit", "week"], name="unique_progress_week"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.module} · {self.org_unit} · {self.week}: {self.count}"
+
+
+class HoursYear(models.Model):
+    """Stored: a cadre's 学时 of one calendar year (Beijing time), kept so that the
+    trainers' shortfall page reads one row per cadre and year instead of summing
+    millions of completions (bench/RESULTS.md). ``online``: units completed that year
+    and approved claims of online study elsewhere ending that year; ``training``:
+    approved training claims ending that year. Written only by training.progress_store,
+    recounted by ``manage.py verify_progress``."""
+
+    cadre = models.ForeignKey(Cadre, on_delete=models.CASCADE, related_name="hours_years")
+    year = models.PositiveSmallIntegerField()
+    online = models.DecimalField(max_digits=9, decimal_places=2, default=0)
+    training = models.DecimalField(max_digits=9, decimal_places=2, default=0)
+
+    class Meta:
+        verbose_name = _("study hours of a year")
+        verbose_name_plural = _("study hours of a year")
+        constraints = [
+            models.UniqueConstraint(fields=["cadre", "year"], name="unique_hours_year"),
+            models.CheckConstraint(
+                condition=Q(online__gte=0) & Q(training__gte=0), name="hours_year_not_negative"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.cadre} · {self.year}: {self.online} + {self.training}"

@@ -1,0 +1,276 @@
+"""Modules (ordered lists of study units) and assignments: who must study what, by when."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from expositions.models import Bilingual, StudyUnit, UnitLink, readable
+from org.models import Cadre, OrgUnit, ancestor_paths, in_scope, scope_paths
+
+from .completions import Completion, Progress
+
+HOURS = models.DecimalField(max_digits=7, decimal_places=2)
+
+
+def count_of(qs):
+    """A scalar subquery counting the rows of ``qs`` (0 when there are none)."""
+    counted = qs.order_by().annotate(_one=Value(1)).values("_one").annotate(n=Count("*"))
+    return Coalesce(Subquery(counted.values("n")[:1], output_field=IntegerField()), 0)
+
+
+class ModuleQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """What a trainer may open: every active module, and their own whatever its status."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(Q(status=Module.Status.ACTIVE) | Q(created_by=user))
+
+    def editable_by(self, user):
+        if user.has_perm("training.change_module") and user.is_staff:
+            return self.all()
+        return self.filter(created_by=user)
+
+    def with_hours(self):
+        """Each module's 学时 as ``study_hours``: the sum of what its units credit
+        (StudyUnit.credit_hours), counting the units readers can see, since only those
+        can be completed. A unit in two modules counts in each module's sum, and once in
+        a cadre's hours."""
+        return self.annotate(
+            study_hours=Coalesce(
+                Sum("module_units__unit__credit_hours", filter=readable("module_units__unit__")),
+                Value(Decimal("0")),
+                output_field=HOURS,
+            )
+        )
+
+    def for_cadre(self, cadre, *, containing=None, next_units=True):
+        """The active modules assigned to ``cadre`` (directly, or to their org unit or
+        any unit above it), each with ``due_on`` (the earliest of those assignments),
+        ``stored_done`` and ``last_completed_at`` (the cadre's stored Progress row),
+        ``unit_count``, and ``total`` and ``study_hours`` of the units readers can see;
+        with ``next_units``, the link to the first readable unit in the module's order
+        that the cadre has not completed (``next_*``, ``UnitLink.from_columns``).
+        ``containing``: only the modules holding that unit. One query."""
+        reaching = Assignment.objects.reaching(cadre).filter(module=OuterRef("pk"))
+        entries = ModuleUnit.objects.filter(module=OuterRef("pk"))
+        readable_entries = entries.filter(readable("unit__"))
+        stored = Progress.objects.filter(module=OuterRef("pk"), cadre=cadre)
+        hours = readable_entries.order_by().values("module").annotate(h=Sum("unit__credit_hours"))
+        modules = self.filter(Exists(reaching), status=Module.Status.ACTIVE)
+        if containing is not None:
+            modules = modules.filter(Exists(entries.filter(unit=containing)))
+        modules = modules.annotate(
+            due_on=Subquery(reaching.order_by("due_on").values("due_on")[:1]),
+            stored_done=Subquery(stored.values("done")[:1]),
+            last_completed_at=Subquery(stored.values("last_completed_at")[:1]),
+            unit_count=count_of(entries),
+            total=count_of(readable_entries),
+            study_hours=Coalesce(
+                Subquery(hours.values("h")[:1], output_field=HOURS),
+                Value(Decimal("0")),
+                output_field=HOURS,
+            ),
+        )
+        if next_units:
+            done = Completion.objects.filter(cadre=cadre, unit=OuterRef("unit"))
+            todo = readable_entries.filter(~Exists(done)).order_by("position")
+            modules = modules.annotate(**UnitLink.annotations(todo, "next", through="unit__"))
+        return modules
+
+
+class Module(Bilingual, models.Model):
+    """An ordered list of study units that a trainer assigns as one piece of training."""
+
+    TRANSLATED = ("title",)
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        ACTIVE = "active", _("Active")
+        ARCHIVED = "archived", _("Archived")
+
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    units = models.ManyToManyField(
+        StudyUnit, through="ModuleUnit", related_name="modules", verbose_name=_("study units")
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="created_modules",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ModuleQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("module")
+        verbose_name_plural = _("modules")
+        ordering = ["title", "pk"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("training:module_detail", kwargs={"pk": self.pk})
+
+
+class ModuleUnitQuerySet(models.QuerySet):
+    def place_of(self, module_id, unit, *, drafts):
+        """Where ``unit`` stands in module ``module_id`` among the units readers may read
+        (all of them when ``drafts``: an editor): a dict of ``units_before``,
+        ``units_count`` and the links of the units before and after it (``previous_*``,
+        ``next_*``), or None when the module does not hold it. One query."""
+        entries = ModuleUnit.objects.filter(module=OuterRef("module"))
+        if not drafts:
+            entries = entries.filter(readable("unit__"))
+        before = entries.filter(position__lt=OuterRef("position")).order_by("-position")
+        after = entries.filter(position__gt=OuterRef("position")).order_by("position")
+        links = {
+            **UnitLink.annotations(before, "previous", through="unit__"),
+            **UnitLink.annotations(after, "next", through="unit__"),
+        }
+        return (
+            self.filter(module_id=module_id, unit=unit)
+            .annotate(units_before=count_of(before), units_count=count_of(entries), **links)
+            .values("units_before", "units_count", *links)
+            .first()
+        )
+
+
+class ModuleUnit(models.Model):
+    module = models.ForeignKey(Module, on_delete=models.CASCADE, related_name="module_units")
+    unit = models.ForeignKey(StudyUnit, on_delete=models.PROTECT, related_name="module_units")
+    position = models.PositiveIntegerField(_("position"))
+
+    objects = ModuleUnitQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("unit in module")
+        verbose_name_plural = _("units in module")
+        ordering = ["module", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["module", "unit"], name="unique_unit_per_module"),
+            models.UniqueConstraint(
+                fields=["module", "position"], name="unique_position_per_module"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.module} #{self.position}: {self.unit}"
+
+
+class AssignmentQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Assignments whose target lies in the org units the user manages."""
+        return in_scope(self, user, "org_unit__path", "cadre__org_unit__path")
+
+    def from_above(self, user):
+        """Assignments made to an org unit above the user's scope: they reach every
+        cadre the user manages, though the user cannot change them."""
+        roots = scope_paths(user)
+        if not roots:  # a superuser's scope has nothing above it; a non-trainer none
+            return self.none()
+        above = {p for root in roots for p in ancestor_paths(root, OrgUnit.steplen)} - set(roots)
+        return self.filter(org_unit__path__in=above)
+
+    def covering(self, *, cadre=None, org_unit=None):
+        """Assignments that already reach everyone a new assignment to this target would:
+        made to the same org unit or one above it (or, for a cadre, any reaching them)."""
+        if cadre is not None:
+            return self.reaching(cadre)
+        return self.filter(org_unit__path__in=org_unit.ancestor_paths())
+
+    def reaching(self, cadre):
+        """Assignments that reach ``cadre``: made to them, or to their org unit or any
+        unit above it. The earliest due date of those for one module is the cadre's."""
+        return self.filter(Q(cadre=cadre) | Q(org_unit__path__in=cadre.org_unit.ancestor_paths()))
+
+
+class Assignment(models.Model):
+    """A module given to one cadre, or to an org unit: every cadre in it and below it,
+    including cadres who join or move in later."""
+
+    module = models.ForeignKey(
+        Module, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("module")
+    )
+    cadre = models.ForeignKey(
+        Cadre,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="assignments",
+        verbose_name=_("cadre"),
+    )
+    org_unit = models.ForeignKey(
+        OrgUnit,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="assignments",
+        verbose_name=_("org unit"),
+    )
+    due_on = models.DateField(_("due date"))
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("assigned by"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = AssignmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+        ordering = ["due_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(cadre__isnull=False, org_unit__isnull=True)
+                    | Q(cadre__isnull=True, org_unit__isnull=False)
+                ),
+                name="assignment_has_one_target",
+            ),
+            models.UniqueConstraint(
+                fields=["module", "cadre"],
+                condition=Q(cadre__isnull=False),
+                name="unique_assignment_per_cadre",
+            ),
+            models.UniqueConstraint(
+                fields=["module", "org_unit"],
+                condition=Q(org_unit__isnull=False),
+                name="unique_assignment_per_org_unit",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.module} → {self.target} ({self.due_on})"
+
+    def get_absolute_url(self):
+        return reverse("training:assignment_progress", kwargs={"pk": self.pk})
+
+    @property
+    def target(self):
+        return self.cadre or self.org_unit
+
+    @property
+    def assigned_by_name(self):
+        """Who assigned it, as people know them: full name, else username; "" when the
+        account is gone (or the assignment was written by a script)."""
+        user = self.assigned_by
+        return (user.get_full_name() or user.get_username()) if user else ""
