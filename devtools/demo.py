@@ -18,8 +18,8 @@ from org.models import Cadre, OrgUnit
 from org.roles import ACCOUNT_MANAGER, CADRE, EDITOR, TRAINER, ensure_groups
 from portal.serial import one_at_a_time
 from training import services
+from training.hours.requirements import ensure_defaults
 from training.models import Assignment, Module, TrainingClaim
-from training.requirements import ensure_defaults
 
 # code, parent code, level, Chinese name, English name
 ORG_TREE = [

@@ -10,7 +10,8 @@ from expositions.models import StudyUnit
 from org.models import Cadre, OrgUnit
 from portal import audit
 
-from . import certificates, progress_store
+from . import progress_store
+from .hours import certificates
 from .models import Assignment, Certificate, Completion, Module, ModuleUnit, TrainingClaim
 
 

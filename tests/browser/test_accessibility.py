@@ -52,7 +52,7 @@ def test_cadre_pages(visit, language, demo):
     from django.utils import timezone
 
     from org.models import Cadre
-    from training import certificates
+    from training.hours import certificates
 
     cadre = Cadre.objects.get(user__username="cadre")
     certificate = certificates.annual_certificate(cadre, timezone.localdate().year)

@@ -27,7 +27,7 @@ from devtools.demo import load_demo
 from expositions.models import StudyUnit, Tag, Theme
 from org.models import Cadre, OrgUnit
 from tests.security.test_matrix import url_patterns
-from training import certificates
+from training.hours import certificates
 from training.models import Assignment, Completion, Module, TrainingClaim
 
 # Words that are the same in a Chinese interface: file formats and encodings named on

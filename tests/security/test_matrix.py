@@ -21,7 +21,8 @@ from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from expositions.models import Exposition, Theme
-from training import certificates, services
+from training import services
+from training.hours import certificates
 from training.models import Assignment, Completion, Module, Requirement, TrainingClaim
 
 ROLES = ["anonymous", "cadre", "other_cadre", "other_trainer", "trainer", "editor"]

@@ -19,7 +19,8 @@ from django.utils import timezone
 
 from tests.conftest import new_claim
 from tests.servers import ROOT
-from training import certificates, progress_store, services
+from training import progress_store, services
+from training.hours import certificates
 from training.models import Certificate
 
 pytestmark = pytest.mark.django_db
@@ -440,7 +441,7 @@ NO_FONTS = """<?xml version="1.0"?>
 RENDER = """
 import sys, django
 django.setup()
-from training.certificates import pdf_of_html
+from training.hours.certificates import pdf_of_html
 sys.stdout.buffer.write(pdf_of_html(open(sys.argv[1], encoding="utf-8").read()))
 """
 

@@ -13,7 +13,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from tests.portal.test_chinese_pages import english_words
-from training import certificates, services
+from training import services
+from training.hours import certificates
 from training.models import Certificate
 
 pytestmark = pytest.mark.django_db

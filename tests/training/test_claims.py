@@ -15,7 +15,7 @@ from PIL import Image
 
 from tests.conftest import new_claim
 from training import services
-from training.ledger import claimed_hours_by_year, ledger, standing
+from training.hours.ledger import claimed_hours_by_year, ledger, standing
 from training.models import Requirement, TrainingClaim
 
 pytestmark = pytest.mark.django_db

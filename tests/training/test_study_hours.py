@@ -8,7 +8,7 @@ import pytest
 
 from expositions.models import hours_for_minutes
 from training import services
-from training.ledger import online_hours_by_year
+from training.hours.ledger import online_hours_by_year
 from training.models import Completion
 
 pytestmark = pytest.mark.django_db
@@ -106,7 +106,7 @@ def test_the_three_requirements_of_the_regulations_ship_as_defaults():
 
 def test_the_requirements_that_apply_follow_the_category(org, make_cadre):
     from org.models import Cadre
-    from training.ledger import ledger
+    from training.hours.ledger import ledger
 
     county = make_cadre(org.county, category=Cadre.Category.COUNTY_AND_ABOVE)
     township = make_cadre(org.township_a, category=Cadre.Category.TOWNSHIP_AND_BELOW)
@@ -122,7 +122,7 @@ def test_the_requirements_that_apply_follow_the_category(org, make_cadre):
 
 def test_the_five_year_window_ends_with_the_year_shown(org, make_cadre, make_unit):
     from org.models import Cadre
-    from training.ledger import ledger
+    from training.hours.ledger import ledger
 
     cadre = make_cadre(org.county, category=Cadre.Category.COUNTY_AND_ABOVE)
     for year, hours in ((2021, "1"), (2022, "2"), (2026, "4")):

@@ -14,7 +14,8 @@ from org.access import cadre_required, trainer_required
 from org.models import Cadre
 from portal.ratelimit import key_over_limit, over_limit
 
-from .. import certificates, exports
+from .. import exports
+from ..hours import certificates
 from ..models import Certificate
 from ..progress import COMPLETE, my_modules
 from .progress import _module_page

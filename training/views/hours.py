@@ -12,7 +12,7 @@ from org.models import Cadre, OrgUnit
 
 from .. import exports
 from ..forms import HoursFilterForm
-from ..ledger import owing, rollup, standing, widest
+from ..hours.ledger import owing, rollup, standing, widest
 from ..models import Requirement
 
 PAGE_SIZE = 50

@@ -16,7 +16,7 @@ from org.access import cadre_of, cadre_required, is_trainer
 from portal.params import parse_id
 
 from .. import services
-from ..ledger import ledger
+from ..hours.ledger import ledger
 from ..models import Assignment, Certificate, Completion, ModuleUnit, TrainingClaim
 from ..progress import my_modules
 

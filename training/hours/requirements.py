@@ -4,7 +4,7 @@ browser tests' databases are between tests)."""
 
 from decimal import Decimal
 
-from .models import Requirement
+from ..models import Requirement
 
 DEFAULTS = [
     # (Chinese name, English name, category, kind, hours, period): the 2023

@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from org.models import OrgUnit
 
-from .models import Completion, Requirement, TrainingClaim
+from ..models import Completion, Requirement, TrainingClaim
 
 ZERO = Decimal("0")
 HOURS = DecimalField(max_digits=8, decimal_places=2)

@@ -27,9 +27,9 @@ from django.utils import timezone
 from expositions.models import StudyUnit
 from org.models import Cadre
 
-from .exports import file_name
+from ..exports import file_name
+from ..models import Certificate, Completion, ModuleUnit, TrainingClaim
 from .ledger import claimed_hours_by_year, online_hours_by_year
-from .models import Certificate, Completion, ModuleUnit, TrainingClaim
 
 CODE_BYTES = 10  # 80 random bits: 16 characters of base32
 FIRST_YEAR = 2000  # no study hours are recorded before it (and year 1 would overflow)
