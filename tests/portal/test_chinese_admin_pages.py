@@ -197,6 +197,16 @@ def test_the_typography_check_finds_django_s_chinese_on_an_admin_page(as_user):
     ]
 
 
+@pytest.mark.parametrize(("language", "label"), [("zh-hans", "唯一标识："), ("en", "Slug:")])
+def test_an_admin_label_ends_with_the_language_s_colon(as_user, language, label):
+    """Django's label suffix is its translated ":", a full-width colon in Chinese."""
+    client = as_user("editor")
+    tag = Tag.objects.first()
+    url = reverse("admin:expositions_tag_change", args=[tag.pk])
+    html = client.get(url, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert re.search(rf'<label[^>]*for="id_slug">{label}</label>', html)
+
+
 SITE_PACKAGES = Path(polib.__file__).parent
 # Django's catalogues whose words the admin shows, and django-simple-history's.
 CATALOGUES = [
