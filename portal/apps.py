@@ -15,6 +15,7 @@ class PortalAdminConfig(AdminConfig):
             boolean_icon,
             choose_prompt_actions,
             choose_prompt_formfield,
+            colon_deleted_objects,
             display_for_field,
         )
 
@@ -31,6 +32,10 @@ class PortalAdminConfig(AdminConfig):
         )
         options.ModelAdmin.get_action_choices = choose_prompt_actions(
             options.ModelAdmin.get_action_choices
+        )
+        # A deletion's confirmation: "标签：为民情怀", not Django's hard-coded ": ".
+        options.ModelAdmin.get_deleted_objects = colon_deleted_objects(
+            options.ModelAdmin.get_deleted_objects
         )
 
 

@@ -198,3 +198,8 @@ SIMPLE_HISTORY = [
     gettext_noop("You may edit it again below"),
     gettext_noop("Revert %s"),
 ]
+
+# django-taggit's: a unit's tag as a deletion's confirmation lists it.
+TAGGIT = [
+    gettext_noop("%(object)s tagged with %(tag)s"),
+]

@@ -11,7 +11,7 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery,
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from expositions.models import Bilingual, StudyUnit, UnitLink, readable
@@ -171,7 +171,11 @@ class ModuleUnit(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.module} #{self.position}: {self.unit}"
+        return gettext("%(module)s #%(position)s: %(unit)s") % {
+            "module": self.module,
+            "position": self.position,
+            "unit": self.unit,
+        }
 
 
 class AssignmentQuerySet(models.QuerySet):

@@ -117,6 +117,9 @@ def _editor_pages():
         ("admin:training_trainingclaim_change", [TrainingClaim.objects.first().pk]),
         ("admin:admin_logentry_changelist", []),
         ("admin:admin_logentry_change", [LogEntry.objects.first().pk]),
+        # What a deletion would take with it: Django writes "标签: 为民情怀" itself.
+        ("admin:expositions_tag_delete", [Tag.objects.first().pk]),
+        ("admin:expositions_studyunit_delete", [unit.pk]),
     ]
 
 
@@ -205,6 +208,21 @@ def test_an_admin_label_ends_with_the_language_s_colon(as_user, language, label)
     url = reverse("admin:expositions_tag_change", args=[tag.pk])
     html = client.get(url, HTTP_ACCEPT_LANGUAGE=language).content.decode()
     assert re.search(rf'<label[^>]*for="id_slug">{label}</label>', html)
+
+
+@pytest.mark.parametrize(
+    ("language", "summary", "line"),
+    [
+        ("zh-hans", "<li>标签：1</li>", "<li>标签：<a href="),
+        ("en", "<li>Tags: 1</li>", "<li>Tag: <a href="),
+    ],
+)
+def test_a_deletion_s_lines_use_the_language_s_colon(as_user, language, summary, line):
+    tag = Tag.objects.first()
+    url = reverse("admin:expositions_tag_delete", args=[tag.pk])
+    html = as_user("editor").get(url, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert summary in html
+    assert line in html
 
 
 SITE_PACKAGES = Path(polib.__file__).parent
