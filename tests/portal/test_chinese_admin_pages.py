@@ -8,23 +8,31 @@ English body in its text box, a username in a picker) without marking them, so t
 words of the content and names in the database are let through here, case for case.
 An interface word that is also a content word in the same case would slip through;
 everything else English fails the test. "Markdown" is a format's name, like CSV.
+
+The same pages follow the site's Chinese typography (issue #31, item 10): 您, no space
+between two Chinese words, full-width colons after Chinese, 请选择 rather than
+"---------", whole numbers without ".0"; and so do the words of Django's admin the
+portal's catalogue says again, and the admin script's.
 """
 
 import io
 import json
 import re
+from pathlib import Path
 
+import polib
 import pytest
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from devtools.demo import load_demo
 from expositions.models import Exposition, StudyUnit, Tag, Theme
 from org.models import Cadre, OrgUnit
-from tests.portal.test_chinese_pages import english_words
+from tests.portal.test_chinese_pages import TYPOGRAPHY, english_words, typography_problems
 from training.models import Assignment, Completion, Module, Requirement, TrainingClaim
 
 
@@ -109,6 +117,9 @@ def _editor_pages():
         ("admin:training_trainingclaim_change", [TrainingClaim.objects.first().pk]),
         ("admin:admin_logentry_changelist", []),
         ("admin:admin_logentry_change", [LogEntry.objects.first().pk]),
+        # What a deletion would take with it: Django writes "标签: 为民情怀" itself.
+        ("admin:expositions_tag_delete", [Tag.objects.first().pk]),
+        ("admin:expositions_studyunit_delete", [unit.pk]),
     ]
 
 
@@ -132,16 +143,20 @@ def _english(response):
     return set(english_words(response.content.decode())) - _content_and_names()
 
 
-def _problems(client, pages):
+def _problems(client, pages, check=_english):
     problems = {}
     for name, args in pages:
         url = reverse(name, args=args)
         response = client.get(url)
         assert response.status_code == 200, url
-        words = _english(response)
+        words = check(response)
         if words:
             problems[url] = sorted(words)
     return problems
+
+
+def _typography(response):
+    return typography_problems(response.content.decode())
 
 
 def test_the_editor_s_admin_pages_read_in_chinese(as_user):
@@ -154,6 +169,153 @@ def test_the_account_manager_s_admin_pages_read_in_chinese(as_user):
     client = as_user("accounts")
     problems = _problems(client, _account_manager_pages())
     assert problems == {}
+
+
+def test_the_editor_s_admin_pages_follow_chinese_typography(as_user):
+    problems = _problems(as_user("editor"), _editor_pages(), check=_typography)
+    assert problems == {}
+
+
+def test_the_account_manager_s_admin_pages_follow_chinese_typography(as_user):
+    problems = _problems(as_user("accounts"), _account_manager_pages(), check=_typography)
+    assert problems == {}
+
+
+def test_the_typography_check_finds_django_s_chinese_on_an_admin_page(as_user):
+    """What Django's own catalogue says on an admin page, 你 in a message and a space
+    around the model's name in the title, is found on a real change page."""
+    unit = StudyUnit.objects.order_by("pk").first()
+    url = reverse("admin:expositions_studyunit_change", args=[unit.pk])
+    html = as_user("editor").get(url).content.decode()
+    assert typography_problems(html) == []
+    assert "<h1>修改学习单元</h1>" in html
+    html = html.replace("<h1>修改学习单元</h1>", "<h1>修改 学习单元</h1>").replace(
+        '<div id="content"',
+        '<ul class="messagelist"><li class="success">成功修改了学习单元。'
+        '你可以在下面再次编辑它。</li></ul>\n<div id="content"',
+    )
+    assert typography_problems(html) == [
+        "你 (the site says 您): '成功修改了学习单元。你可以在下面再次编辑它。'",
+        "space between Chinese characters: '修改 学习单元'",
+    ]
+
+
+@pytest.mark.parametrize(("language", "label"), [("zh-hans", "唯一标识："), ("en", "Slug:")])
+def test_an_admin_label_ends_with_the_language_s_colon(as_user, language, label):
+    """Django's label suffix is its translated ":", a full-width colon in Chinese."""
+    client = as_user("editor")
+    tag = Tag.objects.first()
+    url = reverse("admin:expositions_tag_change", args=[tag.pk])
+    html = client.get(url, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert re.search(rf'<label[^>]*for="id_slug">{label}</label>', html)
+
+
+@pytest.mark.parametrize(
+    ("language", "summary", "line"),
+    [
+        ("zh-hans", "<li>标签：1</li>", "<li>标签：<a href="),
+        ("en", "<li>Tags: 1</li>", "<li>Tag: <a href="),
+    ],
+)
+def test_a_deletion_s_lines_use_the_language_s_colon(as_user, language, summary, line):
+    tag = Tag.objects.first()
+    url = reverse("admin:expositions_tag_delete", args=[tag.pk])
+    html = as_user("editor").get(url, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert summary in html
+    assert line in html
+
+
+SITE_PACKAGES = Path(polib.__file__).parent
+# Django's catalogues whose words the admin shows, and django-simple-history's.
+CATALOGUES = [
+    "django/conf/locale/zh_Hans/LC_MESSAGES/django.po",
+    "django/contrib/admin/locale/zh_Hans/LC_MESSAGES/django.po",
+    "django/contrib/auth/locale/zh_Hans/LC_MESSAGES/django.po",
+    "simple_history/locale/zh_Hans/LC_MESSAGES/django.po",
+]
+# Left as Django says them: the password reset by e-mail (the portal sends no e-mail: an
+# account manager sets a one-time password), and a form tampered with.
+LEFT_ALONE = {
+    "We’ve emailed you instructions for setting your password, if an account exists with "
+    "the email you entered. You should receive them shortly.",
+    "If you don’t receive an email, please make sure you’ve entered the address you "
+    "registered with, and check your spam folder.",
+    "You're receiving this email because you requested a password reset for your user "
+    "account at %(site_name)s.",
+    "Your username, in case you’ve forgotten:",
+    "The %(site_name)s team",
+    "Forgotten your password? Enter your email address below, and we’ll email "
+    "instructions for setting a new one.",
+    "Password reset on %(site_name)s",
+    "ManagementForm data is missing or has been tampered with. Missing fields: "
+    "%(field_names)s. You may need to file a bug report if the issue persists.",
+    'If you are using the <meta name="referrer" content="no-referrer"> tag or '
+    "including the “Referrer-Policy: no-referrer” header, please remove them. The CSRF "
+    "protection requires the “Referer” header to do strict referer checking. If you’re "
+    'concerned about privacy, use alternatives like <a rel="noreferrer" …> for links to '
+    "third-party sites.",
+}
+# Placeholders for a number or a value (a code, a username, a version): the rest name
+# something in Chinese (a model, a field, an object, a message).
+VALUE = re.compile(
+    r"count|cnt|num|min|max|limit|length|size|digits|places|priority|sel|value|key|protocol"
+    r"|version|offset|username|class_name|lookup"
+)
+
+
+def _filled(text, plural=False):
+    """A translation as a page shows it: "3" for a number or a value (and for a
+    plural's "%s", its count), a Chinese name for a name, no markup."""
+
+    def fill(name):
+        return "3" if VALUE.search(name) else "学习单元"
+
+    text = re.sub(r"%\((\w+)\)[sdr]", lambda m: fill(m.group(1)), text)
+    text = re.sub(r"\{(\w*)\}", lambda m: fill(m.group(1)), text)
+    text = text.replace("%s", "3" if plural else "学习单元").replace("%d", "3")
+    return " ".join(re.sub(r"<[^>]+>", "", text).split())
+
+
+def _typography_of(translations):
+    """{English: [problems]} of (English, Chinese, plural?) translations."""
+    return {
+        english: problems
+        for english, chinese, plural in translations
+        if (problems := [n for n, p in TYPOGRAPHY.items() if p.search(_filled(chinese, plural))])
+    }
+
+
+def test_django_s_admin_words_follow_chinese_typography():
+    """Every word of Django's admin, auth and forms and of the history pages, as the
+    portal says it in Chinese: the pages above show only some of them (a deletion, a
+    message after saving, a refused form's label)."""
+    translations = []
+    with translation.override("zh-hans"):
+        for catalogue in CATALOGUES:
+            for entry in polib.pofile(str(SITE_PACKAGES / catalogue)):
+                if entry.msgid in LEFT_ALONE or entry.msgctxt:
+                    continue
+                if entry.msgid_plural:
+                    chinese = translation.ngettext(entry.msgid, entry.msgid_plural, 2)
+                else:
+                    chinese = translation.gettext(entry.msgid)
+                translations.append((entry.msgid, chinese, bool(entry.msgid_plural)))
+    assert len(translations) > 500
+    assert _typography_of(translations) == {}
+
+
+def test_the_admin_script_s_words_follow_chinese_typography(as_user):
+    """The catalogue the admin's script reads (the trainer picker, the date and time
+    pickers' "您比服务器时间慢 8 小时", the change list's actions)."""
+    script = as_user("editor").get(reverse("admin:jsi18n")).content.decode()
+    catalogue = json.loads(re.search(r"const newcatalog = (\{.*?\});", script, re.S).group(1))
+    translations = [
+        (english, chinese, isinstance(said, list))
+        for english, said in catalogue.items()
+        for chinese in (said if isinstance(said, list) else [said])
+    ]
+    assert len(translations) > 50
+    assert _typography_of(translations) == {}
 
 
 def test_a_refused_form_reads_in_chinese(as_user):

@@ -150,9 +150,10 @@ def test_two_demo_loads_at_once_make_one_demo(django_user_model):
     assert progress_store.verify() == []
 
 
-def test_chinese_catalogue_is_complete_and_compiled():
-    po = polib.pofile(str(ROOT / "locale/zh_Hans/LC_MESSAGES/django.po"))
-    mo = polib.mofile(str(ROOT / "locale/zh_Hans/LC_MESSAGES/django.mo"))
+@pytest.mark.parametrize("domain", ["django", "djangojs"])  # djangojs: the admin's script
+def test_chinese_catalogue_is_complete_and_compiled(domain):
+    po = polib.pofile(str(ROOT / f"locale/zh_Hans/LC_MESSAGES/{domain}.po"))
+    mo = polib.mofile(str(ROOT / f"locale/zh_Hans/LC_MESSAGES/{domain}.mo"))
     compiled = {(e.msgctxt, e.msgid): (e.msgstr, e.msgstr_plural) for e in mo}
     assert po.untranslated_entries() == []
     assert po.fuzzy_entries() == []

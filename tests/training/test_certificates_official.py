@@ -12,7 +12,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from tests.portal.test_chinese_pages import english_words
+from tests.portal.test_chinese_pages import english_words, typography_problems
 from training import services
 from training.hours import certificates
 from training.models import Certificate
@@ -179,6 +179,69 @@ def test_no_space_between_the_name_and_tongzhi(client, cadre, finished):
     annual = certificates.annual_certificate(cadre, year)
     page = _page(client, annual.get_absolute_url(), "zh-hans")
     assert "李干部同志" in page and "李干部 同志" not in page
+
+
+@pytest.fixture
+def one_hour(cadre, make_unit, make_module, assign):
+    """A module of one unit of one 学时, finished: the year's total is one 学时 too."""
+    module = make_module(units=[make_unit(study_hours=Decimal("1"))], title="一学时专题")
+    assign(module, cadre)
+    services.completion_record(cadre=cadre, unit=module.units.get())
+    return module
+
+
+def _sheets(client, certificate, language):
+    """The certificate's page and its PDF's HTML, in one language."""
+    client.force_login(certificate.cadre.user)
+    page = _page(client, certificate.get_absolute_url(), language)
+    with translation.override(language):
+        pdf = render_to_string("training/certificate_pdf.html", certificates.context(certificate))
+    return [page[page.index("certificate-sheet") :], pdf]
+
+
+def test_one_study_hour_is_singular_in_english(client, cadre, one_hour):
+    module_certificate = certificates.module_certificate(cadre, one_hour)
+    annual = certificates.annual_certificate(cadre, timezone.localdate().year)
+    for sheet in _sheets(client, module_certificate, "en"):
+        assert "for 1 study hour (学时)." in sheet
+    for sheet in _sheets(client, annual, "en"):
+        assert "had earned 1 study hour (学时) in" in sheet
+        assert "1 study hours" not in sheet
+
+
+def test_a_fraction_of_a_study_hour_is_plural_in_english(client, cadre, finished):
+    certificate = certificates.module_certificate(cadre, finished)
+    for sheet in _sheets(client, certificate, "en"):
+        assert "for 1.5 study hours (学时)." in sheet
+
+
+def test_one_study_hour_reads_in_chinese(client, cadre, one_hour):
+    certificate = certificates.module_certificate(cadre, one_hour)
+    for sheet in _sheets(client, certificate, "zh-hans"):
+        assert "计 1 学时。" in sheet
+
+
+REVOKED = re.compile(r'<p class="cert-revoked">(.*?)</p>', re.S)
+
+
+def test_the_revoked_line_has_a_full_width_colon_in_chinese(client, cadre, finished):
+    certificate = certificates.module_certificate(cadre, finished)
+    services.completion_undo(cadre=cadre, unit=finished.units.first())
+    certificate.refresh_from_db()
+    for sheet in _sheets(client, certificate, "zh-hans"):
+        line = REVOKED.search(sheet).group(1)
+        assert "作废：" in line, line
+        assert typography_problems(f"<p>{line}</p>") == []
+
+
+def test_the_revoked_line_keeps_its_colon_in_english(client, cadre, finished):
+    certificate = certificates.module_certificate(cadre, finished)
+    services.completion_undo(cadre=cadre, unit=finished.units.first())
+    certificate.refresh_from_db()
+    for sheet in _sheets(client, certificate, "en"):
+        line = REVOKED.search(sheet).group(1)
+        assert line.startswith("Revoked on "), line
+        assert line.endswith(": A study unit it counted was undone"), line
 
 
 # --- the verify form -------------------------------------------------------------------

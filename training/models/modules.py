@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from expositions.models import Bilingual, StudyUnit, UnitLink, readable
@@ -168,7 +169,11 @@ class ModuleUnit(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.module} #{self.position}: {self.unit}"
+        return gettext("%(module)s #%(position)s: %(unit)s") % {
+            "module": self.module,
+            "position": self.position,
+            "unit": self.unit,
+        }
 
 
 class AssignmentQuerySet(models.QuerySet):
