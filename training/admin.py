@@ -7,7 +7,7 @@ from modeltranslation.admin import TranslationAdmin
 
 from portal import audit
 
-from . import progress_store, services
+from . import exports, progress_store, services
 from .models import (
     Assignment,
     Certificate,
@@ -44,7 +44,8 @@ class ModuleAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("study hours"), ordering="study_hours")
     def hours(self, obj):
-        return obj.study_hours
+        # 1, not "1.00" (PostgreSQL's sum keeps the column's two places).
+        return exports.hours_text(obj.study_hours)
 
     def save_model(self, request, obj, form, change):
         if not change:
