@@ -30,7 +30,13 @@ def assert_whole(units=None):
 
 @pytest.fixture
 def unit(make_unit):
-    return make_unit(title_zh_hans="低保审核", title_en="Assistance checks", tags=["民生"])
+    return make_unit(
+        title_zh_hans="低保审核",
+        title_en="Assistance checks",
+        summary_zh_hans="审核低保。",
+        body_zh_hans="审核的正文。",
+        tags=["民生"],
+    )
 
 
 # --- unit_save ------------------------------------------------------------------------
@@ -223,7 +229,9 @@ def _posted(page):
 def test_a_unit_published_from_the_exposition_page_is_derived_and_versioned(
     editor_client, make_unit
 ):
-    draft = make_unit(title_en="Draft title", status=StudyUnit.Status.DRAFT, tags=["民生"])
+    draft = make_unit(
+        title_zh_hans="草稿", title_en="Draft", status=StudyUnit.Status.DRAFT, tags=["民生"]
+    )
     url = reverse("admin:expositions_exposition_change", args=[draft.exposition_id])
     page = editor_client.get(url)
     data = _posted(page)
