@@ -21,6 +21,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from expositions.models import Exposition, StudyUnit, Theme
+from expositions.services import unit_save
 from org.models import Cadre, OrgUnit
 from org.roles import CADRE, TRAINER, ensure_groups
 from training import progress_store
@@ -216,7 +217,7 @@ class Generator:
         sources_zh = [u.body_zh_hans or u.body_en for u in seeded]
         for i in range(len(seeded), s.units):
             theme = themes[i % len(themes)]
-            StudyUnit(
+            unit = StudyUnit(
                 exposition=exposition,
                 theme=theme,
                 title_zh_hans=f"{theme.name_zh_hans} 专题学习 {i + 1}",
@@ -232,7 +233,8 @@ class Generator:
                 source_translation="（生成内容）",
                 order=1000 + i,
                 status=StudyUnit.Status.PUBLISHED,
-            ).save()
+            )
+            unit_save(unit=unit)
         self.credit = dict(
             StudyUnit.objects.published().order_by("pk").values_list("pk", "credit_hours")
         )

@@ -17,9 +17,9 @@ from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 from simple_history.admin import SimpleHistoryAdmin
 from taggit.models import Tag as TaggitTag
 
-from . import content_checks, history, usage
+from . import content_checks, history, services, usage
 from .markdown import render_markdown
-from .models import Exposition, StudyUnit, Tag, Theme, merge_tags
+from .models import Exposition, StudyUnit, Tag, Theme
 
 TAG_SUGGESTIONS = 10
 
@@ -63,6 +63,19 @@ class ExpositionAdmin(TranslationAdmin):
     prepopulated_fields = {"slug": ("title_en",)}
     inlines = [StudyUnitInline]
 
+    def save_formset(self, request, form, formset, change):
+        """The units listed under an exposition are saved through ``unit_save``, so
+        that a title or status edited here derives what readers see too."""
+        if formset.model is not StudyUnit:
+            return super().save_formset(request, form, formset, change)
+        units = formset.save(commit=False)
+        for unit in formset.deleted_objects:
+            unit.delete()
+        for unit in units:
+            unit._history_user = request.user
+            services.unit_save(unit=unit)
+        return None
+
 
 @admin.register(Theme)
 class ThemeAdmin(TranslationAdmin):
@@ -94,7 +107,7 @@ class TagAdmin(admin.ModelAdmin):
         if queryset.count() < 2:
             self.message_user(request, _("Select two or more tags to merge."), messages.WARNING)
             return
-        kept = merge_tags(queryset)
+        kept = services.tags_merge(tags=queryset)
         self.message_user(
             request,
             _("The selected tags are now one idea: “%(name)s”.") % {"name": kept.name},
@@ -107,6 +120,22 @@ class TagAdmin(admin.ModelAdmin):
     @admin.display(description=_("study units"), ordering="units")
     def unit_count(self, obj):
         return obj.units
+
+    # Renaming or deleting a tag changes the units it is on: their search columns and
+    # a version of each (expositions.services).
+    def save_model(self, request, obj, form, change):
+        if change:
+            services.tag_rename(tag=obj)
+        else:
+            obj.save()
+
+    def delete_model(self, request, obj):
+        services.tag_delete(tag=obj)
+
+    @transaction.atomic
+    def delete_queryset(self, request, queryset):
+        for tag in queryset:
+            services.tag_delete(tag=tag)
 
 
 class StudyUnitForm(forms.ModelForm):
@@ -130,6 +159,11 @@ class StudyUnitForm(forms.ModelForm):
         if version_tags is not None and "tags" in self.fields:
             # (Objects with a name, as the tag field and its widget expect.)
             self.initial["tags"] = [SimpleNamespace(name=name) for name, _en in version_tags]
+
+    def _save_m2m(self):
+        """Nothing: the tags, the form's only many-to-many field, are set by
+        ``services.unit_save`` with the unit (StudyUnitAdmin.save_model), on the change
+        page and the revert page alike, and the version holds them."""
 
     def clean(self):
         """Before a unit readers can see stops being readable (unpublished, or its
@@ -247,14 +281,19 @@ class StudyUnitAdmin(SimpleHistoryAdmin, TranslationAdmin):
         (None, {"fields": ("change_reason",)}),
     )
 
-    # --- history: every version whole, tags included; only real changes kept -------
+    # --- one write path: the unit, its tags and a whole version -------------------
 
     def save_model(self, request, obj, form, change):
-        obj._change_reason = history.change_reason(request, form.cleaned_data.get("change_reason"))
+        """The unit, its tags and its version in one call (``services.unit_save``): on
+        the add and change pages, and on the revert page (simple-history calls this,
+        then the form's ``save_m2m``, which leaves the tags to the service)."""
         if not change or "status" in form.changed_data:
             obj.status_changed_at = timezone.now()
             obj.status_changed_by = request.user
-        super().save_model(request, obj, form, change)
+        obj._history_user = request.user
+        tags = form.cleaned_data.get("tags") if "tags" in form.fields else None
+        reason = history.change_reason(request, form.cleaned_data.get("change_reason"))
+        services.unit_save(unit=obj, tags=tags, reason=reason)
 
     @admin.display(description=_("publication"), ordering="status")
     def publication(self, obj):
@@ -282,16 +321,6 @@ class StudyUnitAdmin(SimpleHistoryAdmin, TranslationAdmin):
         for finding in content_checks.check_unit(unit) if unit is not None else ():
             messages.warning(request, finding.message(translation.get_language()))
         return super().change_view(request, object_id, form_url, extra_context)
-
-    # The admin logs a change after the unit and its tags are saved, on the change
-    # page and on the revert page alike: the moment the version is complete.
-    def log_addition(self, request, obj, message):
-        history.complete_version(obj)
-        return super().log_addition(request, obj, message)
-
-    def log_change(self, request, obj, message):
-        history.complete_version(obj)
-        return super().log_change(request, obj, message)
 
     def get_form(self, request, obj=None, **kwargs):
         match = request.resolver_match

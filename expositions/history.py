@@ -1,9 +1,11 @@
 """The whole history of a study unit: every version holds what a reader sees, tags
 included, and a version is kept only when something in it changed.
 
-django-simple-history writes a version when the unit is saved, before the admin saves
-its tags; ``complete_version`` then writes the tags into that version and drops it when
-nothing differs from the version before (a save with no change). ``diff`` compares two
+django-simple-history writes a version when the unit is saved, before its tags are set;
+``complete_version`` then writes the tags into that version and drops it when nothing
+differs from the version before (a save with no change). Both are done by
+``expositions.services.unit_save``; the services that change tags without a save
+(``unit_tags_set``, merge, rename, delete) call ``record_tag_change``. ``diff`` compares two
 versions field by field, marking the changes inside each field: by character for
 Chinese, by word for English.
 """
@@ -123,9 +125,9 @@ TAGS_MERGED = gettext_noop("Tags were merged")
 
 
 def record_tag_change(units, reason):
-    """A version for each of ``units`` (a queryset) whose tags changed outside its own
-    page: a tag renamed, merged or deleted in the tag admin. The user is the one making
-    the request, as for any version."""
+    """A version for each of ``units`` (a queryset) whose tags changed without a save of
+    the unit: tags set in code, a tag renamed, merged or deleted (expositions.services).
+    The user is the one making the request, as for any version."""
     units = list(units.prefetch_related("tags"))
     if not units:
         return

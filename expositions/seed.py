@@ -15,7 +15,8 @@ from django.utils.translation import gettext_noop
 
 from portal.serial import one_at_a_time
 
-from .history import TAG_RENAMED, complete_version, record_tag_change
+from . import services
+from .history import TAG_RENAMED
 from .models import Exposition, StudyUnit, Tag, Theme
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -146,8 +147,8 @@ def _name_ideas(units, english_replaces=None):
             tag = Tag(name=zh, name_en=en)
             tag.save()  # TagBase.save makes the slug
         elif not tag.name_en or (tag.name_en != en and tag.name_en in english_replaces.get(zh, [])):
-            # Not Tag.save: its signal would write a version of each unit now, and the
-            # loader's units get theirs below, with the new name in it.
+            # Not services.tag_rename: it would write a version of each unit now, and
+            # the loader's units get theirs below, with the new name in it.
             Tag.objects.filter(pk=tag.pk).update(name_en=en)
             if tag.name_en:
                 renamed.append(tag)
@@ -248,8 +249,7 @@ def _after_tag_renames(tags):
     if not tags:
         return
     units = StudyUnit.objects.filter(tagged_items__tag__in=tags).distinct()
-    units.reindex_search()
-    record_tag_change(units, TAG_RENAMED)
+    services.units_reindex(units=units, reason=TAG_RENAMED)
 
 
 def _remove_retired_tags(names):
@@ -285,10 +285,7 @@ def _load_unit(spec, exposition, theme, unit, report, reason=UPDATED):
             reading_minutes=spec.get("reading_minutes", 0),
             **values,
         )
-        unit._change_reason = LOADED
-        unit.save()
-        unit.tags.set(tags)
-        complete_version(unit)
+        services.unit_save(unit=unit, tags=tags, reason=LOADED)
         unit.seed_checksum = unit.content_checksum(tags)
         StudyUnit.objects.filter(pk=unit.pk).update(seed_checksum=unit.seed_checksum)
         report.created.append(unit.slug)
@@ -306,8 +303,5 @@ def _load_unit(spec, exposition, theme, unit, report, reason=UPDATED):
         report.unchanged.append(unit.slug)
         return
     unit.seed_checksum = new_checksum
-    unit._change_reason = reason
-    unit.save()
-    unit.tags.set(tags)
-    complete_version(unit)
+    services.unit_save(unit=unit, tags=tags, reason=reason)
     report.updated.append(unit.slug)

@@ -12,6 +12,7 @@ from django.db import transaction
 from pytest_django.fixtures import validate_django_db
 
 from expositions.models import Exposition, StudyUnit, Theme
+from expositions.services import unit_save
 from org.roles import CADRE, EDITOR, ensure_groups
 from tests.snapshot import Snapshot
 
@@ -117,10 +118,7 @@ def unit_maker(exposition, theme):
             "status": StudyUnit.Status.PUBLISHED,
         }
         values.update(kwargs)
-        unit = StudyUnit.objects.create(**values)
-        if tags:
-            unit.tags.set(tags)
-        return unit
+        return unit_save(unit=StudyUnit(**values), tags=tags or None)
 
     return make
 

@@ -11,8 +11,16 @@ the totals it affects. The ones left:
   who deletes a unit in the admin deletes its completions by cascade; the stored 学时
   of the cadres who completed it are recomputed (``expositions`` cannot call
   ``training``).
-- ``expositions.tag_signals``: tags renamed, merged or deleted in the tag admin (see
-  that module).
+
+``expositions`` keeps none: every change of a unit or its tags goes through
+``expositions.services`` (``unit_save``, ``unit_tags_set``, ``tags_merge``,
+``tag_rename``, ``tag_delete``), which write the search columns and the version with
+its tags. The m2m_changed receiver on a unit's tags went because its one unknown caller,
+the admin's tag field (``form.save_m2m``, after the unit), is now the service's own
+``tags`` argument: ``StudyUnitAdmin.save_model`` passes the form's tags and the form
+saves no m2m. The tag receivers (post_save, pre/post_delete on Tag) went because the tag
+admin calls ``tag_rename`` and ``tag_delete`` (one by one for a bulk delete too), and
+the loader renames through ``units_reindex`` and deletes only tags no unit carries.
 
 Editing a unit's 学时 needs none: a completion keeps the 学时 it credited when it was
 made (``Completion.credit_hours``), so the edit changes later completions only.

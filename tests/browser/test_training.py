@@ -358,6 +358,7 @@ def test_the_builder_handles_a_hundred_units_on_a_phone(visit, viewport, languag
     from django.contrib.auth import get_user_model
 
     from expositions.models import StudyUnit
+    from expositions.services import unit_save
     from training import services
     from training.models import Module
 
@@ -365,17 +366,19 @@ def test_the_builder_handles_a_hundred_units_on_a_phone(visit, viewport, languag
     units = []
     for i in range(100):
         units.append(
-            StudyUnit.objects.create(
-                exposition=template.exposition,
-                theme=template.theme,
-                slug=f"extra-unit-{i}",
-                title_zh_hans=f"补充单元{i:03d}",
-                title_en=f"Extra unit {i:03d}",
-                summary_zh_hans="补充",
-                body_zh_hans="补充",
-                status=StudyUnit.Status.PUBLISHED,
-                published_at=template.published_at,
-                order=1000 + i,
+            unit_save(
+                unit=StudyUnit(
+                    exposition=template.exposition,
+                    theme=template.theme,
+                    slug=f"extra-unit-{i}",
+                    title_zh_hans=f"补充单元{i:03d}",
+                    title_en=f"Extra unit {i:03d}",
+                    summary_zh_hans="补充",
+                    body_zh_hans="补充",
+                    status=StudyUnit.Status.PUBLISHED,
+                    published_at=template.published_at,
+                    order=1000 + i,
+                )
             )
         )
     county = get_user_model().objects.get(username="trainer-county")

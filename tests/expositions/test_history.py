@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from django.urls import reverse
 
-from expositions import history
+from expositions import history, services
 from expositions.models import StudyUnit, Tag
 from tests.expositions.test_admin import _form_data
 
@@ -132,7 +132,7 @@ def test_a_revert_recreates_a_tag_deleted_since(editor_client, unit):
 def test_the_diff_marks_chinese_changes_by_character_within_the_whole_field(unit):
     older = unit.history.latest()
     unit.body_zh_hans = "民政工作关系民生、连着党心。"
-    unit.save()
+    services.unit_save(unit=unit)
     newer = unit.history.latest()
     rows = dict(history.diff(older, newer, StudyUnit))
     html = str(rows[history.label(StudyUnit, "body_zh_hans")])
@@ -142,10 +142,10 @@ def test_the_diff_marks_chinese_changes_by_character_within_the_whole_field(unit
 def test_the_diff_marks_english_changes_by_word_and_never_cuts_a_field(unit):
     long_body = "Civil affairs work concerns the people. " * 20
     unit.body_en = long_body
-    unit.save()
+    services.unit_save(unit=unit)
     older = unit.history.latest()
     unit.body_en = long_body + "Serve them well."
-    unit.save()
+    services.unit_save(unit=unit)
     rows = history.diff(older, unit.history.latest(), StudyUnit)
     [(label, html)] = rows
     assert "[" not in html and "chars]" not in html
@@ -158,7 +158,7 @@ def test_the_diff_marks_english_changes_by_word_and_never_cuts_a_field(unit):
 def test_the_diff_escapes_what_editors_typed(unit):
     older = unit.history.latest()
     unit.body_en = "<script>alert(1)</script>"
-    unit.save()
+    services.unit_save(unit=unit)
     html = str(dict(history.diff(older, unit.history.latest(), StudyUnit)).popitem()[1])
     assert "<script>" not in html and "&lt;script&gt;" in html
 
@@ -166,7 +166,7 @@ def test_the_diff_escapes_what_editors_typed(unit):
 def test_a_publication_time_is_shown_in_beijing_time(unit):
     older = unit.history.latest()
     unit.published_at = datetime(2026, 12, 1, 16, 30, tzinfo=UTC)
-    unit.save()
+    services.unit_save(unit=unit)
     rows = dict(history.diff(older, unit.history.latest(), StudyUnit))
     [html] = [str(v) for k, v in rows.items() if "publi" in k.lower() or "发布" in k]
     assert "<ins>2026-12-02 00:30</ins>" in html
@@ -191,30 +191,27 @@ def test_renaming_a_tag_in_the_tag_admin_is_a_version_of_each_unit_it_tags(
     other = make_unit(tags=["民生"])
     before = unit.history.count()
     tag = Tag.objects.get(name="民生")
-    tag.name_en = "People's livelihood"
-    tag.save()
+    services.tag_rename(tag=tag, name_en="People's livelihood")
     latest = unit.history.latest()
     assert unit.history.count() == before + 1
     assert latest.history_tags == [["民生", "People's livelihood"]]
     assert latest.history_change_reason == history.TAG_RENAMED
     assert other.history.latest().history_tags == [["民生", "People's livelihood"]]
-    tag.save()  # saved again unchanged: no version
+    services.tag_rename(tag=tag)  # saved again unchanged: no version
     assert unit.history.count() == before + 1
 
 
 def test_deleting_a_tag_is_a_version_of_each_unit_it_tagged(editor_client, unit):
     _change(editor_client, unit, tags="民生, 临时标签")
-    Tag.objects.get(name="临时标签").delete()
+    services.tag_delete(tag=Tag.objects.get(name="临时标签"))
     latest = unit.history.latest()
     assert latest.history_tags == [["民生", ""]]
     assert latest.history_change_reason == history.TAG_DELETED
 
 
 def test_merging_tags_is_a_version_of_each_unit(editor_client, unit):
-    from expositions.models import merge_tags
-
     _change(editor_client, unit, tags="民生, 民生保障")
-    merge_tags(Tag.objects.filter(name__in=["民生", "民生保障"]))
+    services.tags_merge(tags=Tag.objects.filter(name__in=["民生", "民生保障"]))
     latest = unit.history.latest()
     assert len(latest.history_tags) == 1
     assert latest.history_change_reason == history.TAGS_MERGED
@@ -227,10 +224,10 @@ def test_a_rewritten_field_is_shown_old_then_new_not_interleaved():
 
 def test_a_publication_time_moved_by_seconds_is_not_a_change(unit):
     unit.published_at = datetime(2026, 12, 1, 8, 0, 5, tzinfo=UTC)
-    unit.save()
+    services.unit_save(unit=unit)
     older = unit.history.latest()
     unit.published_at = datetime(2026, 12, 1, 8, 0, 41, tzinfo=UTC)
-    unit.save()
+    services.unit_save(unit=unit)
     assert history.changed_fields(older, unit.history.latest()) == []
 
 

@@ -10,6 +10,7 @@ from django.utils import translation
 from expositions.models import StudyUnit
 from expositions.search import pinyin_words, search
 from expositions.seed import load_exposition, read_seed
+from expositions.services import unit_save, unit_tags_set
 
 
 def _page(client, unit, language):
@@ -68,7 +69,7 @@ def test_the_marker_is_only_for_what_is_missing(make_unit, db):
 def test_each_language_has_its_own_rendered_body(make_unit, db):
     with translation.override("en"):
         unit = make_unit(body_zh_hans="**中文**", body_en="**English**")
-        unit.save()
+        unit_save(unit=unit)
     unit.refresh_from_db()
     assert unit.body_html_zh_hans == "<p><strong>中文</strong></p>"
     assert unit.body_html_en == "<p><strong>English</strong></p>"
@@ -309,8 +310,8 @@ def one_language_units(make_unit):
     english_only = only(
         "en", title="English only unit", summary="Summary.", key_points="One", body="Dibao."
     )
-    chinese_only.tags.add("低保")
-    english_only.tags.add("低保")
+    unit_tags_set(unit=chinese_only, tags=["低保"])
+    unit_tags_set(unit=english_only, tags=["低保"])
     return chinese_only, english_only
 
 

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import override
 
 from expositions.models import StudyUnit, TaggedStudyUnit
+from expositions.services import unit_save
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +26,7 @@ def test_publishing_sets_published_at(make_unit):
     unit = make_unit(status=StudyUnit.Status.DRAFT)
     assert unit.published_at is None
     unit.status = StudyUnit.Status.PUBLISHED
-    unit.save()
+    unit_save(unit=unit)
     assert unit.published_at is not None
 
 
@@ -180,7 +181,7 @@ def test_theme_name_follows_language(theme):
 def test_history_records_each_change(make_unit):
     unit = make_unit(title="Before")
     unit.title = "After"
-    unit.save()
+    unit_save(unit=unit)
     titles = [h.title for h in unit.history.order_by("history_date")]
     assert titles == ["Before", "After"]
 

@@ -15,6 +15,7 @@ from expositions.search import (
     query_terms,
     search,
 )
+from expositions.services import tag_rename, unit_save, unit_tags_set
 
 pytestmark = pytest.mark.django_db
 
@@ -104,20 +105,18 @@ def test_title_and_tag_matches_rank_first(make_unit):
 def test_index_follows_edits_and_tags(make_unit):
     unit = make_unit(title="Plain", body="Nothing here.")
     assert not search(StudyUnit.objects.all(), "低保").count()
-    unit.tags.add("低保")
+    unit_tags_set(unit=unit, tags=["低保"])
     assert search(StudyUnit.objects.all(), "低保").count()
-    unit.tags.clear()
+    unit_tags_set(unit=unit, tags=[])
     assert not search(StudyUnit.objects.all(), "低保").count()
     unit.body = "关于低保的新正文"
-    unit.save()
+    unit_save(unit=unit)
     assert search(StudyUnit.objects.all(), "低保").count()
 
 
 def test_renaming_a_tag_updates_the_index(make_unit):
     unit = make_unit(tags=["旧名"])
-    tag = unit.tags.get()
-    tag.name = "新名称"
-    tag.save()
+    tag_rename(tag=unit.tags.get(), name="新名称")
     assert search(StudyUnit.objects.all(), "新名称")[0:1] == [unit]
 
 

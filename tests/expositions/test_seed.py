@@ -13,6 +13,7 @@ from expositions.seed import (
     load_exposition,
     read_seed,
 )
+from expositions.services import unit_save, unit_tags_set
 from tests.servers import at_once
 
 BYLINE_LINES = 2  # "Author: Su Shunsheng, ..." and the trailing "*:Shanxi**." colophon
@@ -126,7 +127,7 @@ def test_load_keeps_a_unit_an_editor_changed():
     load_exposition()
     unit = StudyUnit.objects.get(slug="do-our-best-and-do-what-we-can")
     unit.body = "Rewritten by an editor."
-    unit.save()
+    unit_save(unit=unit)
     report = load_exposition()
     assert report.kept_edited == ["do-our-best-and-do-what-we-can"]
     unit.refresh_from_db()
@@ -137,7 +138,7 @@ def test_load_keeps_a_unit_an_editor_changed():
 def test_load_keeps_an_editor_tag_change():
     load_exposition()
     unit = StudyUnit.objects.get(slug="do-our-best-and-do-what-we-can")
-    unit.tags.add("editor-tag")
+    unit_tags_set(unit=unit, tags=[*unit.tags.all(), "editor-tag"])
     load_exposition()
     assert "editor-tag" in {t.name for t in unit.tags.all()}
 
@@ -253,7 +254,7 @@ def test_the_pass_keeps_what_editors_wrote(tmp_path):
     _load_the_content_before_the_pass(tmp_path)
     edited = StudyUnit.objects.get(slug="do-our-best-and-do-what-we-can")
     edited.body_zh_hans = "编辑改写的正文。"
-    edited.save()
+    unit_save(unit=edited)
     Exposition.objects.update(title_zh_hans="编辑改过的标题")
     Tag.objects.filter(name="内生动力").update(name_en="inner drive")  # an editor's name
     report = load_exposition()
@@ -277,7 +278,7 @@ def test_tags_no_unit_uses_any_more_are_removed_unless_an_editor_unit_has_them(t
     _load_the_content_before_the_pass(tmp_path)
     edited = StudyUnit.objects.get(slug="do-our-best-and-do-what-we-can")
     edited.body_zh_hans = "编辑改写的正文。"
-    edited.save()  # kept as the editor left it, with its old tags (量力而行, 民生, ...)
+    unit_save(unit=edited)  # kept as the editor left it, with its old tags (量力而行, 民生, ...)
     report = load_exposition()
     assert "重要论述" in report.tags_removed and "基层治理" in report.tags_removed
     assert not Tag.objects.filter(name__in=["重要论述", "基层治理", "学以促干"]).exists()

@@ -4,6 +4,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from expositions.models import StudyUnit
+from expositions.services import unit_save, unit_tags_set
 
 pytestmark = pytest.mark.django_db
 
@@ -271,11 +272,11 @@ def test_the_unit_page_shows_an_edit_at_once_despite_its_cache(
     unit = make_unit(title="Before", tags=["民生"])
     assert "Before" in cadre_client.get(unit.get_absolute_url()).content.decode()
     unit.title = "After"
-    unit.save()
-    unit.tags.add("养老")
+    unit_save(unit=unit)
+    unit_tags_set(unit=unit, tags=["民生", "养老"])
     html = cadre_client.get(unit.get_absolute_url()).content.decode()
     assert "After" in html and "养老" in html
-    unit.tags.remove("养老")
+    unit_tags_set(unit=unit, tags=["民生"])
     assert "养老" not in cadre_client.get(unit.get_absolute_url()).content.decode()
 
 

@@ -31,6 +31,7 @@ from django.utils import translation
 
 from devtools.demo import load_demo
 from expositions.models import Exposition, StudyUnit, Tag, Theme
+from expositions.services import unit_save
 from org.models import Cadre, OrgUnit
 from tests.portal.test_chinese_pages import TYPOGRAPHY, english_words, typography_problems
 from training.models import Assignment, Completion, Module, Requirement, TrainingClaim
@@ -92,7 +93,7 @@ def _model_pages(name, obj):
 def _editor_pages():
     unit = StudyUnit.objects.order_by("pk").first()
     unit.body_zh_hans += "\n\n补充一句。"
-    unit.save()  # a second version, to revert to the first
+    unit_save(unit=unit)  # a second version, to revert to the first
     first = unit.history.order_by("history_id").first()
     return [
         ("admin:index", []),

@@ -21,6 +21,7 @@ from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from expositions.models import Exposition, Theme
+from expositions.services import unit_tags_set
 from training import services
 from training.hours import certificates
 from training.models import Assignment, Completion, Module, Requirement, TrainingClaim
@@ -213,7 +214,7 @@ def world_rows(module_db):
     other_cadre = make_cadre(org.township_a, username="other_cadre")
     module = make_module(created_by=trainer)
     unit = module.units.first()
-    unit.tags.add("民政")
+    unit_tags_set(unit=unit, tags=[*unit.tags.all(), "民政"])
     assignment, _ = services.assignment_create(
         module=module, org_unit=org.township_b, due_on=timezone.localdate(), by=trainer
     )

@@ -17,6 +17,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from expositions.services import unit_save
 from tests.conftest import new_claim
 from tests.servers import ROOT
 from training import progress_store, services
@@ -425,7 +426,7 @@ def test_editing_a_units_hours_leaves_last_years_ledger_and_certificates_as_they
     assert annual.hours == module_certificate.hours == Decimal("1.5")
     for unit in finished.units.all():
         unit.study_hours = Decimal("4")
-        unit.save()
+        unit_save(unit=unit)
     assert certificates.year_hours(cadre, last_year) == Decimal("1.5")
     assert cadre.hours_years.get(year=last_year).online == Decimal("1.5")
     assert certificates.annual_certificate(cadre, last_year) == annual

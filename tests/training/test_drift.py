@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from expositions.models import StudyUnit, Tag
+from expositions.services import tag_delete, unit_save
 from tests.servers import at_once
 from training import progress_store, services
 from training.models import Completion, Progress
@@ -91,7 +92,7 @@ def test_a_unit_rescheduled_into_the_future_counts_when_its_time_comes(
         services.completion_record(cadre=cadre, unit=unit)
     unit = StudyUnit.objects.get(pk=units[1].pk)
     unit.published_at = timezone.now() + timedelta(hours=1)
-    unit.save()
+    unit_save(unit=unit)
 
     def progress():
         mine = my_modules(cadre)[0]
@@ -111,7 +112,7 @@ def test_a_deleted_tag_no_longer_finds_the_unit(make_unit, client, cadre_user):
     client.force_login(cadre_user)
     search = reverse("expositions:search")
     assert unit in client.get(search, {"q": "最低生活保障"}).context["page"].object_list
-    Tag.objects.get(name="最低生活保障").delete()
+    tag_delete(tag=Tag.objects.get(name="最低生活保障"))
     assert list(client.get(search, {"q": "最低生活保障"}).context["page"].object_list) == []
     assert progress_store.verify() == []
 

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 
+from expositions.services import unit_save
 from tests.conftest import new_claim
 from training import progress_store, services
 from training.models import HoursYear
@@ -69,7 +70,7 @@ def test_an_editor_changing_a_units_hours_changes_later_completions_only(
     unit = make_unit(study_hours=Decimal("1"))
     services.completion_record(cadre=cadre, unit=unit)
     unit.study_hours = Decimal("3")
-    unit.save()
+    unit_save(unit=unit)
     assert stored(cadre) == {this_year(): (Decimal("1"), 0)}
     later = make_cadre(org.township_b)
     services.completion_record(cadre=later, unit=unit)

@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from expositions.models import StudyUnit
+from expositions.services import unit_save
 from tests.servers import at_once
 from training import progress_store, services
 from training.models import Completion, Module, ModuleUnit, Progress, ProgressWeek
@@ -91,13 +92,13 @@ def test_it_follows_every_kind_of_change(world, client, editor_user):
 def _reschedule(unit, days):
     unit = StudyUnit.objects.get(pk=unit.pk)
     unit.published_at = timezone.now() + timedelta(days=days)
-    unit.save()
+    unit_save(unit=unit)
 
 
 def _set_status(unit, status):
     unit = StudyUnit.objects.get(pk=unit.pk)
     unit.status = status
-    unit.save()
+    unit_save(unit=unit)
 
 
 @pytest.mark.django_db

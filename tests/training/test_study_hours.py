@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 
 from expositions.models import hours_for_minutes
+from expositions.services import unit_save
 from training import services
 from training.hours.ledger import online_hours_by_year
 from training.models import Completion
@@ -42,7 +43,7 @@ def test_a_unit_credits_what_the_editor_set_or_else_its_reading_length(make_unit
     assert by_hand.credit_hours == Decimal("1.5")
     assert by_length.credit_hours == Decimal("0.5")
     by_length.study_hours = Decimal("2")
-    by_length.save()
+    unit_save(unit=by_length)
     assert by_length.credit_hours == Decimal("2")
 
 

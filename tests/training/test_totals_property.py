@@ -1,9 +1,11 @@
 """Random sequences of every kind of write keep the stored totals equal to a recount
 (Hypothesis stateful testing), on whichever database the suite runs on: completions
 and undos (four at once too), publication, schedules, module units, admin edits,
-cadre moves, tags, a unit's 学时 set by an editor, training claims and decisions.
+cadre moves, tags (set in code, saved with a unit, merged, renamed, deleted: through
+expositions.services), a unit's 学时 set by an editor, training claims and decisions.
 
-After every step: ``progress_store.verify()`` finds nothing, and the progress pages
+After every step: ``progress_store.verify()`` finds nothing, each unit's latest version
+holds its current tags and its search columns its current text and tags, and the progress pages
 and My study show what a from-scratch count of the completions says, counting only
 the units readers can see at the (simulated) moment.
 """
@@ -25,7 +27,9 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from expositions.models import StudyUnit, Tag
+from expositions import history, search
+from expositions import services as expositions_services
+from expositions.models import StudyUnit, Tag, tag_search_names
 from org.roles import EDITOR
 from tests.conftest import new_claim
 from tests.servers import at_once
@@ -72,14 +76,14 @@ class Totals(RuleBasedStateMachine):
         unit = self.unit(u)
         published = unit.status == StudyUnit.Status.PUBLISHED
         unit.status = StudyUnit.Status.DRAFT if published else StudyUnit.Status.PUBLISHED
-        unit.save()
+        expositions_services.unit_save(unit=unit)
 
     @rule(u=unit_index, hours=st.sampled_from([-1, 1, 2]))
     def reschedule(self, u, hours):
         unit = self.unit(u)
         unit.status = StudyUnit.Status.PUBLISHED
         unit.published_at = self.clock.now() + timedelta(hours=hours)
-        unit.save()
+        expositions_services.unit_save(unit=unit)
 
     @rule()
     def an_hour_passes(self):
@@ -127,31 +131,52 @@ class Totals(RuleBasedStateMachine):
 
     @rule(u=unit_index)
     def tag_added(self, u):
+        """A tag added in code (issue #33: its version used to hold no tags)."""
         self.tag_names += 1
-        self.unit(u).tags.add(f"标签{self.units[0].pk}-{self.tag_names}")
+        unit = self.unit(u)
+        tags = [*unit.tags.all(), f"标签{self.units[0].pk}-{self.tag_names}"]
+        expositions_services.unit_tags_set(unit=unit, tags=tags)
+
+    @rule(u=unit_index, keep=st.integers(0, 3))
+    def editor_saves_a_unit_with_tags(self, u, keep):
+        """An edit and a change of tags in one save, as on the unit's admin page."""
+        unit = self.unit(u)
+        unit.body_en = f"{unit.body_en} More."
+        tags = [t.name for t in unit.tags.order_by("pk")][:keep]
+        expositions_services.unit_save(unit=unit, tags=tags)
+
+    @rule(picks=st.lists(st.integers(0, 50), min_size=2, max_size=3, unique=True))
+    def tags_merged(self, picks):
+        tags = self.tags()
+        if len(tags) >= 2:
+            expositions_services.tags_merge(tags={tags[p % len(tags)] for p in picks})
 
     @rule(pick=st.integers(0, 50), delete=st.booleans())
     def tag_renamed_or_deleted(self, pick, delete):
-        tags = list(
-            Tag.objects.filter(tagged_units__content_object__in=self.units)
-            .distinct()
-            .order_by("pk")
-        )
+        tags = self.tags()
         if not tags:
             return
         tag = tags[pick % len(tags)]
         if delete:
-            tag.delete()
+            expositions_services.tag_delete(tag=tag)
         else:
             self.tag_names += 1  # a name no tag has, in this example or an earlier one
-            tag.name = f"{tag.name}改{self.units[0].pk}-{self.tag_names}"
-            tag.save()
+            name = f"{tag.name}改{self.units[0].pk}-{self.tag_names}"
+            expositions_services.tag_rename(tag=tag, name=name)
+
+    def tags(self):
+        """This machine's tags, in one order."""
+        return list(
+            Tag.objects.filter(tagged_units__content_object__in=self.units)
+            .distinct()
+            .order_by("pk")
+        )
 
     @rule(u=unit_index, hours=st.sampled_from([None, "0.5", "1.25", "3"]))
     def editor_sets_a_units_study_hours(self, u, hours):
         unit = self.unit(u)
         unit.study_hours = None if hours is None else Decimal(hours)
-        unit.save()
+        expositions_services.unit_save(unit=unit)
 
     @rule(
         c=cadre_index,
@@ -179,6 +204,21 @@ class Totals(RuleBasedStateMachine):
     @invariant()
     def stored_totals_equal_a_recount(self):
         assert progress_store.verify() == []
+
+    @invariant()
+    def each_units_latest_version_holds_its_tags(self):
+        """Every path that changes tags writes a complete version (issue #33)."""
+        for unit in StudyUnit.objects.filter(pk__in=[u.pk for u in self.units]):
+            latest = unit.history.order_by("-history_id").first()
+            if latest is not None:
+                assert latest.history_tags == history.tag_snapshot(unit), unit.slug
+
+    @invariant()
+    def search_columns_follow_the_tags(self):
+        units = StudyUnit.objects.filter(pk__in=[u.pk for u in self.units])
+        for unit in units.prefetch_related("tags"):
+            derived = search.document(unit, tag_search_names(unit.tags.all()))
+            assert {name: getattr(unit, name) for name in derived} == derived, unit.slug
 
     @invariant()
     def pages_show_what_the_completions_say(self):

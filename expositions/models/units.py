@@ -1,3 +1,8 @@
+"""Study units: what readers read, the rule of which ones they may see, and links
+to them. Everything a reader sees that is derived from a unit's typed fields (the
+rendered body, reading time, 学时 credited, search columns, publication time) is
+written by ``expositions.services.unit_save``; ``StudyUnit.save`` only saves."""
+
 import hashlib
 import json
 import math
@@ -7,196 +12,26 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
-from django.db import models, transaction
+from django.db import models
 from django.db.models import OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.utils import build_localized_fieldname
 from taggit.managers import TaggableManager
-from taggit.models import TagBase, TaggedItemBase
 
-from . import history, search
-from .markdown import render_markdown
-
-WORDS_PER_MINUTE = 200  # English reading speed
-CJK_CHARS_PER_MINUTE = 400  # Chinese reading speed, characters
-
-
-def hours_for_minutes(minutes):
-    """学时 credited for a unit of this reading length, by the rule provincial cadre
-    academies use for online courses (Yunnan): 30 minutes or more is 1 学时 (each whole
-    30 minutes one), 15 to 30 minutes 0.5, under 15 minutes 0.25. A remainder of 15 to
-    29 minutes after whole half hours adds 0.5; a shorter one adds nothing."""
-    minutes = max(0, int(minutes or 0))
-    if minutes < 15:
-        return Decimal("0.25")
-    if minutes < 30:
-        return Decimal("0.5")
-    whole, rest = divmod(minutes, 30)
-    return Decimal(whole) + (Decimal("0.5") if rest >= 15 else Decimal("0"))
-
-
-class Bilingual:
-    """Content held in Simplified Chinese and English (django-modeltranslation adds a
-    column per language: ``title_zh_hans``, ``title_en``; ``title`` reads the reader's
-    language and falls back to the other). ``TRANSLATED`` names the fields a reader
-    must have in their language; ``missing_language`` says when one is not yet written,
-    so that pages can mark the fallback instead of hiding it."""
-
-    TRANSLATED: tuple[str, ...] = ()
-
-    def text_in(self, field, language):
-        return getattr(self, build_localized_fieldname(field, language.replace("-", "_"))) or ""
-
-    @property
-    def missing_language(self):
-        """True when a field the reader sees is not written in the reader's language."""
-        language = get_language() or settings.LANGUAGE_CODE
-        if language not in dict(settings.LANGUAGES):
-            language = settings.LANGUAGE_CODE
-        return any(not self.text_in(field, language) for field in self.TRANSLATED)
-
-
-def split_paragraphs(text):
-    return [p.strip() for p in re.split(r"\n\s*\n", text or "") if p.strip()]
-
-
-class Exposition(Bilingual, models.Model):
-    """A source text that study units are drawn from."""
-
-    TRANSLATED = ("title",)
-
-    title = models.CharField(_("title"), max_length=300)
-    slug = models.SlugField(_("slug"), max_length=100, unique=True)
-    author = models.CharField(_("author"), max_length=200)
-    organisation = models.CharField(_("organisation"), max_length=300, blank=True)
-    published_on = models.DateField(_("date"), null=True, blank=True)
-    source_text = models.TextField(_("full source text"))
-
-    class Meta:
-        verbose_name = _("exposition")
-        verbose_name_plural = _("expositions")
-        ordering = ["title"]
-
-    def __str__(self):
-        return self.title
-
-
-class Theme(Bilingual, models.Model):
-    """One of the themes a study unit belongs to (exactly one per unit)."""
-
-    TRANSLATED = ("name", "description")
-
-    slug = models.SlugField(_("slug"), max_length=60, unique=True)
-    name = models.CharField(_("name"), max_length=100)
-    description = models.TextField(_("description"), blank=True)
-    order = models.PositiveSmallIntegerField(_("order"), default=0)
-
-    class Meta:
-        verbose_name = _("theme")
-        verbose_name_plural = _("themes")
-        ordering = ["order", "slug"]
-
-    def __str__(self):
-        return self.name
-
-    def get_absolute_url(self):
-        return reverse("expositions:theme_detail", kwargs={"slug": self.slug})
-
-
-class Tag(TagBase):
-    """One idea, with its Chinese name (the name editors type in a unit's tag field:
-    unique, and what the tag's address is made from) and its English name.
-
-    A django-taggit custom tag model: before, each idea was two tags (低保 and "minimum
-    living allowance"), and every tag page and filter listed it twice.
-    """
-
-    name_en = models.CharField(_("English name"), max_length=100, blank=True)
-
-    class Meta:
-        verbose_name = _("tag")
-        verbose_name_plural = _("tags")
-        ordering = ["name"]
-
-    @property
-    def label(self):
-        """The tag's name in the reader's language (the Chinese one when English is missing)."""
-        if not (get_language() or "").startswith("zh") and self.name_en:
-            return self.name_en
-        return self.name
-
-    @property
-    def missing_language(self):
-        return not (get_language() or "").startswith("zh") and not self.name_en
-
-
-def in_reading_order(tags):
-    """``tags`` in the order of the names the reader sees: by pinyin in Chinese, by
-    letter in English, those without a name in the reader's language last."""
-    chinese = (get_language() or "").startswith("zh")
-    if chinese:
-        return sorted(tags, key=lambda t: search.collation_key(t.name))
-    return sorted(tags, key=lambda t: (t.missing_language, search.collation_key(t.label)))
-
-
-@transaction.atomic
-def merge_tags(tags):
-    """Merge several tags into one idea: the one on most units is kept (the first made,
-    on a tie), takes an English name from the others when it has none, and gets their
-    units; the others are deleted. Returns the kept tag. The units' search columns are
-    recomputed here, in the same transaction."""
-    tags = list(
-        Tag.objects.filter(pk__in=[t.pk for t in tags])
-        .annotate(units=models.Count("tagged_units"))
-        .order_by("-units", "pk")
-    )
-    if len(tags) < 2:
-        return tags[0] if tags else None
-    kept, others = tags[0], tags[1:]
-    unit_ids = set(
-        TaggedStudyUnit.objects.filter(tag__in=tags).values_list("content_object_id", flat=True)
-    )
-    has_kept = set(kept.tagged_units.values_list("content_object_id", flat=True))
-    TaggedStudyUnit.objects.bulk_create(
-        TaggedStudyUnit(tag=kept, content_object_id=unit_id) for unit_id in unit_ids - has_kept
-    )
-    if not kept.name_en:
-        kept.name_en = next((t.name_en for t in others if t.name_en), "")
-    # The others' links go before the others do, so that tag_signals finds no unit to
-    # reindex on their deletion: the units are reindexed once, below.
-    TaggedStudyUnit.objects.filter(tag__in=others).delete()
-    Tag.objects.filter(pk__in=[t.pk for t in others]).delete()
-    Tag.objects.filter(pk=kept.pk).update(name_en=kept.name_en)
-    StudyUnit.objects.filter(pk__in=unit_ids).reindex_search()
-    history.record_tag_change(StudyUnit.objects.filter(pk__in=unit_ids), history.TAGS_MERGED)
-    return kept
-
-
-def tag_search_names(tags):
-    """What a unit's tags add to its search columns: each idea's names in both languages."""
-    return [name for tag in tags for name in (tag.name, tag.name_en) if name]
-
-
-class TaggedStudyUnit(TaggedItemBase):
-    """Tag links with a real foreign key (django-taggit's custom through model)."""
-
-    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="tagged_units")
-
-    content_object = models.ForeignKey(
-        "StudyUnit", on_delete=models.CASCADE, related_name="tagged_items"
-    )
-
-    class Meta:
-        verbose_name = _("tagged study unit")
-        verbose_name_plural = _("tagged study units")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["content_object", "tag"], name="unique_tag_per_study_unit"
-            )
-        ]
+from .. import search
+from ..markdown import render_markdown
+from .content import (
+    CJK_CHARS_PER_MINUTE,
+    WORDS_PER_MINUTE,
+    Bilingual,
+    Exposition,
+    Theme,
+    hours_for_minutes,
+    split_paragraphs,
+)
+from .tags import Tag, TaggedStudyUnit, tag_search_names
 
 
 def readable(through=""):
@@ -343,7 +178,7 @@ class StudyUnit(Bilingual, models.Model):
         ),
     )
     # What a completion credits: study_hours, or the reading-length rule when it is
-    # empty; written on every save (prepare_for_readers), so sums are one SQL SUM.
+    # empty; written by services.unit_save (prepare_for_readers), so sums are one SQL SUM.
     credit_hours = models.DecimalField(
         _("credited study hours"), max_digits=4, decimal_places=2, default=0, editable=False
     )
@@ -370,8 +205,8 @@ class StudyUnit(Bilingual, models.Model):
     # current content no longer matches it, an editor has changed the unit and
     # the loader leaves it alone.
     seed_checksum = models.CharField(max_length=64, blank=True, editable=False)
-    # Derived search columns (expositions/search.py), kept current on every save
-    # and tag change; `manage.py rebuild_search_index` rebuilds them.
+    # Derived search columns (expositions/search.py), written by the services on every
+    # save and tag change; `manage.py rebuild_search_index` rebuilds them.
     search_text = models.TextField(blank=True, editable=False)
     search_title = models.TextField(blank=True, editable=False)
     search_tokens = models.TextField(blank=True, editable=False)
@@ -396,27 +231,12 @@ class StudyUnit(Bilingual, models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        self.prepare_for_readers()
-        tag_names = tag_search_names(self.tags.all()) if self.pk else []
-        for name, value in search.document(self, tag_names).items():
-            setattr(self, name, value)
-        if self.status == self.Status.PUBLISHED and self.published_at is None:
-            # Whole seconds: the admin's date/time fields cannot show microseconds.
-            self.published_at = timezone.now().replace(microsecond=0)
-        update_fields = kwargs.get("update_fields")
-        if update_fields is not None:
-            kwargs["update_fields"] = (
-                set(update_fields)
-                | set(search.DERIVED_FIELDS)
-                | {
-                    "body_html",
-                    "body_html_zh_hans",
-                    "body_html_en",
-                    "reading_minutes",
-                    "credit_hours",
-                    "published_at",
-                }
-            )
+        """A plain save. What readers see beyond the typed fields is derived by
+        ``expositions.services.unit_save``, the one write path of a unit; a unit never
+        prepared (``credit_hours`` is at least 0.25 once it is) is refused, so that no
+        caller creates one that readers would see without a body or 学时."""
+        if not self.credit_hours:
+            raise ValueError("Save a study unit with expositions.services.unit_save.")
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -444,8 +264,8 @@ class StudyUnit(Bilingual, models.Model):
         """What a reader's page needs beyond the typed fields: one kind of line end
         (browsers submit textareas with CRLF; one form lets history diffs and the
         loader's checksum see only real changes), the body rendered (sanitised) in each
-        language, the reading time. Done on every save, and by the editors' preview on
-        a unit not saved."""
+        language, the reading time, the 学时 credited. Done by ``services.unit_save``,
+        and by the editors' preview on a unit not saved."""
         columns = [
             build_localized_fieldname(name, code.replace("-", "_"))
             for name in self.TEXT_FIELDS
