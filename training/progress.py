@@ -304,15 +304,16 @@ class ModulePlace:
 def place_in_module(module_id, unit, drafts):
     """``unit``'s ``ModulePlace`` in module ``module_id`` among published units (and
     drafts too when ``drafts``: an editor), or None when the module does not hold it.
-    One query (``ModuleUnit.objects.place_of``)."""
-    row = ModuleUnit.objects.place_of(module_id, unit, drafts=drafts)
-    if row is None:
+    One query (``ModuleUnit.objects.links_in_order``)."""
+    links = ModuleUnit.objects.links_in_order(module_id, drafts=drafts)
+    index = next((i for i, link in enumerate(links) if link.pk == unit.pk), None)
+    if index is None:
         return None
     return ModulePlace(
-        position=row["units_before"] + 1,
-        count=row["units_count"],
-        previous=UnitLink.from_columns(row, "previous"),
-        next=UnitLink.from_columns(row, "next"),
+        position=index + 1,
+        count=len(links),
+        previous=links[index - 1] if index > 0 else None,
+        next=links[index + 1] if index + 1 < len(links) else None,
     )
 
 
