@@ -416,8 +416,17 @@ def test_nobody_withdraws_someone_elses_claim(client, org, cadre, make_cadre):
     response = client.post(reverse("training:claim_withdraw", args=[claim.pk]))
     assert response.status_code == 404
     assert TrainingClaim.objects.filter(pk=claim.pk).exists()
+
+
+def test_a_refresh_of_the_withdrawal_goes_back_to_my_record_and_keeps_the_claim(client, cadre):
+    """GET (a refresh or Back after the confirmation page) deletes nothing and lands on
+    the claims of My record, not on an empty 405."""
+    claim = claim_for(cadre)
     client.force_login(cadre.user)
-    assert client.get(reverse("training:claim_withdraw", args=[claim.pk])).status_code == 405
+    response = client.get(reverse("training:claim_withdraw", args=[claim.pk]))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("training:my_record") + "#claims"
+    assert TrainingClaim.objects.filter(pk=claim.pk).exists()
 
 
 # --- checks: hours a day, duplicates, overlapping dates (issue #31) --------------------
