@@ -80,6 +80,11 @@ class AccountForm(forms.ModelForm):
     def __init__(self, *args, cadre_required=True, **kwargs):
         super().__init__(*args, **kwargs)
         self.cadre_required = cadre_required
+        # What UnicodeUsernameValidator accepts, worded as the import's column guide and
+        # row errors word it.
+        self.fields["username"].help_text = _(
+            "Required. At most 150 characters: letters, digits and @ . + - _ only."
+        )
         self.fields["name"].required = self.fields["org_unit"].required = cadre_required
         if not cadre_required:
             self.fields["name"].help_text = _(
