@@ -119,6 +119,7 @@ PUNCTUATION = {
     "space before a full-width bracket": re.compile(r"\S[ \t\n\u00a0]+（"),
 }
 CONTENT = {"unit-body", "key-points", "summary", "passage", "passage-translation", "snippet"}
+CONTENT |= {"history-value"}  # a version's field as the editor typed it (admin history)
 # Elements within a line of text; any other element, and an inline one with a class of
 # its own (a badge, a button, a line of its own in the style sheet), ends a phrase.
 INLINE = {"a", "abbr", "b", "cite", "code", "em", "i", "mark", "q", "small", "span", "strong"}
@@ -150,7 +151,7 @@ class TypographyProblems(HTMLParser):
         attrs = dict(attrs)
         classes = set((attrs.get("class") or "").split())
         skip = (
-            tag in ("script", "style", "template")
+            tag in ("script", "style", "template", "textarea")  # a textarea: what was typed
             or (attrs.get("lang") or "").lower().startswith("en")
             or attrs.get("translate") == "no"
             or bool(classes & CONTENT)
