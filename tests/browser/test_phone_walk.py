@@ -271,3 +271,9 @@ def test_links_and_buttons_are_at_least_24_px(visit, language, demo, who):
         page.goto(page.base_url + path)
         small += page.evaluate(SMALL_TARGETS, [SMALLEST_TARGET, SENTENCE])
     assert small == [], "\n".join(small)
+    if who != "cadre":  # the claim's decision (last page): the radio buttons themselves
+        radios = page.locator("input[type=radio]")
+        expect(radios).to_have_count(2)
+        for radio in radios.all():
+            box = radio.bounding_box()
+            assert min(box["width"], box["height"]) >= SMALLEST_TARGET - 0.5, box
