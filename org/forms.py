@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import PasswordChangeForm as DjangoPasswordChangeForm
 from django.utils.translation import gettext_lazy as _
 
 from . import imports, usernames
@@ -80,6 +81,11 @@ class AccountForm(forms.ModelForm):
     def __init__(self, *args, cadre_required=True, **kwargs):
         super().__init__(*args, **kwargs)
         self.cadre_required = cadre_required
+        # What UnicodeUsernameValidator accepts, worded as the import's column guide and
+        # row errors word it.
+        self.fields["username"].help_text = _(
+            "Required. At most 150 characters: letters, digits and @ . + - _ only."
+        )
         self.fields["name"].required = self.fields["org_unit"].required = cadre_required
         if not cadre_required:
             self.fields["name"].help_text = _(
@@ -101,3 +107,19 @@ class AccountForm(forms.ModelForm):
             if missing not in self.errors:
                 self.add_error(missing, _("A cadre needs both a name and an org unit."))
         return cleaned
+
+
+class PasswordChangeForm(DjangoPasswordChangeForm):
+    """Django's, with the first box named for what it holds (the one-time password the
+    cadre was given, or the current one) and each error under its own box: what the
+    password validators say about the new password under 新密码, a mismatch under
+    新密码确认 (Django puts both under the confirmation)."""
+
+    def __init__(self, user, *args, one_time=False, **kwargs):
+        super().__init__(user, *args, **kwargs)
+        self.fields["old_password"].label = (
+            _("One-time password") if one_time else _("Current password")
+        )
+
+    def validate_password_for_user(self, user, password_field_name=None):
+        super().validate_password_for_user(user, "new_password1")

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET
 
 from . import imports, middleware, passwords
 from .access import is_trainer, trainer_required
-from .forms import ImportForm, IssuePasswordsForm
+from .forms import ImportForm, IssuePasswordsForm, PasswordChangeForm
 from .models import Cadre
 
 PICKER_LIMIT = 20
@@ -113,6 +113,14 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     password is sent here first (org.middleware) and then on to where they were going."""
 
     template_name = "registration/password_change_form.html"
+    form_class = PasswordChangeForm
+
+    def _one_time(self):
+        """Was the cadre sent here to replace a one-time password (org.middleware)?"""
+        return self.request.session.get(middleware.SESSION_KEY, [None, False])[1]
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "one_time": bool(self._one_time())}
 
     def get_success_url(self):
         target = self.request.POST.get("next") or self.request.GET.get("next")
@@ -125,7 +133,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["next"] = self.request.GET.get("next", "")
-        context["required"] = self.request.session.get(middleware.SESSION_KEY, [None, False])[1]
+        context["required"] = self._one_time()
         return context
 
     def form_valid(self, form):

@@ -203,3 +203,10 @@ SIMPLE_HISTORY = [
 TAGGIT = [
     gettext_noop("%(object)s tagged with %(tag)s"),
 ]
+
+# Django's help text for a username (an existing account's admin page), worded as the
+# portal words the rule (org.forms.AccountForm, the import's column guide): its own
+# Chinese leaves out "+".
+DJANGO_AUTH = [
+    gettext_noop("Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only."),
+]

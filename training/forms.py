@@ -317,13 +317,22 @@ class ClaimDecisionForm(forms.Form):
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("Needed to reject; the cadre sees it."),
+        help_text=_(
+            "Needed to reject, and to approve a flagged claim or changed hours; the cadre sees it."
+        ),
     )
 
     def __init__(self, *args, claim, **kwargs):
-        kwargs["initial"] = {"hours": claim.hours, **(kwargs.get("initial") or {})}
+        # The claim's hours as people write them (8, 1.5), not the stored 8.00.
+        shown = format(claim.hours.normalize(), "f") if claim.hours is not None else None
+        kwargs["initial"] = {"hours": shown, **(kwargs.get("initial") or {})}
         super().__init__(*args, **kwargs)
         self.claim = claim
+        if claim.flags():
+            self.fields["reason"].help_text = _(
+                "Needed to approve this claim, as its checks flag it, and to reject it; "
+                "the cadre sees it."
+            )
 
     def clean(self):
         """A reason to reject, and to approve what the claim's checks flag (the service

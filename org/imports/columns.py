@@ -96,7 +96,7 @@ EXAMPLES = {
 MEANINGS = {
     CADRES: {
         "username": gettext_lazy(
-            "The account's sign-in name: letters, digits and . _ -; new ones are created."
+            "The account's sign-in name: letters, digits and @ . + - _; new ones are created."
         ),
         "name": gettext_lazy("The cadre's full name, as colleagues know it."),
         "org_code": gettext_lazy("The code of the org unit the cadre works in (one you manage)."),

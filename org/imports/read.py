@@ -110,6 +110,10 @@ def read_rows(upload, kind, skipped=None):
         rows.append((number, {col: cells[i].strip() for i, col in enumerate(columns) if col}))
     if header is None:
         raise _file_error(_("The file is empty."))
+    if not rows:  # the template sent back unfilled: not "imported, 0 rows"
+        raise _file_error(
+            _("The file has a header but no rows: add one row under the header for each entry.")
+        )
     return rows
 
 

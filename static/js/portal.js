@@ -31,3 +31,17 @@
     });
   });
 })();
+
+/* A refused form's error summary takes the focus, so that a screen reader reads it and
+   the page shows it, not the top of the page with the focus on BODY. */
+(function () {
+  "use strict";
+  var summary = document.getElementById("error-summary");
+  if (!summary) return;
+  summary.focus();
+  // A page reached with a #fragment (sent again after following one of the summary's
+  // links) scrolls to it once loaded: the summary keeps the focus.
+  window.addEventListener("load", function () {
+    if (document.activeElement !== summary) summary.focus();
+  });
+})();

@@ -118,7 +118,7 @@ def test_a_repeated_claim_is_flagged_to_the_cadre_and_the_trainer(visit, languag
 
     # The trainer sees two claims waiting, both flagged, and must say why to approve.
     sign_in(page, "trainer-county", "trainer-demo-2026", TEXT[language], landing="/training/")
-    link = page.get_by_role("link", name=re.compile("学时申报|Training claims"))
+    link = page.locator("main").get_by_role("link", name=re.compile("学时申报|Training claims"))
     expect(link).to_contain_text("2 条待审核" if zh else "2 waiting")
     link.click()
     expect(page.locator(".filter-summary")).to_contain_text(

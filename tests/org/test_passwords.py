@@ -222,6 +222,40 @@ def test_after_choosing_a_password_the_cadre_goes_where_they_were_going(first_si
     assert not _signs_in("zhou.min", password)
 
 
+@pytest.mark.parametrize(
+    ("language", "label"), [("zh-hans", "一次性密码"), ("en", "One-time password")]
+)
+def test_the_forced_change_names_the_first_box_one_time_password(first_sign_in, language, label):
+    client, _response, _password = first_sign_in
+    page = client.get(CHANGE, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert f'<label for="id_old_password">{label}</label>' in page
+
+
+@pytest.mark.parametrize(
+    ("language", "label"), [("zh-hans", "当前密码"), ("en", "Current password")]
+)
+def test_a_normal_change_names_the_first_box_current_password(
+    client, org, make_cadre, language, label
+):
+    client.force_login(make_cadre(org.township_a).user)
+    page = client.get(CHANGE, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert f'<label for="id_old_password">{label}</label>' in page
+
+
+def test_each_password_error_is_shown_under_its_own_box(first_sign_in):
+    """What the validators say of the new password under 新密码; a mismatch under the
+    confirmation."""
+    client, _response, password = first_sign_in
+    data = {"old_password": password, "new_password1": "short", "new_password2": "short"}
+    form = client.post(CHANGE, data).context["form"]
+    assert form.errors["new_password1"]
+    assert "new_password2" not in form.errors
+    data = {**data, "new_password1": "Minzheng-2026-study", "new_password2": "Minzheng-2026-x"}
+    form = client.post(CHANGE, data).context["form"]
+    assert form.errors["new_password2"]
+    assert "new_password1" not in form.errors
+
+
 def test_the_change_page_refuses_a_next_address_on_another_site(first_sign_in):
     client, _response, password = first_sign_in
     response = client.post(

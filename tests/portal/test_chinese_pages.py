@@ -111,7 +111,15 @@ TYPOGRAPHY = {
     "--------- in a select": re.compile(r"-{4,}"),
     "a whole number written with .0": re.compile(r"(?<![0-9.])[0-9]+\.0+(?![0-9])"),
 }
+# Full-width punctuation carries its own space: none after "：", "。", "，" and none before
+# "（", also where the words on the other side are a link, a badge or a name (read on
+# whole lines: only block elements end one).
+PUNCTUATION = {
+    "space after full-width punctuation": re.compile(r"[：。，][ \t\n\u00a0]+\S"),
+    "space before a full-width bracket": re.compile(r"\S[ \t\n\u00a0]+（"),
+}
 CONTENT = {"unit-body", "key-points", "summary", "passage", "passage-translation", "snippet"}
+CONTENT |= {"history-value"}  # a version's field as the editor typed it (admin history)
 # Elements within a line of text; any other element, and an inline one with a class of
 # its own (a badge, a button, a line of its own in the style sheet), ends a phrase.
 INLINE = {"a", "abbr", "b", "cite", "code", "em", "i", "mark", "q", "small", "span", "strong"}
@@ -129,6 +137,7 @@ class TypographyProblems(HTMLParser):
         self.outside = []
         self.breaks = []
         self.runs = [""]
+        self.lines = [""]
         self.typed = [str(t) for t in typed if t]
 
     def _skipping(self):
@@ -142,7 +151,7 @@ class TypographyProblems(HTMLParser):
         attrs = dict(attrs)
         classes = set((attrs.get("class") or "").split())
         skip = (
-            tag in ("script", "style", "template")
+            tag in ("script", "style", "template", "textarea")  # a textarea: what was typed
             or (attrs.get("lang") or "").lower().startswith("en")
             or attrs.get("translate") == "no"
             or bool(classes & CONTENT)
@@ -150,8 +159,11 @@ class TypographyProblems(HTMLParser):
         breaks = tag not in INLINE or bool(classes)
         if breaks:
             self._end_run()
+        if tag not in INLINE and self.lines[-1]:
+            self.lines.append("")
         if skip and tag in INLINE and not self._skipping():
             self.runs[-1] += "\ue000"  # a name or a code: neither Chinese nor a space
+            self.lines[-1] += "\ue000"
         if not (skip or self._skipping()):
             for name in ATTRIBUTES:
                 if attrs.get(name):
@@ -169,6 +181,8 @@ class TypographyProblems(HTMLParser):
             self.breaks.pop()
 
     def handle_endtag(self, tag):
+        if tag not in INLINE and self.lines[-1]:
+            self.lines.append("")
         if tag not in VOID and self.outside:
             self.outside.pop()
             if self.breaks.pop():
@@ -179,15 +193,17 @@ class TypographyProblems(HTMLParser):
     def handle_data(self, data):
         if not self._skipping():
             self.runs[-1] += data
+            self.lines[-1] += data
 
     def problems(self):
         found = []
-        for run in self.runs:
-            for typed in self.typed:
-                run = run.replace(typed, "\ue000")
-            text = " ".join(run.split())
-            for name, pattern in TYPOGRAPHY.items():
-                found += [f"{name}: {text!r}" for _ in pattern.finditer(text)][:1]
+        for texts, patterns in ((self.runs, TYPOGRAPHY), (self.lines, PUNCTUATION)):
+            for run in texts:
+                for typed in self.typed:
+                    run = run.replace(typed, "\ue000")
+                text = " ".join(run.split())
+                for name, pattern in patterns.items():
+                    found += [f"{name}: {text!r}" for _ in pattern.finditer(text)][:1]
         return found
 
 
@@ -207,6 +223,9 @@ def test_the_check_finds_chinese_typography_problems_in_the_interface_only():
         '<div class="unit-body"><p>你好 世界:</p></div><p translate="no">张 三</p>'
         '<p>共 <span translate="no">zhang.min</span> 的记录</p>'
         '<p><a class="button">新建</a> <a class="button">导入</a></p><title>搜索：低保 救助</title>'
+        '<p>下一单元： <a class="next">把民政工作</a></p>'
+        '<p><span translate="no">李*部</span> <span class="meta">（姓名部分隐去）</span></p>'
+        "<p>培训 0 学时。 每完成</p><p>学时，  共计</p><p>（全部）</p>"
     )
     assert typography_problems(html, typed=["低保 救助"]) == [
         "ASCII colon after Chinese: '学时要求:'",
@@ -215,6 +234,10 @@ def test_the_check_finds_chinese_typography_problems_in_the_interface_only():
         "你 (the site says 您): '请你确认'",
         "--------- in a select: '---------'",
         "a whole number written with .0: '50.0'",
+        "space after full-width punctuation: '下一单元： 把民政工作'",
+        "space before a full-width bracket: '\\ue000 （姓名部分隐去）'",
+        "space after full-width punctuation: '培训 0 学时。 每完成'",
+        "space after full-width punctuation: '学时， 共计'",
     ]
 
 
@@ -369,7 +392,7 @@ def test_every_page_reads_in_chinese(as_user):
         words = english_words(response.content.decode())
         if words:
             problems[f"{who} {method} {reverse(name, args=args)} {data}"] = words
-    assert problems == {}
+    assert problems == {}, "\n".join(f"{k}: {v}" for k, v in problems.items())
 
 
 def test_every_page_follows_chinese_typography(as_user):
@@ -379,7 +402,7 @@ def test_every_page_follows_chinese_typography(as_user):
         found = typography_problems(response.content.decode(), typed=data.values())
         if found:
             problems[f"{who} {method} {reverse(name, args=args)} {data}"] = found
-    assert problems == {}
+    assert problems == {}, "\n".join(f"{k}: {v}" for k, v in problems.items())
 
 
 def test_import_problems_read_in_chinese(as_user):

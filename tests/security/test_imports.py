@@ -222,6 +222,47 @@ def test_files_that_are_not_tables_are_refused(trainer, upload, message):
     assert message in result.errors[0].message
 
 
+@pytest.mark.parametrize("make", [csv_file, xlsx_file], ids=["csv", "xlsx"])
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [("en", "has a header but no rows"), ("zh-hans", "只有表头，没有数据行")],
+)
+def test_a_header_without_rows_is_refused_and_writes_nothing(org, trainer, make, language, said):
+    """Not "imported, 0 rows": a file holding the header alone is almost always the
+    template sent back unfilled."""
+    before = (User.objects.count(), Cadre.objects.count(), LogEntry.objects.count())
+    with translation.override(language):
+        result = run(make([CADRE_HEADER, ["", "", "", "", ""]]), trainer)
+        assert not result.ok
+        assert errors(result) == [(0, "")]
+        assert said in result.problems()[0].message
+    assert (User.objects.count(), Cadre.objects.count(), LogEntry.objects.count()) == before
+
+
+def test_the_username_rule_is_said_the_same_way_everywhere(org, trainer):
+    """The column guide, a row's error and the admin's help text name the characters the
+    validators accept (Django's UnicodeUsernameValidator: letters, digits, @ . + - _)."""
+    from django.contrib.auth.validators import UnicodeUsernameValidator
+
+    from org.forms import AccountForm
+    from org.imports.columns import MEANINGS
+
+    for name in ["a@b", "a.b", "a+b", "a-b", "a_b", "李娜"]:
+        UnicodeUsernameValidator()(name)  # accepted: so every wording must allow them
+    rules = [("en", "letters, digits and @ . + - _"), ("zh-hans", "字母、数字和 @ . + - _")]
+    for language, rule in rules:
+        with translation.override(language):
+            result = run(csv_file([CADRE_HEADER, ["a b", "李娜", "P-C-K-A", "", ""]]), trainer)
+            said = [
+                str(MEANINGS[imports.CADRES]["username"]),
+                result.problems()[0].message,
+                str(AccountForm().fields["username"].help_text),
+            ]
+            if language == "zh-hans":  # an existing account's page: Django's own words
+                said.append(str(User._meta.get_field("username").help_text))
+        assert all(rule in text.lower() for text in said), said
+
+
 def test_unknown_and_missing_columns_are_named(trainer):
     result = run(csv_file([["usrename", "name"], ["a", "b"]]), trainer)
     assert errors(result) == [(1, "usrename"), (1, "username"), (1, "org_code")]

@@ -101,7 +101,8 @@ def test_mark_complete_twice_leaves_one_record(my_client, me, make_module, assig
 
 def test_mark_complete_needs_post(my_client, make_unit):
     unit = make_unit()
-    assert my_client.get(reverse("training:completion_mark", args=[unit.slug])).status_code == 405
+    my_client.get(reverse("training:completion_mark", args=[unit.slug]))
+    assert not Completion.objects.exists()
 
 
 def test_mark_complete_needs_csrf(client, me, make_unit):
@@ -129,6 +130,20 @@ def test_undo(my_client, me, make_unit):
     assert not Completion.objects.exists()
     html = my_client.get(unit.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Mark as complete" in html
+
+
+@pytest.mark.parametrize("action", ["completion_mark", "completion_unmark"])
+def test_a_refresh_of_mark_or_undo_goes_back_to_the_unit_and_changes_nothing(
+    my_client, me, make_unit, action
+):
+    """GET (a refresh, or Back after the undo's confirmation page) is sent to the unit's
+    page, not answered 405 with an empty body."""
+    unit = make_unit()
+    services.completion_record(cadre=me, unit=unit)
+    response = my_client.get(reverse(f"training:{action}", args=[unit.slug]))
+    assert response.status_code == 302
+    assert response["Location"] == unit.get_absolute_url() + "#completion"
+    assert Completion.objects.filter(cadre=me, unit=unit).exists()
 
 
 def test_non_cadre_cannot_mark(cadre_client, make_unit):

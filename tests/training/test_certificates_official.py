@@ -140,6 +140,28 @@ def test_the_sheet_gives_dates_in_chinese_form_in_chinese(client, cadre, finishe
     assert not ISO_DATE.search(sheet)
 
 
+@pytest.mark.parametrize(
+    ("language", "said", "not_said"),
+    [
+        ("zh-hans", "李干部同志于2026年12月6日完成", "至2026年12月6日"),
+        ("en", "“社会救助专题” on 6 December 2026, for", "from 6 December 2026 to"),
+    ],
+)
+def test_a_module_finished_in_one_day_gives_the_day_once(
+    client, cadre, finished, language, said, not_said
+):
+    certificate = certificates.module_certificate(cadre, finished)
+    Certificate.objects.filter(pk=certificate.pk).update(
+        first_on=date(2026, 12, 6), last_on=date(2026, 12, 6)
+    )
+    certificate.refresh_from_db()
+    for sheet in _sheets(client, certificate, language):
+        assert said in sheet
+        assert not_said not in sheet
+        dates = re.search(r"<dd>(.*?)</dd>", sheet[sheet.index("cert-facts") :].split("<dt>")[5])
+        assert "–" not in dates.group(1)  # the Dates line: one day, not a range
+
+
 def test_the_sheet_gives_dates_in_english_form_in_english(client, cadre, finished):
     certificate = _dated(cadre, finished)
     client.force_login(cadre.user)

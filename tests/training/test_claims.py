@@ -2,6 +2,7 @@
 counts in the ledger (issue #17)."""
 
 import io
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -177,6 +178,31 @@ def test_a_rejection_needs_a_reason(client, cadre, trainer):
     assert response.context["form"].errors["reason"]
     claim.refresh_from_db()
     assert claim.status == "pending"
+
+
+@pytest.mark.parametrize(("hours", "shown"), [("16", "16"), ("1.5", "1.5"), ("100", "100")])
+def test_the_hours_to_count_are_shown_as_people_write_them(client, cadre, trainer, hours, shown):
+    claim = claim_for(cadre, hours=hours)
+    client.force_login(trainer)
+    page = client.get(reverse("training:claim_detail", args=[claim.pk])).content.decode()
+    assert re.search(r'<input[^>]*name="hours"[^>]*value="([^"]*)"', page).group(1) == shown
+
+
+def test_the_reason_s_help_says_a_flagged_claim_needs_one_to_be_approved(client, cadre, trainer):
+    plain = claim_for(cadre)
+    flagged = claim_for(cadre)  # the same course on the same dates: a duplicate
+    client.force_login(trainer)
+    with translation.override("zh-hans"):
+        helps = [
+            client.get(
+                reverse("training:claim_detail", args=[c.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans"
+            )
+            .context["form"]["reason"]
+            .help_text
+            for c in (plain, flagged)
+        ]
+    assert "批准" in str(helps[0]) and "驳回" in str(helps[0])
+    assert "此申报被标记" in str(helps[1])
 
 
 def test_a_rejection_with_a_reason_is_shown_to_the_cadre(client, cadre, trainer):
@@ -416,8 +442,17 @@ def test_nobody_withdraws_someone_elses_claim(client, org, cadre, make_cadre):
     response = client.post(reverse("training:claim_withdraw", args=[claim.pk]))
     assert response.status_code == 404
     assert TrainingClaim.objects.filter(pk=claim.pk).exists()
+
+
+def test_a_refresh_of_the_withdrawal_goes_back_to_my_record_and_keeps_the_claim(client, cadre):
+    """GET (a refresh or Back after the confirmation page) deletes nothing and lands on
+    the claims of My record, not on an empty 405."""
+    claim = claim_for(cadre)
     client.force_login(cadre.user)
-    assert client.get(reverse("training:claim_withdraw", args=[claim.pk])).status_code == 405
+    response = client.get(reverse("training:claim_withdraw", args=[claim.pk]))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("training:my_record") + "#claims"
+    assert TrainingClaim.objects.filter(pk=claim.pk).exists()
 
 
 # --- checks: hours a day, duplicates, overlapping dates (issue #31) --------------------

@@ -60,9 +60,11 @@ def test_activating_twice_changes_and_logs_nothing_more(trainer, draft):
     assert LogEntry.objects.filter(object_id=str(draft.pk)).count() == 1
 
 
-def test_activating_is_a_post(client, trainer, draft):
+def test_activating_is_a_post_and_a_refresh_goes_back_to_the_module(client, trainer, draft):
     client.force_login(trainer)
-    assert client.get(reverse("training:module_activate", args=[draft.pk])).status_code == 405
+    response = client.get(reverse("training:module_activate", args=[draft.pk]))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("training:module_detail", args=[draft.pk])
     draft.refresh_from_db()
     assert draft.status == Module.Status.DRAFT
 

@@ -975,3 +975,34 @@ def test_a_cadre_reached_twice_studies_by_the_earliest_due_date(
     assign(module, cadre, days=20)
     (mine,) = my_modules(cadre)
     assert mine.due_on == early.due_on
+
+
+# --- the trainer's menu and the export links (second newcomer walk) -------------------
+
+
+def test_the_trainer_s_menu_leads_to_claims_and_hours(trainer_client, course):
+    html = trainer_client.get(reverse("training:module_list")).content.decode()
+    menu = html[html.index('class="site-nav"') : html.index("</nav>")]
+    assert f'href="{reverse("training:claim_list")}"' in menu
+    assert f'href="{reverse("training:hours_overview")}"' in menu
+
+
+def test_a_cadre_s_menu_has_no_trainer_pages(client, course):
+    _module, people = course
+    client.force_login(people["half"].user)
+    html = client.get(reverse("training:my_study")).content.decode()
+    menu = html[html.index('class="site-nav"') : html.index("</nav>")]
+    assert reverse("training:claim_list") not in menu
+    assert reverse("training:hours_overview") not in menu
+
+
+def test_export_links_carry_a_proper_query_string(trainer_client, course):
+    module, _ = course
+    html = trainer_client.get(reverse("training:module_progress", args=[module.pk])).content
+    html = html.decode()
+    links = re.findall(r'href="([^"]*progress\.(?:csv|xlsx)[^"]*)"', html)
+    assert links
+    assert [link for link in links if "?&" in link] == []
+    html = trainer_client.get(reverse("training:hours_overview")).content.decode()
+    links = re.findall(r'href="(\?[^"]*format=[^"]*)"', html)
+    assert [link for link in links if "?&" in link] == []

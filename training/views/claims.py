@@ -9,7 +9,6 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from org.access import cadre_required, trainer_required
 from org.models import OrgUnit
@@ -17,6 +16,7 @@ from org.models import OrgUnit
 from .. import services
 from ..forms import CONTENT_TYPES, ClaimDecisionForm, ClaimForm, file_kind
 from ..models import TrainingClaim
+from .refresh import post_or_back
 
 PAGE_SIZE = 50
 
@@ -48,8 +48,8 @@ def claim_create(request):
     return render(request, "training/claim_form.html", {"form": form})
 
 
-@require_POST
 @cadre_required
+@post_or_back(lambda pk: reverse("training:my_record") + "#claims")
 def claim_withdraw(request, pk):
     """Withdrawing deletes the claim and its file: the first tap shows what will go,
     the second (``confirm``) withdraws."""

@@ -5,8 +5,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from expositions.models import StudyUnit
 from org.access import trainer_required
@@ -16,6 +16,7 @@ from .. import services
 from ..builder import Builder
 from ..forms import MAX_UNITS_PER_MODULE, AssignForm, ModuleForm
 from ..models import Assignment, Module, TrainingClaim
+from .refresh import post_or_back
 
 
 @trainer_required
@@ -140,8 +141,8 @@ def module_detail(request, pk):
     )
 
 
-@require_POST
 @trainer_required
+@post_or_back(lambda pk: reverse("training:module_detail", args=[pk]))
 def module_activate(request, pk):
     """Make a draft (or archived) module of one's own active, then back to its page,
     where it can be assigned."""

@@ -7,9 +7,9 @@ from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from expositions.models import StudyUnit
 from org.access import cadre_of, cadre_required, is_trainer
@@ -19,6 +19,7 @@ from .. import services
 from ..hours.ledger import ledger
 from ..models import Assignment, Certificate, Completion, ModuleUnit, TrainingClaim
 from ..progress import my_modules
+from .refresh import post_or_back
 
 RECORD_PAGE_SIZE = 50
 CLAIMS_SHOWN = 50
@@ -129,6 +130,10 @@ def my_record(request):
     )
 
 
+def _unit_page(slug):
+    return reverse("expositions:unit_detail", args=[slug]) + "#completion"
+
+
 def _unit_for(request, slug):
     return get_object_or_404(StudyUnit.objects.published(), slug=slug)
 
@@ -140,8 +145,8 @@ def _back_to(unit, request):
     return redirect(f"{unit.get_absolute_url()}{query}#completion")
 
 
-@require_POST
 @cadre_required
+@post_or_back(_unit_page)
 def completion_mark(request, slug):
     unit = _unit_for(request, slug)
     try:
@@ -154,8 +159,8 @@ def completion_mark(request, slug):
     return _back_to(unit, request)
 
 
-@require_POST
 @cadre_required
+@post_or_back(_unit_page)
 def completion_unmark(request, slug):
     """Undo: one tap while no certificate counts the completion; otherwise a page
     naming the certificates it would revoke, whose button posts here again with
