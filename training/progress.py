@@ -8,9 +8,10 @@ scheduled for later: rarely more than a few) are taken away here, when reading, 
 unit counts from the moment its publication time passes.
 """
 
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from decimal import Decimal
 
 from django.db.models import (
     BooleanField,
@@ -36,7 +37,7 @@ from django.utils import timezone
 from expositions.models import StudyUnit, UnitLink
 from org.models import Cadre, OrgUnit, subtree_q
 
-from .models import Completion, Module, ModuleUnit, ProgressWeek, count_of
+from .models import Completion, Module, ModuleUnit, Progress, ProgressWeek, count_of
 
 COMPLETE = "complete"
 IN_PROGRESS = "in_progress"
@@ -319,33 +320,42 @@ def place_in_module(module_id, unit, drafts):
 
 def my_modules(cadre, today=None, containing=None, next_units=True):
     """The active modules assigned to ``cadre`` (directly, via their org unit or any
-    unit above it), as a list of modules with due_on (the earliest), total, done,
-    last_completed_at, next_unit_id, next_unit (a ``UnitLink``: pk, slug,
-    title), finished and overdue; unfinished and overdue first, then by due date.
-    ``containing``: only the modules holding that unit. ``next_units``: find each
-    unfinished module's next unit (My study needs it, the unit page does not).
+    unit above it), as a list of modules with due_on (the earliest), total (units
+    readers can see), study_hours (theirs), done, last_completed_at, next_unit_id,
+    next_unit (a ``UnitLink``: pk, slug, title), finished and overdue; unfinished and
+    overdue first, then by due date. ``containing``: only the modules holding that
+    unit. ``next_units``: find each unfinished module's next unit (My study needs it,
+    the unit page does not).
 
-    One query for the modules with every figure (``Module.objects.for_cadre``: done
-    and last completion from the stored Progress rows) and their next units, and one
-    more only when a module holds units readers cannot see.
+    Three plain queries, put together here: the modules with their due dates
+    (``Module.objects.for_cadre``), the cadre's stored Progress rows (done, last
+    completion), and the modules' units with whether readers can see each and whether
+    the cadre completed it (``ModuleUnit.objects.entries_for``). One query building
+    all of it out of subqueries cost several times as much to build and to plan on
+    every page (bench/RESULTS.md, 2026-12-06).
     """
     today = today or timezone.localdate()
-    modules = list(Module.objects.for_cadre(cadre, containing=containing, next_units=next_units))
+    modules = list(Module.objects.for_cadre(cadre, containing=containing))
+    ids = [m.pk for m in modules]
+    stored = {p.module_id: p for p in Progress.objects.filter(cadre=cadre, module_id__in=ids)}
+    entries = defaultdict(list)
+    for row in ModuleUnit.objects.entries_for(cadre, ids, links=next_units):
+        entries[row[0]].append(row)
     for m in modules:
+        rows = entries[m.pk]
+        readable_rows = [row for row in rows if row[3]]
+        m.unit_count, m.total = len(rows), len(readable_rows)
         m.hidden = m.unit_count - m.total
-    hidden_done = Counter()
-    with_hidden = [m.pk for m in modules if m.hidden]
-    if with_hidden:  # the stored count includes units readers cannot see: take them away
-        hidden_done.update(
-            ModuleUnit.objects.filter(module_id__in=with_hidden, unit__completions__cadre=cadre)
-            .exclude(unit__in=StudyUnit.objects.published())
-            .values_list("module_id", flat=True)
-        )
-    for m in modules:
-        m.done = (m.stored_done or 0) - hidden_done[m.pk]
+        m.study_hours = sum((row[2] for row in readable_rows), Decimal(0))
+        progress = stored.get(m.pk)
+        m.last_completed_at = progress.last_completed_at if progress else None
+        # The stored count includes the units readers cannot see: take those away.
+        hidden_done = sum(1 for row in rows if row[4] and not row[3])
+        m.done = (progress.done if progress else 0) - hidden_done
         m.finished = m.total > 0 and m.done >= m.total
         m.overdue = m.done < m.total and m.due_on < today
-        m.next_unit = UnitLink.from_columns(m, "next") if next_units else None
+        upcoming = next((row for row in readable_rows if not row[4]), None)
+        m.next_unit = UnitLink(upcoming[1], *upcoming[5:]) if next_units and upcoming else None
         m.next_unit_id = m.next_unit.pk if m.next_unit else None
     modules.sort(key=lambda m: (m.finished, not m.overdue, m.due_on, m.title))
     return modules

@@ -13,7 +13,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -64,19 +64,11 @@ class StudyUnitQuerySet(models.QuerySet):
         """Editors see drafts too; everybody else sees published units only."""
         return self.all() if sees_drafts(user) else self.published()
 
-    def with_neighbours(self, among):
-        """Each unit with the ``UnitLink`` of the unit just before it and just after it
-        in its theme's reading order among ``among`` (the units the reader may read), as
-        ``previous_*`` and ``next_*`` (None at an end; ``UnitLink.from_columns``). Each
-        field is a subquery that walks the theme's order index and stops at one unit."""
-        same_theme = among.filter(theme=OuterRef("theme"))
-        order, pk = OuterRef("order"), OuterRef("pk")
-        before = same_theme.filter(Q(order__lt=order) | Q(order=order, pk__lt=pk))
-        after = same_theme.filter(Q(order__gt=order) | Q(order=order, pk__gt=pk))
-        return self.annotate(
-            **UnitLink.annotations(before.order_by("-order", "-pk"), "previous"),
-            **UnitLink.annotations(after.order_by("order", "pk"), "next"),
-        )
+    def links_in_reading_order(self):
+        """The ``UnitLink`` (pk, slug, titles) of each of these units, in their theme's
+        reading order: one query of short rows (a theme holds up to about a hundred)."""
+        fields = UnitLink.fields()
+        return [UnitLink(*row) for row in self.order_by("order", "pk").values_list(*fields)]
 
     def for_theme(self, theme):
         return self.filter(theme=theme)
@@ -249,16 +241,20 @@ class StudyUnit(Bilingual, models.Model):
         units just before and after it in its theme's reading order that ``user`` may
         read (``UnitLink``s, None at an end); None when there is no such unit.
 
-        One query: the unit, and its neighbours' links as subqueries that stop at the
-        first unit (``StudyUnitQuerySet.with_neighbours``). The unit's theme, exposition
-        and tags are read when its cached part is rendered afresh, and not otherwise."""
+        Two queries: the unit, and the links of its theme's units that ``user`` may
+        read (``links_in_reading_order``), 2.9 ms where one query with the neighbours'
+        links as eight subqueries took 7.7 (bench/RESULTS.md, 2026-12-06). The unit's
+        theme, exposition and tags are read when its cached part is rendered afresh,
+        and not otherwise."""
         among = cls.objects.visible_to(user)
-        unit = among.filter(slug=slug).with_neighbours(among).first()
+        unit = among.filter(slug=slug).first()
         if unit is None:
             return None
-        return UnitPage(
-            unit, UnitLink.from_columns(unit, "previous"), UnitLink.from_columns(unit, "next")
-        )
+        links = among.filter(theme_id=unit.theme_id).links_in_reading_order()
+        index = next(i for i, link in enumerate(links) if link.pk == unit.pk)
+        previous = links[index - 1] if index > 0 else None
+        following = links[index + 1] if index + 1 < len(links) else None
+        return UnitPage(unit, previous, following)
 
     def prepare_for_readers(self):
         """What a reader's page needs beyond the typed fields: one kind of line end
@@ -375,10 +371,8 @@ class UnitLink:
     order of ``fields()``), ``title`` read through the unit's own
     django-modeltranslation descriptor (the reader's language, with the fallback), and
     its URL. Not a model instance: making one (forty fields, and the translation
-    fields' set-up) cost more than the row (bench/RESULTS.md, 2026-12-02).
-
-    ``annotations`` reads a link's fields into a query under a prefix, ``from_columns``
-    reads them back."""
+    fields' set-up) cost more than the row (bench/RESULTS.md, 2026-12-02). Made from
+    a row of ``values_list(*UnitLink.fields())``."""
 
     def __init__(self, pk, slug, *titles):
         self.pk = pk
@@ -393,27 +387,6 @@ class UnitLink:
             for code in settings.MODELTRANSLATION_LANGUAGES
         )
         return ["pk", "slug", *titles]
-
-    @classmethod
-    def annotations(cls, units, prefix, through=""):
-        """Annotations that read the link to the first of ``units`` (a queryset, ordered,
-        usually with an ``OuterRef``): ``<prefix>_pk``, ``<prefix>_slug``,
-        ``<prefix>_title_zh_hans``, ... ``through`` reaches the unit across a relation
-        (``"unit__"`` from a module's entries)."""
-        return {
-            f"{prefix}_{name}": Subquery(units.values(f"{through}{name}")[:1])
-            for name in cls.fields()
-        }
-
-    @classmethod
-    def from_columns(cls, row, prefix):
-        """The link ``annotations(_, prefix)`` read, from an annotated instance or a dict
-        of a row; None where they are NULL (no such unit)."""
-        names = [f"{prefix}_{name}" for name in cls.fields()]
-        values = (
-            [row[n] for n in names] if isinstance(row, dict) else [getattr(row, n) for n in names]
-        )
-        return cls(*values) if values[0] is not None else None
 
     @property
     def title(self):

@@ -32,7 +32,8 @@ def test_a_cadre_s_unit_page_has_the_completion_panel_and_the_module_pager(
     cadre, module, units = course
     services.completion_record(cadre=cadre, unit=units[0])
     request = _request(cadre.user, module=str(module.pk))
-    with django_assert_num_queries(4):  # roles, the cadre's modules, completion, place
+    # Roles; the cadre's modules, their progress and units; the completion; the place.
+    with django_assert_num_queries(6):
         page = providers.unit_page(request, units[1])
     panel = page["completion_panel"]
     assert panel["completion"] is None and panel["from_module"] == module.pk

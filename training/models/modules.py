@@ -4,7 +4,19 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    IntegerField,
+    Min,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext
@@ -13,7 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from expositions.models import Bilingual, StudyUnit, UnitLink, readable
 from org.models import Cadre, OrgUnit, ancestor_paths, in_scope, scope_paths
 
-from .completions import Completion, Progress
+from .completions import Completion
 
 HOURS = models.DecimalField(max_digits=7, decimal_places=2)
 
@@ -49,39 +61,16 @@ class ModuleQuerySet(models.QuerySet):
             )
         )
 
-    def for_cadre(self, cadre, *, containing=None, next_units=True):
+    def for_cadre(self, cadre, *, containing=None):
         """The active modules assigned to ``cadre`` (directly, or to their org unit or
-        any unit above it), each with ``due_on`` (the earliest of those assignments),
-        ``stored_done`` and ``last_completed_at`` (the cadre's stored Progress row),
-        ``unit_count``, and ``total`` and ``study_hours`` of the units readers can see;
-        with ``next_units``, the link to the first readable unit in the module's order
-        that the cadre has not completed (``next_*``, ``UnitLink.from_columns``).
-        ``containing``: only the modules holding that unit. One query."""
-        reaching = Assignment.objects.reaching(cadre).filter(module=OuterRef("pk"))
-        entries = ModuleUnit.objects.filter(module=OuterRef("pk"))
-        readable_entries = entries.filter(readable("unit__"))
-        stored = Progress.objects.filter(module=OuterRef("pk"), cadre=cadre)
-        hours = readable_entries.order_by().values("module").annotate(h=Sum("unit__credit_hours"))
-        modules = self.filter(Exists(reaching), status=Module.Status.ACTIVE)
-        if containing is not None:
-            modules = modules.filter(Exists(entries.filter(unit=containing)))
-        modules = modules.annotate(
-            due_on=Subquery(reaching.order_by("due_on").values("due_on")[:1]),
-            stored_done=Subquery(stored.values("done")[:1]),
-            last_completed_at=Subquery(stored.values("last_completed_at")[:1]),
-            unit_count=count_of(entries),
-            total=count_of(readable_entries),
-            study_hours=Coalesce(
-                Subquery(hours.values("h")[:1], output_field=HOURS),
-                Value(Decimal("0")),
-                output_field=HOURS,
-            ),
+        any unit above it), each with ``due_on``, the earliest due date of those
+        assignments. ``containing``: only the modules holding that unit. One query."""
+        modules = self.filter(
+            status=Module.Status.ACTIVE, assignments__in=Assignment.objects.reaching(cadre)
         )
-        if next_units:
-            done = Completion.objects.filter(cadre=cadre, unit=OuterRef("unit"))
-            todo = readable_entries.filter(~Exists(done)).order_by("position")
-            modules = modules.annotate(**UnitLink.annotations(todo, "next", through="unit__"))
-        return modules
+        if containing is not None:
+            modules = modules.filter(module_units__unit=containing)
+        return modules.annotate(due_on=Min("assignments__due_on"))
 
 
 class Module(Bilingual, models.Model):
@@ -128,6 +117,26 @@ class Module(Bilingual, models.Model):
 
 
 class ModuleUnitQuerySet(models.QuerySet):
+    def entries_for(self, cadre, module_ids, *, links=False):
+        """The units of these modules, each module's in its order, as rows of (module
+        id, unit id, 学时 the unit credits, readable by readers, completed by
+        ``cadre``), followed by the unit's ``UnitLink`` fields (slug, titles) when
+        ``links``. One query of at most a hundred rows a module: what a cadre's modules
+        need to count their units, their 学时 and the next unit to read."""
+        done = Completion.objects.filter(cadre=cadre, unit=OuterRef("unit"))
+        rows = (
+            self.filter(module_id__in=module_ids)
+            .order_by("module_id", "position")
+            .annotate(
+                is_readable=ExpressionWrapper(readable("unit__"), output_field=BooleanField()),
+                is_done=Exists(done),
+            )
+        )
+        fields = ["module_id", "unit_id", "unit__credit_hours", "is_readable", "is_done"]
+        if links:
+            fields += [f"unit__{name}" for name in UnitLink.fields()[1:]]
+        return rows.values_list(*fields)
+
     def links_in_order(self, module_id, *, drafts):
         """The ``UnitLink`` of each unit of module ``module_id`` that readers may read
         (every unit when ``drafts``: an editor), in the module's order: one query of at
