@@ -11,6 +11,7 @@ from django.urls import reverse
 from expositions.content_checks import check_data_file, check_texts, load_rules
 from expositions.models import StudyUnit
 from expositions.seed import DEFAULT_DATA_FILE
+from tests.expositions.test_admin import _form_data
 
 THEMES = ["政治站位", "Political standing", "民生保障", "Livelihood guarantee"]
 
@@ -208,25 +209,7 @@ def test_editors_see_findings_on_the_unit_page_and_can_still_save(editor_client,
     assert "“指导思想”是党的指导思想的专用语" in page
     assert 'class="warning"' in page
     unit.refresh_from_db()
-    data = {
-        **{
-            f"{name}_{suffix}": getattr(unit, f"{name}_{suffix}") or ""
-            for name in ("title", "summary", "key_points", "body")
-            for suffix in ("zh_hans", "en")
-        },
-        "slug": unit.slug,
-        "exposition": unit.exposition_id,
-        "theme": unit.theme_id,
-        "order": unit.order,
-        "status": unit.status,
-        "published_at_0": "2026-01-01",
-        "published_at_1": "08:00:00",
-        "source_passage": unit.source_passage,
-        "source_translation": unit.source_translation,
-        "tags": "民生",
-        "reading_minutes": unit.reading_minutes,
-        "body_zh_hans": "仍然是一整套指导思想。",
-    }
+    data = _form_data(unit, body="仍然是一整套指导思想。")
     response = editor_client.post(url, data)
     assert response.status_code == 302  # saved despite the finding
     unit.refresh_from_db()
