@@ -5,9 +5,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from modeltranslation.admin import TranslationAdmin
 
-from portal import audit
+from portal import audit, spreadsheets
 
-from . import exports, progress_store, services
+from . import progress_store, services
 from .models import (
     Assignment,
     Certificate,
@@ -45,7 +45,7 @@ class ModuleAdmin(admin.ModelAdmin):
     @admin.display(description=_("study hours"), ordering="study_hours")
     def hours(self, obj):
         # 1, not "1.00" (PostgreSQL's sum keeps the column's two places).
-        return exports.hours_text(obj.study_hours)
+        return spreadsheets.hours_text(obj.study_hours)
 
     def save_model(self, request, obj, form, change):
         if not change:

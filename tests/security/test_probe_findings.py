@@ -15,8 +15,9 @@ from django.utils.http import content_disposition_header
 
 from expositions.models import StudyUnit
 from org.models import OrgUnit
-from training import exports, services
-from training.exports import neutralise
+from portal import spreadsheets
+from portal.spreadsheets import neutralise
+from training import services
 
 pytestmark = pytest.mark.django_db
 
@@ -59,7 +60,7 @@ def test_the_download_name_is_built_by_django(progress, org):
     client, module = progress
     url = reverse("training:module_progress_export", args=[module.pk, "csv"])
     response = client.get(url, {"org": org.county.pk, "table": "orgs"}, HTTP_ACCEPT_LANGUAGE="en")
-    name = exports.file_name(
+    name = spreadsheets.file_name(
         module.title, org.county.name_en, "By org unit", timezone.localdate(), extension="csv"
     )
     assert response["Content-Disposition"] == content_disposition_header(True, name)
@@ -139,7 +140,7 @@ def test_an_org_unit_name_with_a_line_break_and_quotes_still_exports(progress, o
 def test_a_csv_whose_rows_fail_is_an_error_not_a_short_file():
     """Issue #13: a query that failed inside the stream gave a 200 and a file cut off
     after its header. It now fails before the response starts."""
-    from training.exports import csv_response
+    from portal.spreadsheets import csv_response
 
     def rows():
         raise ValueError("the query failed")

@@ -13,7 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from expositions.models import Theme
-from training import exports, progress_store, services
+from portal import spreadsheets
+from training import progress_store, services
 from training.models import Assignment, Completion, Module, ModuleUnit, Progress
 from training.templatetags.training_tags import axis_ticks
 
@@ -597,10 +598,10 @@ def test_the_file_name_says_what_the_file_holds(trainer_client, course, monkeypa
 
 
 def test_a_file_name_never_carries_a_path_or_a_character_a_file_system_refuses():
-    name = exports.file_name('../a/b\\c:"d"<e>|f?*', "乡\x00镇", "2026-12-01", extension="csv")
+    name = spreadsheets.file_name('../a/b\\c:"d"<e>|f?*', "乡\x00镇", "2026-12-01", extension="csv")
     assert name == "_a_b_c_d_e_f_-乡_镇-2026-12-01.csv"
-    assert exports.file_name("...", extension="xlsx") == "export.xlsx"
-    assert len(exports.file_name("长" * 300, extension="xlsx")) == 125
+    assert spreadsheets.file_name("...", extension="xlsx") == "export.xlsx"
+    assert len(spreadsheets.file_name("长" * 300, extension="xlsx")) == 125
 
 
 def test_csv_export_of_cadres(trainer_client, course):

@@ -26,8 +26,8 @@ from django.utils import timezone
 
 from expositions.models import StudyUnit
 from org.models import Cadre
+from portal.spreadsheets import file_name
 
-from ..exports import file_name
 from ..models import Certificate, Completion, ModuleUnit, TrainingClaim
 from .ledger import claimed_hours_by_year, online_hours_by_year
 

@@ -12,9 +12,9 @@ from django.views.decorators.http import require_GET
 
 from org.access import cadre_required, trainer_required
 from org.models import Cadre
+from portal import spreadsheets
 from portal.ratelimit import key_over_limit, over_limit
 
-from .. import exports
 from ..hours import certificates
 from ..models import Certificate
 from ..progress import COMPLETE, my_modules
@@ -90,7 +90,9 @@ def module_certificates_zip(request, pk):
         )
     issued = certificates.module_certificates_for(cadres, page.module)
     response = HttpResponse(certificates.zip_of(issued, request), content_type="application/zip")
-    name = exports.file_name(page.module.title, str(page.node), _("certificates"), extension="zip")
+    name = spreadsheets.file_name(
+        page.module.title, str(page.node), _("certificates"), extension="zip"
+    )
     response["Content-Disposition"] = content_disposition_header(True, name)
     return response
 

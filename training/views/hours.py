@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 
 from org.access import trainer_required
 from org.models import Cadre, OrgUnit
+from portal import spreadsheets
 
-from .. import exports
 from ..forms import HoursFilterForm
 from ..hours.ledger import owing, rollup, standing, widest
 from ..models import Requirement
@@ -100,15 +100,15 @@ def _export(short, requirement, node, year, fmt):
         ]
         for c in short.iterator(chunk_size=2000)
     )
-    name = exports.file_name(requirement.name, str(node), year, _("short"), extension=fmt)
-    table = exports.Table(header, rows, hour_columns=frozenset({4, 5, 6}))
+    name = spreadsheets.file_name(requirement.name, str(node), year, _("short"), extension=fmt)
+    table = spreadsheets.Table(header, rows, hour_columns=frozenset({4, 5, 6}))
     if fmt == "xlsx":
         title = _("%(requirement)s · %(scope)s · %(year)s · exported %(time)s (%(zone)s)") % {
             "requirement": requirement.name,
             "scope": str(node),
             "year": year,
             "time": timezone.localtime().strftime("%Y-%m-%d %H:%M"),
-            "zone": exports.zone_name(),
+            "zone": spreadsheets.zone_name(),
         }
-        return exports.xlsx_response(name, table, sheet=_("short"), title=title)
-    return exports.csv_response(name, header, table.csv_rows())
+        return spreadsheets.xlsx_response(name, table, sheet=_("short"), title=title)
+    return spreadsheets.csv_response(name, header, table.csv_rows())

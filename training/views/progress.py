@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from org.access import trainer_required
 from org.models import Cadre, OrgUnit, subtree_q
+from portal import spreadsheets
 from portal.params import parse_id
 
 from .. import exports
@@ -160,10 +161,10 @@ def progress_export(request, kind, pk, fmt):
         data = exports.cadre_rows(page.filtered_cadres(), page.progress.total)
     name = _export_name(page, table, fmt)
     if fmt == "xlsx":
-        return exports.xlsx_response(
+        return spreadsheets.xlsx_response(
             name, data, sheet=_table_label(table), title=_export_title(page, table, assignment)
         )
-    return exports.csv_response(name, data.header, data.csv_rows())
+    return spreadsheets.csv_response(name, data.header, data.csv_rows())
 
 
 def _table_label(table):
@@ -181,7 +182,7 @@ def _export_name(page, table, extension):
     if table != "cadres":
         parts.append(_table_label(table))
     parts.append(timezone.localdate().isoformat())
-    return exports.file_name(*parts, extension=extension)
+    return spreadsheets.file_name(*parts, extension=extension)
 
 
 def _export_title(page, table, assignment):
@@ -199,7 +200,7 @@ def _export_title(page, table, assignment):
         "table": _table_label(table),
         "scope": scope,
         "time": timezone.localtime().strftime("%Y-%m-%d %H:%M"),
-        "zone": exports.zone_name(),
+        "zone": spreadsheets.zone_name(),
     }
 
 
