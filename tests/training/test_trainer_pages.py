@@ -16,6 +16,7 @@ from expositions.models import Theme
 from portal import spreadsheets
 from training import progress_store, services
 from training.models import Assignment, Completion, Module, ModuleUnit, Progress
+from training.progress import ModuleProgress
 from training.templatetags.training_tags import axis_ticks
 
 pytestmark = pytest.mark.django_db
@@ -848,17 +849,17 @@ def test_completions_made_before_the_assignment_count_and_the_page_says_so(train
     module, people = course
     url = reverse("training:module_progress", args=[module.pk])
     response = trainer_client.get(url)
-    assert response.context["done_before"] == 0
+    assert response.context["studied_before"] is False
     assert 'id="done-before-note"' not in response.content.decode()
     assigned = module.assignments.get().created_at
     Completion.objects.filter(cadre=people["half"]).update(
         completed_at=assigned - timedelta(days=30)
     )
     response = trainer_client.get(url)
-    assert response.context["done_before"] == 2
+    assert response.context["studied_before"] is True
     html = response.content.decode()
     assert 'id="done-before-note"' in html
-    assert "2 次单元完成早于向干部布置本模块的时间" in html
+    assert "其中有单元完成早于向干部布置本模块的时间" in html
     assert response.context["totals"]["in_progress"] == 1  # 完成一半: they still count
 
 
@@ -873,7 +874,28 @@ def test_a_cadre_reached_twice_is_measured_against_the_first_assignment(
         completed_at=first.created_at + timedelta(days=5)  # after the first, before the second
     )
     response = trainer_client.get(reverse("training:module_progress", args=[module.pk]))
-    assert response.context["done_before"] == 0
+    assert response.context["studied_before"] is False
+
+
+def test_cadres_assigned_one_by_one_are_each_measured_against_their_own_assignment(
+    org, make_cadre, make_module, make_unit, assign
+):
+    unit = make_unit()
+    module = make_module(units=[unit], title="逐人布置")
+    people = [make_cadre(org.township_a, name=f"干部{i}") for i in range(3)]
+    start = timezone.now() - timedelta(days=40)
+    for i, cadre in enumerate(people):
+        made = assign(module, cadre)
+        Assignment.objects.filter(pk=made.pk).update(created_at=start + timedelta(days=10 * i))
+        services.completion_record(cadre=cadre, unit=unit)
+        # Each studied 15 days after the first assignment: after their own for 干部0 and
+        # 干部1, before their own (made on day 20) for 干部2.
+        Completion.objects.filter(cadre=cadre).update(completed_at=start + timedelta(days=15))
+    progress = ModuleProgress(module, list(module.assignments.all()))
+    assert progress.studied_before_assignment(org.county) == (True, start)
+    Completion.objects.filter(cadre=people[2]).update(completed_at=start + timedelta(days=25))
+    progress = ModuleProgress(module, list(module.assignments.all()))
+    assert progress.studied_before_assignment(org.county) == (False, start)
 
 
 def test_completions_outside_scope_are_not_charted(trainer_client, org, course, make_unit):

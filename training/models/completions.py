@@ -23,6 +23,7 @@ class Completion(models.Model):
         on_delete=models.CASCADE,
         related_name="completions",
         verbose_name=_("study unit"),
+        db_index=False,  # the (unit, completed_at) index below serves lookups by unit
     )
     completed_at = models.DateTimeField(_("completed at"), default=timezone.now)
     # The 学时 this completion credits: the unit's when it was completed. An editor who
@@ -48,6 +49,11 @@ class Completion(models.Model):
         ordering = ["-completed_at"]
         constraints = [
             models.UniqueConstraint(fields=["cadre", "unit"], name="unique_completion"),
+        ]
+        indexes = [
+            # Completions of a module's units in a time range: what was done before an
+            # assignment (training.progress), and the recent weeks of the activity chart.
+            models.Index(fields=["unit", "completed_at"], name="completion_unit_time"),
         ]
 
     def __str__(self):

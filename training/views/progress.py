@@ -116,8 +116,8 @@ def _render_progress(request, page, assignment):
         rows, totals = page.rollup()
         context.update(rows=rows, totals=totals)
         context["weeks"] = page.progress.completions_by_week(page.node)
-        context["done_before"], context["first_assigned"] = (
-            page.progress.completed_before_assignment(page.node)
+        context["studied_before"], context["first_assigned"] = (
+            page.progress.studied_before_assignment(page.node)
         )
         context["cadres"] = Paginator(page.filtered_cadres(), CADRE_PAGE_SIZE).get_page(
             request.GET.get("page")
