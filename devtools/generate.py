@@ -316,6 +316,12 @@ class Generator:
             )
             self.reach.append((module_id, None, bench))
         Assignment.objects.bulk_create(rows, batch_size=5000, ignore_conflicts=True)
+        # Each module's campaign began 60 to 84 days ago, as the completions do (below):
+        # most study follows the assignment; some units were studied before it.
+        now = timezone.now()
+        for module_id in self.module_units:
+            began = now - timedelta(days=rng.randint(60, 84))
+            Assignment.objects.filter(module_id=module_id).update(created_at=began)
         self.say(f"{len(rows):,} assignments")
 
     # --- training claims (学时申报) ----------------------------------------------------------
@@ -413,9 +419,17 @@ class Generator:
                 buffer.seek(0)
                 columns = "cadre_id, unit_id, completed_at, org_unit_id, credit_hours"
                 cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN WITH CSV", buffer)
-            else:
-                cursor.executemany(
-                    f"INSERT INTO {table} (cadre_id, unit_id, completed_at, org_unit_id, "  # noqa: S608  # nosec B608
-                    "credit_hours) VALUES (%s, %s, %s, %s, %s)",
-                    rows,
+            else:  # SQLite (a small province): the ORM's bulk insert is fast enough
+                Completion.objects.bulk_create(
+                    (
+                        Completion(
+                            cadre_id=cadre_id,
+                            unit_id=unit_id,
+                            completed_at=at,
+                            org_unit_id=org_id,
+                            credit_hours=credit,
+                        )
+                        for cadre_id, unit_id, at, org_id, credit in rows
+                    ),
+                    batch_size=5000,
                 )
