@@ -128,6 +128,19 @@ if DATABASE_URL:
             conn_health_checks=True,
         )
     }
+    # The planner's cost of a random read against a sequential one. PostgreSQL's default
+    # (4) is for spinning disks; on SSDs (as here, and any server bought since) 1.1 is
+    # the usual value. At 4 a county's progress page scanned all 50,000 cadres (17 ms)
+    # instead of reading its 494 through the org-unit index (0.7 ms; bench/RESULTS.md).
+    # Set per connection so the portal does not depend on the server's configuration;
+    # DJANGO_PG_RANDOM_PAGE_COST= (empty) leaves the server's own value. (A pooler in
+    # transaction mode that refuses startup options: set it on the database instead,
+    # ALTER DATABASE … SET random_page_cost = 1.1.)
+    _random_page_cost = os.environ.get("DJANGO_PG_RANDOM_PAGE_COST", "1.1")
+    if _random_page_cost and DATABASES["default"]["ENGINE"].endswith("postgresql"):
+        DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+            f"-c random_page_cost={float(_random_page_cost)}"
+        )
 else:
     DATABASES = {
         "default": {
