@@ -51,7 +51,7 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 
-## make security: bandit over the project's code (each accepted finding is marked # nosec with why)
+## make security: bandit over the project's code (each accepted finding carries an exemption comment saying why)
 security: install
 	$(BIN)/bandit -q -r portal expositions org training devtools -x '*/migrations/*'
 

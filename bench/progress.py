@@ -134,7 +134,7 @@ def measure_hours(trainer, province, county, repeat):
         category = "" if requirement.category == "all" else "AND d.category = %s "
         # Only table names from _meta are formatted in; every value is a parameter.
         sql = (
-            f"SELECT d.id, {online} + COALESCE(t.h, 0) FROM {tables['cadre']} d "  # noqa: S608  # nosec B608
+            f"SELECT d.id, {online} + COALESCE(t.h, 0) FROM {tables['cadre']} d "  # noqa: S608
             f"JOIN {tables['org']} g ON g.id = d.org_unit_id "
             f"LEFT JOIN (SELECT c.cadre_id, SUM(u.credit_hours) h FROM {tables['completion']} c "
             f"JOIN {tables['unit']} u ON u.id = c.unit_id WHERE c.completed_at >= %s "

@@ -41,7 +41,7 @@ def _counts(tables):
     qn = connection.ops.quote_name
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT " + ", ".join(f"(SELECT COUNT(*) FROM {qn(t)})" for t in tables)  # noqa: S608  # nosec B608 - table names from introspection
+            "SELECT " + ", ".join(f"(SELECT COUNT(*) FROM {qn(t)})" for t in tables)  # noqa: S608  # table names from introspection
         )
         return tuple(cursor.fetchone())
 
@@ -95,7 +95,7 @@ class Snapshot:
                     cursor.copy_expert(f"COPY {qn(table)} ({columns}) TO STDOUT", buffer)
                     rows[table] = (columns, buffer.getvalue())
                 else:
-                    cursor.execute(f"SELECT {columns} FROM {qn(table)}")  # noqa: S608  # nosec B608
+                    cursor.execute(f"SELECT {columns} FROM {qn(table)}")  # noqa: S608
                     rows[table] = (columns, cursor.fetchall())
         return rows
 
@@ -106,7 +106,7 @@ class Snapshot:
         with transaction.atomic(), connection.cursor() as cursor:
             # Only the tables migrations fill hold rows (see __call__).
             for table in sorted(MIGRATED):
-                cursor.execute(f"DELETE FROM {qn(table)}")  # noqa: S608  # nosec B608
+                cursor.execute(f"DELETE FROM {qn(table)}")  # noqa: S608
             for table, (columns, rows) in taken.items():
                 if not rows:
                     continue
@@ -117,7 +117,7 @@ class Snapshot:
                 else:
                     marks = ", ".join(["%s"] * len(rows[0]))
                     cursor.executemany(
-                        f"INSERT INTO {qn(table)} ({columns}) VALUES ({marks})",  # noqa: S608  # nosec B608
+                        f"INSERT INTO {qn(table)} ({columns}) VALUES ({marks})",  # noqa: S608
                         rows,
                     )
         ContentType.objects.clear_cache()

@@ -40,15 +40,14 @@ A write that takes from a stored total finds every row it must change, or raises
 """
 
 from collections import Counter, defaultdict
-from datetime import UTC, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from itertools import islice
 
 from django.db import connection, transaction
-from django.db.models import F, OuterRef, Subquery, Sum
-from django.db.models.functions import ExtractYear
+from django.db.models import Count, DateField, F, Max, OuterRef, Subquery, Sum
+from django.db.models.functions import ExtractYear, TruncWeek
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from expositions.models import StudyUnit, hours_for_minutes, tag_search_names
 from expositions.search import DERIVED_FIELDS, document
@@ -57,16 +56,53 @@ from .models import Completion, HoursYear, ModuleUnit, Progress, ProgressWeek, T
 
 ZERO = Decimal("0")
 
-# The upserts below (INSERT ... ON CONFLICT, which the ORM cannot say) and the recounts
-# that fill whole tables (INSERT ... SELECT, likewise) are formatted with these table
-# names from the models' _meta and with placeholder lists only; every value goes in as
-# a query parameter (hence the nosec). Everything else here is the ORM.
-P = Progress._meta.db_table
-W = ProgressWeek._meta.db_table
-C = Completion._meta.db_table
-MU = ModuleUnit._meta.db_table
-H = HoursYear._meta.db_table
-MODULES_OF_UNIT = f"SELECT mu.module_id FROM {MU} mu WHERE mu.unit_id = %s"  # noqa: S608  # nosec B608
+# SQL the ORM cannot say, each statement written out whole, once, and run as written by
+# PostgreSQL and SQLite alike: the upserts that add to a stored total (INSERT … ON
+# CONFLICT … DO UPDATE SET n = n + 1) and the recounts that fill a table from a query
+# (INSERT … SELECT). Every value is a query parameter; the table names are the models'
+# (tests/training/test_progress_store.py checks them against each model's db_table).
+# Everything else here is the ORM.
+PROGRESS_ADD = """
+    INSERT INTO training_progress (module_id, cadre_id, done, last_completed_at)
+    SELECT mu.module_id, %s, 1, %s FROM training_moduleunit mu WHERE mu.unit_id = %s
+    ON CONFLICT (module_id, cadre_id) DO UPDATE SET
+        done = training_progress.done + 1,
+        last_completed_at = CASE
+            WHEN training_progress.last_completed_at IS NULL
+              OR excluded.last_completed_at > training_progress.last_completed_at
+            THEN excluded.last_completed_at
+            ELSE training_progress.last_completed_at
+        END
+"""
+WEEK_ADD = """
+    INSERT INTO training_progressweek (module_id, org_unit_id, week, count)
+    SELECT mu.module_id, %s, %s, 1 FROM training_moduleunit mu WHERE mu.unit_id = %s
+    ON CONFLICT (module_id, org_unit_id, week) DO UPDATE SET
+        count = training_progressweek.count + 1
+"""
+HOURS_ADD = """
+    INSERT INTO training_hoursyear (cadre_id, year, online, training) VALUES (%s, %s, %s, %s)
+    ON CONFLICT (cadre_id, year) DO UPDATE SET
+        online = training_hoursyear.online + excluded.online,
+        training = training_hoursyear.training + excluded.training
+"""
+# The recounts take a module id twice (both None: every module).
+PROGRESS_RECOUNT = """
+    INSERT INTO training_progress (module_id, cadre_id, done, last_completed_at)
+    SELECT mu.module_id, c.cadre_id, COUNT(*), MAX(c.completed_at)
+    FROM training_completion c JOIN training_moduleunit mu ON mu.unit_id = c.unit_id
+    WHERE %s IS NULL OR mu.module_id = %s
+    GROUP BY mu.module_id, c.cadre_id
+"""
+# PostgreSQL only (SQLite's weeks are counted in Python): the time zone, then the module.
+WEEK_RECOUNT = """
+    INSERT INTO training_progressweek (module_id, org_unit_id, week, count)
+    SELECT mu.module_id, c.org_unit_id,
+        (DATE_TRUNC('week', c.completed_at AT TIME ZONE %s))::date, COUNT(*)
+    FROM training_completion c JOIN training_moduleunit mu ON mu.unit_id = c.unit_id
+    WHERE c.org_unit_id IS NOT NULL AND (%s IS NULL OR mu.module_id = %s)
+    GROUP BY 1, 2, 3
+"""
 
 
 class StoredTotalMissing(Exception):
@@ -85,21 +121,10 @@ def week_of(moment):
     return day - timedelta(days=day.weekday())
 
 
-def _greatest(a, b):
-    if connection.vendor == "postgresql":
-        return f"GREATEST({a}, {b})"
-    return f"MAX(COALESCE({a}, {b}), {b})"
-
-
-def _hours_added(cursor, cadre_id, year, online_sql, params, training=0):
+def _hours_added(cadre_id, year, online, training=0):
     """Add to a cadre's 学时 of a year (its row made if missing)."""
-    cursor.execute(
-        f"INSERT INTO {H} (cadre_id, year, online, training) "  # noqa: S608  # nosec B608
-        f"SELECT %s, %s, {online_sql}, %s WHERE true "
-        f"ON CONFLICT (cadre_id, year) DO UPDATE "
-        f"SET online = {H}.online + excluded.online, training = {H}.training + excluded.training",
-        [cadre_id, year, *params, training],
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(HOURS_ADD, [cadre_id, year, online, training])
 
 
 def _hours_taken(cadre_id, year, online, training=0):
@@ -116,8 +141,7 @@ def claim_counted(claim, counted):
     online = claim.hours if claim.kind == TrainingClaim.Kind.ONLINE else 0
     training = claim.hours if claim.kind == TrainingClaim.Kind.TRAINING else 0
     if counted:
-        with connection.cursor() as cursor:
-            _hours_added(cursor, claim.cadre_id, claim.year, "%s", [online], training)
+        _hours_added(claim.cadre_id, claim.year, online, training)
     else:
         _hours_taken(claim.cadre_id, claim.year, online, training)
 
@@ -125,24 +149,15 @@ def claim_counted(claim, counted):
 def completion_added(completion):
     """Count a completion just inserted, in every module holding its unit, and the
     学时 it credits (``Completion.credit_hours``) in the cadre's year."""
-    last = _greatest(f"{P}.last_completed_at", "excluded.last_completed_at")
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {P} (module_id, cadre_id, done, last_completed_at) "  # noqa: S608  # nosec B608
-            f"SELECT m.module_id, %s, 1, %s FROM ({MODULES_OF_UNIT}) m WHERE true "
-            f"ON CONFLICT (module_id, cadre_id) DO UPDATE "
-            f"SET done = {P}.done + 1, last_completed_at = {last}",
-            [completion.cadre_id, completion.completed_at, completion.unit_id],
+            PROGRESS_ADD, [completion.cadre_id, completion.completed_at, completion.unit_id]
         )
-        year = timezone.localtime(completion.completed_at).year
-        _hours_added(cursor, completion.cadre_id, year, "%s", [completion.credit_hours])
         if completion.org_unit_id is not None:
-            cursor.execute(
-                f"INSERT INTO {W} (module_id, org_unit_id, week, count) "  # noqa: S608  # nosec B608
-                f"SELECT m.module_id, %s, %s, 1 FROM ({MODULES_OF_UNIT}) m WHERE true "
-                f"ON CONFLICT (module_id, org_unit_id, week) DO UPDATE SET count = {W}.count + 1",
-                [completion.org_unit_id, week_of(completion.completed_at), completion.unit_id],
-            )
+            week = week_of(completion.completed_at)
+            cursor.execute(WEEK_ADD, [completion.org_unit_id, week, completion.unit_id])
+    year = timezone.localtime(completion.completed_at).year
+    _hours_added(completion.cadre_id, year, completion.credit_hours)
 
 
 def completion_removed(completion):
@@ -200,51 +215,34 @@ def cadre_deleted(cadre_id):
 # --- recounts: recompute() writes them, verify() compares them -------------------------
 
 
-def _in_modules(module_ids, column):
-    """An SQL condition (and its parameters) for rows of these modules; none for all."""
+def _progress_recount():
+    """{(module, cadre): (done, last completed)} counted from the completions (what
+    PROGRESS_RECOUNT writes)."""
+    rows = (
+        Completion.objects.values_list("unit__module_units__module_id", "cadre_id")
+        .annotate(done=Count("pk"), last=Max("completed_at"))
+        .order_by()
+    )
+    # (A unit in no module gives a row with no module: not a total.)
+    return {(m, c): (n, at) for m, c, n, at in rows.iterator(chunk_size=20_000) if m}
+
+
+def _week_recount(module_ids=None):
+    """{(module, org unit, Monday): completions} counted from the completions, in local
+    weeks (what WEEK_RECOUNT writes)."""
+    week = TruncWeek("completed_at", output_field=DateField())
+    completions = Completion.objects.filter(org_unit__isnull=False)
     if module_ids is None:
-        return "", []
-    return f" AND {column} IN ({', '.join(['%s'] * len(module_ids))})", list(module_ids)
-
-
-def _progress_recount(module_ids):
-    where, params = _in_modules(module_ids, "mu.module_id")
-    sql = (
-        f"SELECT mu.module_id, c.cadre_id, COUNT(*), MAX(c.completed_at) FROM {C} c "  # noqa: S608  # nosec B608
-        f"JOIN {MU} mu ON mu.unit_id = c.unit_id WHERE 1 = 1{where} "
-        f"GROUP BY mu.module_id, c.cadre_id"
+        completions = completions.filter(unit__module_units__isnull=False)
+    else:
+        completions = completions.filter(unit__module_units__module_id__in=module_ids)
+    rows = (
+        completions.annotate(week=week)
+        .values_list("unit__module_units__module_id", "org_unit_id", "week")
+        .annotate(n=Count("pk"))
+        .order_by()
     )
-    return sql, params
-
-
-def _week_recount_sql(module_ids):
-    """PostgreSQL: the weekly counts in SQL (local weeks)."""
-    where, params = _in_modules(module_ids, "mu.module_id")
-    week = "(DATE_TRUNC('week', c.completed_at AT TIME ZONE %s))::date"
-    sql = (
-        f"SELECT mu.module_id, c.org_unit_id, {week}, COUNT(*) FROM {C} c "  # noqa: S608  # nosec B608
-        f"JOIN {MU} mu ON mu.unit_id = c.unit_id "
-        f"WHERE c.org_unit_id IS NOT NULL{where} GROUP BY 1, 2, 3"
-    )
-    return sql, [timezone.get_current_timezone_name(), *params]
-
-
-def _week_recount_python(module_ids):
-    """SQLite (development scale): local weeks are simplest to get right in Python."""
-    links = ModuleUnit.objects.all()
-    if module_ids is not None:
-        links = links.filter(module_id__in=module_ids)
-    modules_of = {}
-    for module_id, unit_id in links.values_list("module_id", "unit_id"):
-        modules_of.setdefault(unit_id, []).append(module_id)
-    counts = Counter()
-    completions = Completion.objects.filter(
-        unit_id__in=list(modules_of), org_unit__isnull=False
-    ).values_list("unit_id", "org_unit_id", "completed_at")
-    for unit_id, org_unit_id, at in completions.iterator():
-        for module_id in modules_of[unit_id]:
-            counts[(module_id, org_unit_id, week_of(at))] += 1
-    return counts
+    return Counter({(m, o, w): n for m, o, w, n in rows.iterator(chunk_size=20_000)})
 
 
 def recompute(module_ids=None):
@@ -254,22 +252,22 @@ def recompute(module_ids=None):
         module_ids = list(module_ids)
         if not module_ids:
             return
-    delete_where, delete_params = _in_modules(module_ids, "module_id")
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {P} WHERE 1 = 1{delete_where}", delete_params)  # noqa: S608  # nosec B608
-        sql, params = _progress_recount(module_ids)
-        cursor.execute(
-            f"INSERT INTO {P} (module_id, cadre_id, done, last_completed_at) {sql}",  # noqa: S608  # nosec B608
-            params,
-        )
-        cursor.execute(f"DELETE FROM {W} WHERE 1 = 1{delete_where}", delete_params)  # noqa: S608  # nosec B608
-        if connection.vendor == "postgresql":
-            sql, params = _week_recount_sql(module_ids)
-            cursor.execute(f"INSERT INTO {W} (module_id, org_unit_id, week, count) {sql}", params)  # noqa: S608  # nosec B608
-        else:
+    with transaction.atomic():
+        stored = (Progress.objects, ProgressWeek.objects)
+        if module_ids is not None:
+            stored = [rows.filter(module_id__in=module_ids) for rows in stored]
+        for rows in stored:
+            rows.all().delete()
+        with connection.cursor() as cursor:
+            for module_id in [None] if module_ids is None else module_ids:
+                cursor.execute(PROGRESS_RECOUNT, [module_id, module_id])
+                if connection.vendor == "postgresql":
+                    zone = timezone.get_current_timezone_name()
+                    cursor.execute(WEEK_RECOUNT, [zone, module_id, module_id])
+        if connection.vendor != "postgresql":  # SQLite: no DATE_TRUNC, so through the ORM
             ProgressWeek.objects.bulk_create(
                 ProgressWeek(module_id=m, org_unit_id=o, week=w, count=n)
-                for (m, o, w), n in _week_recount_python(module_ids).items()
+                for (m, o, w), n in _week_recount(module_ids).items()
             )
 
 
@@ -374,18 +372,9 @@ def _differences(name, stored, expected, limit):
 def verify(limit=20):
     """Recount every stored total from its source rows; the first ``limit``
     differences as sentences (an empty list when everything agrees)."""
-    sql, params = _progress_recount(None)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        progress = {(m, c): (n, aware(at)) for m, c, n, at in cursor.fetchall()}
-        if connection.vendor == "postgresql":
-            sql, params = _week_recount_sql(None)
-            cursor.execute(sql, params)
-            weeks = Counter({(m, o, w): n for m, o, w, n in cursor.fetchall()})
-        else:
-            weeks = _week_recount_python(None)
-    stored = {k: (d, aware(at)) for k, (d, at) in stored_progress().items()}
-    found = list(_differences("progress (module, cadre)", stored, progress, limit))
+    progress = _progress_recount()
+    weeks = _week_recount()
+    found = list(_differences("progress (module, cadre)", stored_progress(), progress, limit))
     found += _differences(
         "weekly completions (module, org unit, week)", stored_weeks(), weeks, limit
     )
@@ -396,15 +385,6 @@ def verify(limit=20):
     found += islice(_search_differences(), limit)
     found += islice(_hour_differences(), limit)
     return found[:limit]
-
-
-def aware(value):
-    """Raw SQL gives SQLite's datetimes as text (UTC): read them as the ORM does."""
-    if isinstance(value, str):
-        value = parse_datetime(value)
-        if value is not None and timezone.is_naive(value):
-            value = timezone.make_aware(value, UTC)
-    return value
 
 
 def _hour_differences():

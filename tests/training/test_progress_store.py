@@ -1,6 +1,7 @@
 """The stored Progress rows always equal a recount of the completions, and the pages
 show what the completions say, after every kind of change that can move them."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -13,7 +14,14 @@ from expositions.models import StudyUnit
 from expositions.services import unit_save
 from tests.servers import at_once
 from training import progress_store, services
-from training.models import Completion, Module, ModuleUnit, Progress, ProgressWeek
+from training.models import (
+    Completion,
+    HoursYear,
+    Module,
+    ModuleUnit,
+    Progress,
+    ProgressWeek,
+)
 from training.progress import ModuleProgress
 
 
@@ -193,3 +201,16 @@ def test_the_weekly_chart_counts_one_by_one_assignments_once(
     weeks = progress.completions_by_week(org.county)
     assert sum(n for _week, n in weeks) == 4
     assert sum(n for _week, n in progress.completions_by_week(org.township_b)) == 1
+
+
+@pytest.mark.parametrize(
+    "statement",
+    ["PROGRESS_ADD", "WEEK_ADD", "HOURS_ADD", "PROGRESS_RECOUNT", "WEEK_RECOUNT"],
+)
+def test_the_written_out_statements_name_only_the_models_tables(statement):
+    """The SQL statements spell the table names out: a model whose table is renamed
+    fails here rather than in production."""
+    tables = {m._meta.db_table for m in (Completion, ModuleUnit, Progress, ProgressWeek, HoursYear)}
+    named = set(re.findall(r"\b(?:INTO|FROM|JOIN)\s+(\w+)", getattr(progress_store, statement)))
+    named |= set(re.findall(r"\b(training_\w+)\.", getattr(progress_store, statement)))
+    assert named and named <= tables
