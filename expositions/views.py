@@ -67,6 +67,21 @@ SEARCH_PAGE_SIZE = 20
 SUGGESTED_TAGS = 12
 
 
+def _highlight(page, terms):
+    """Each result's title, snippet and tags with the search terms marked."""
+    # The reader's language first (settings order when it is neither).
+    reader = get_language() or settings.LANGUAGE_CODE
+    snippet_languages = sorted(
+        (code for code, _name in settings.LANGUAGES), key=lambda c: c != reader
+    )
+    for unit in page:
+        unit.title_html = highlight(unit.title, terms)
+        unit.snippet_html, unit.snippet_lang = snippet(unit, terms, snippet_languages)
+        unit.tag_items = [
+            (tag, highlight(tag.label, terms)) for tag in in_reading_order(unit.tags.all())
+        ]
+
+
 @login_required
 def search(request):
     query = request.GET.get("q", "").strip()[:200]
@@ -83,17 +98,7 @@ def search(request):
     terms = results.terms
     with results.transaction():
         page = Paginator(results, SEARCH_PAGE_SIZE).get_page(request.GET.get("page"))
-    # The reader's language first (settings order when it is neither).
-    reader = get_language() or settings.LANGUAGE_CODE
-    snippet_languages = sorted(
-        (code for code, _name in settings.LANGUAGES), key=lambda c: c != reader
-    )
-    for unit in page:
-        unit.title_html = highlight(unit.title, terms)
-        unit.snippet_html, unit.snippet_lang = snippet(unit, terms, snippet_languages)
-        unit.tag_items = [
-            (tag, highlight(tag.label, terms)) for tag in in_reading_order(unit.tags.all())
-        ]
+    _highlight(page, terms)
     context = {
         "done": providers.done_units(request, page.object_list),
         "query": query,

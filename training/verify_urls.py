@@ -3,9 +3,9 @@ what a certificate prints under its QR code."""
 
 from django.urls import path
 
-from . import views
+from .views import certificates
 
 urlpatterns = [
-    path("", views.verify_lookup, name="verify_lookup"),
-    path("<str:code>/", views.verify, name="verify"),
+    path("", certificates.verify_lookup, name="verify_lookup"),
+    path("<str:code>/", certificates.verify, name="verify"),
 ]

@@ -268,6 +268,10 @@ class CertificateQuerySet(models.QuerySet):
     def valid(self):
         return self.filter(revoked_at__isnull=True)
 
+    def of_module(self, cadre, module):
+        """``cadre``'s certificates for finishing ``module``."""
+        return self.filter(cadre=cadre, kind=Certificate.Kind.MODULE, module=module)
+
 
 class Certificate(models.Model):
     """A module certificate (结业证书) or an annual study-hour certificate (学时证明).

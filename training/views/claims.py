@@ -92,6 +92,30 @@ def claim_list(request):
     )
 
 
+def _decided(request, claim, form):
+    """Record the trainer's decision on ``claim``; False (the reason on the form) when
+    the service refuses it."""
+    approve = form.cleaned_data["decision"] == "approve"
+    try:
+        services.claim_decide(
+            claim=claim,
+            by=request.user,
+            approve=approve,
+            reason=form.cleaned_data["reason"],
+            hours=form.cleaned_data["hours"],
+        )
+    except ValidationError as error:
+        form.add_error(None, error)
+        return False
+    messages.success(
+        request,
+        _("Claim approved: its hours now count.")
+        if approve
+        else _("Claim rejected: its hours do not count."),
+    )
+    return True
+
+
 @trainer_required
 def claim_detail(request, pk):
     claim = get_object_or_404(
@@ -102,26 +126,8 @@ def claim_detail(request, pk):
     )
     if request.method == "POST":
         form = ClaimDecisionForm(request.POST, claim=claim)
-        if form.is_valid():
-            approve = form.cleaned_data["decision"] == "approve"
-            try:
-                services.claim_decide(
-                    claim=claim,
-                    by=request.user,
-                    approve=approve,
-                    reason=form.cleaned_data["reason"],
-                    hours=form.cleaned_data["hours"],
-                )
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                messages.success(
-                    request,
-                    _("Claim approved: its hours now count.")
-                    if approve
-                    else _("Claim rejected: its hours do not count."),
-                )
-                return redirect("training:claim_list")
+        if form.is_valid() and _decided(request, claim, form):
+            return redirect("training:claim_list")
     else:
         form = ClaimDecisionForm(
             initial={"reason": claim.reason} if claim.status != claim.Status.PENDING else None,

@@ -152,6 +152,41 @@ def module_activate(request, pk):
     return redirect(module)
 
 
+def _assign_confirm(request, module, form, target):
+    """Before assigning: how many cadres it reaches and the assignments already covering
+    them."""
+    covering = (
+        Assignment.objects.covering(**target)
+        .filter(module=module)
+        .select_related("org_unit", "cadre", "assigned_by")
+        .order_by("due_on", "pk")
+    )
+    context = {"module": module, "form": form, "covering": covering, **target}
+    context["reach"] = services.assignment_reach(**target)
+    return render(request, "training/assign_confirm.html", context)
+
+
+def _assigned(request, module, form, target):
+    """Assign ``module`` as the form says: the assignment (new, or the one already
+    there), or None with the reason on the form."""
+    try:
+        assignment, created = services.assignment_create(
+            module=module, due_on=form.cleaned_data["due_on"], by=request.user, **target
+        )
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return None
+    if created:
+        messages.success(request, _("The module was assigned."))
+    else:
+        messages.info(
+            request,
+            _("This module was already assigned to %(target)s, due %(due)s.")
+            % {"target": assignment.target, "due": assignment.due_on.isoformat()},
+        )
+    return assignment
+
+
 @trainer_required
 def module_assign(request, pk):
     module = get_object_or_404(Module.objects.visible_to(request.user), pk=pk)
@@ -171,32 +206,8 @@ def module_assign(request, pk):
             "org_unit": form.cleaned_data["org_unit"],
         }
         if request.POST.get("confirm") != "yes":
-            reach = services.assignment_reach(**target)
-            covering = (
-                Assignment.objects.covering(**target)
-                .filter(module=module)
-                .select_related("org_unit", "cadre", "assigned_by")
-                .order_by("due_on", "pk")
-            )
-            return render(
-                request,
-                "training/assign_confirm.html",
-                {"module": module, "form": form, "reach": reach, "covering": covering, **target},
-            )
-        try:
-            assignment, created = services.assignment_create(
-                module=module, due_on=form.cleaned_data["due_on"], by=request.user, **target
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            if created:
-                messages.success(request, _("The module was assigned."))
-            else:
-                messages.info(
-                    request,
-                    _("This module was already assigned to %(target)s, due %(due)s.")
-                    % {"target": assignment.target, "due": assignment.due_on.isoformat()},
-                )
+            return _assign_confirm(request, module, form, target)
+        assignment = _assigned(request, module, form, target)
+        if assignment is not None:
             return redirect(assignment)
     return render(request, "training/assign_form.html", {"module": module, "form": form})

@@ -79,11 +79,7 @@ def my_module(request, pk):
     # Finished: the certificate already issued, else the address that issues it.
     certificate = None
     if module.finished:
-        certificate = (
-            Certificate.objects.valid()
-            .filter(cadre=cadre, kind=Certificate.Kind.MODULE, module=module)
-            .first()
-        )
+        certificate = Certificate.objects.valid().of_module(cadre, module).first()
     return render(
         request,
         "training/my_module.html",
