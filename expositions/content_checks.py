@@ -83,22 +83,8 @@ def check_texts(slug, texts, tags, tag_use, theme_names, rules):
                 "message_zh": rule["message_zh"].format(fields="、".join(missing)),
             }
             add(language, "missing_language", "", message)
-        _full_name(language, fields, text_of, rules["full_name"], add)
-        for name, label in fields:
-            text = text_of.get(name) or ""
-            if not text:
-                continue
-            _exposition_term(language, label, text, rules["exposition_term"], add)
-            for term in rules["reserved_terms"]:
-                if term["language"] == language and _contains(text, term["term"], language):
-                    add(language, "reserved_term", label, term)
-            portal = rules["portal_text"]
-            if any(_contains(text, phrase, language) for phrase in portal[language]):
-                add(language, "portal_text", label, portal)
-            if language == "zh":
-                italics = rules["markdown_italics"]
-                if any(re.search(p, text) for p in italics["patterns"]):
-                    add(language, "markdown_italics", label, italics)
+        labelled = [(label, text_of.get(name) or "") for name, label in fields]
+        found += check_strings(slug, language, labelled, rules)
 
     tag_rules = rules["tags"]
     themes = {n.strip().lower() for n in theme_names if n}
@@ -111,18 +97,46 @@ def check_texts(slug, texts, tags, tag_use, theme_names, rules):
     return found
 
 
+def check_strings(slug, language, texts, rules):
+    """Findings for texts of one language, ``texts`` being [(label, text)] in reading
+    order: every rule on a unit's texts but the missing language and the tags. A unit's
+    fields go through here; so can other study content, such as a self-check question."""
+    found = []
+
+    def add(language, rule, where, source):
+        found.append(
+            Finding(slug, language, rule, source["message_en"], source["message_zh"], where)
+        )
+
+    _full_name(language, texts, rules["full_name"], add)
+    for label, text in texts:
+        if not text:
+            continue
+        _exposition_term(language, label, text, rules["exposition_term"], add)
+        for term in rules["reserved_terms"]:
+            if term["language"] == language and _contains(text, term["term"], language):
+                add(language, "reserved_term", label, term)
+        portal = rules["portal_text"]
+        if any(_contains(text, phrase, language) for phrase in portal[language]):
+            add(language, "portal_text", label, portal)
+        if language == "zh":
+            italics = rules["markdown_italics"]
+            if any(re.search(p, text) for p in italics["patterns"]):
+                add(language, "markdown_italics", label, italics)
+    return found
+
+
 def _contains(text, phrase, language):
     if language == "en":
         return re.search(rf"\b{re.escape(phrase)}\b", text, re.IGNORECASE) is not None
     return phrase in text
 
 
-def _full_name(language, fields, text_of, rule, add):
-    """The first mention of the General Secretary in the unit (in reading order) gives
+def _full_name(language, texts, rule, add):
+    """The first mention of the General Secretary in ``texts`` (in reading order) gives
     his full name; later ones may be short."""
     short, full = rule[language]["short"], rule[language]["full"]
-    for name, label in fields:
-        text = text_of.get(name) or ""
+    for label, text in texts:
         if language == "zh":
             first = text.find(short)
             ok = first < 0 or text[:first].endswith(full[: -len(short)])
