@@ -9,10 +9,9 @@ from functools import wraps
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
-from django.db.models import Exists, OuterRef
 from django.http import Http404
 
-from .models import OrgUnit
+from .backends import with_roles
 
 
 def is_trainer(user):
@@ -27,17 +26,14 @@ def is_trainer(user):
 
 
 def _load_roles(request):
-    """Both of the user's roles in one query: whether they manage an org unit, and their
-    active cadre profile with its org unit (None when they have none)."""
+    """Both of the user's roles: whether they manage an org unit, and their active cadre
+    profile with its org unit (None when they have none). Already read with the user
+    when the session's backend is RolesModelBackend; else one query."""
     user = request.user
-    manages = OrgUnit.trainers.through.objects.filter(user_id=OuterRef("pk"))
-    found = (
-        get_user_model()
-        .objects.filter(pk=user.pk)
-        .annotate(manages=Exists(manages))
-        .select_related("cadre__org_unit")
-        .first()
-    )
+    if hasattr(user, "manages"):  # loaded with them (org.backends.RolesModelBackend)
+        found = user
+    else:
+        found = with_roles(get_user_model().objects.filter(pk=user.pk)).first()
     user.manages_org_units = bool(found and found.manages)
     cadre = getattr(found, "cadre", None) if found is not None else None
     request._cadre_of = cadre if cadre is not None and cadre.active else None

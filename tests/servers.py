@@ -126,7 +126,7 @@ services.module_set_units(module=module, units=units)
 def session(u):
     s = SessionStore()
     s["_auth_user_id"] = str(u.pk)
-    s["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
+    s["_auth_user_backend"] = "org.backends.RolesModelBackend"
     s["_auth_user_hash"] = u.get_session_auth_hash()
     s.create()
     return s.session_key
