@@ -9,6 +9,7 @@ from .certificates import (
 )
 from .claims import claim_create, claim_detail, claim_file, claim_list, claim_withdraw
 from .hours import hours_overview
+from .jobs import job_detail, job_file, job_list, job_retry, job_status
 from .modules import (
     module_activate,
     module_assign,
@@ -38,6 +39,11 @@ __all__ = [
     "completion_mark",
     "completion_unmark",
     "hours_overview",
+    "job_detail",
+    "job_file",
+    "job_list",
+    "job_retry",
+    "job_status",
     "module_activate",
     "module_assign",
     "module_create",
