@@ -119,7 +119,7 @@ def test_the_status_says_how_far_the_job_is(client, org, finished, trainer):
         "total": 1,
         "percent": 100,
         "finished": True,
-        "text": "已完成1个，共1个",
+        "text": "1／1",
     }
 
 
@@ -217,9 +217,7 @@ def test_files_are_deleted_when_their_time_is_up(client, org, finished, trainer)
     assert "文件已于" in page
 
 
-def test_a_running_job_whose_worker_stopped_fails_and_can_run_again(
-    client, org, finished, trainer
-):
+def test_a_running_job_whose_worker_stopped_fails_and_can_run_again(client, org, finished, trainer):
     client.force_login(trainer)
     ask_zip(client, finished, org.county)
     job = Job.objects.get()

@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 def job_file_name(job, filename):
@@ -62,10 +63,10 @@ class Job(models.Model):
         RECOUNT = "recount", _("Recount of progress totals")
 
     class State(models.TextChoices):
-        QUEUED = "queued", _("Waiting to start")
-        RUNNING = "running", _("Running")
-        DONE = "done", _("Done")
-        FAILED = "failed", _("Failed")
+        QUEUED = "queued", pgettext_lazy("a background job's state", "Waiting to start")
+        RUNNING = "running", pgettext_lazy("a background job's state", "Running")
+        DONE = "done", pgettext_lazy("a background job's state", "Done")
+        FAILED = "failed", pgettext_lazy("a background job's state", "Failed")
 
     # What a failed job tells the person, by the code kept in ``error``, in the reader's
     # language (the traceback is in the task's result, in the admin).
