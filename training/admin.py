@@ -7,7 +7,7 @@ from modeltranslation.admin import TranslationAdmin
 
 from portal import audit
 
-from . import exports, jobs, progress_store, services
+from . import exports, jobs, services
 from .models import (
     Assignment,
     Certificate,
@@ -55,7 +55,19 @@ class ModuleAdmin(admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        progress_store.recompute([form.instance.pk])  # the inline may have changed its units
+        # The inline may have changed its units: counted as if all were new.
+        recount = jobs.recount_after_edit(
+            modules=[form.instance],
+            by=request.user,
+            label=str(form.instance.title),
+            added_unit_ids=form.instance.module_units.values_list("unit_id", flat=True),
+        )
+        if recount is not None:
+            self.message_user(
+                request,
+                _("The module's progress is being recounted in the background (job %(number)s).")
+                % {"number": recount.pk},
+            )
 
 
 @admin.register(Assignment)

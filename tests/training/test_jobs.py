@@ -302,3 +302,47 @@ def test_the_excel_job_runs_in_the_language_it_was_asked_in(
     job = Job.objects.get()
     made = b"".join(client.get(reverse("training:job_file", args=[job.pk])).streaming_content)
     assert sheet_rows(made)[0][0] == "Name"
+
+
+# --- recounts after large edits -------------------------------------------------------
+
+
+def test_a_large_module_edit_recounts_by_a_job(
+    client, org, finished, trainer, make_unit, monkeypatch
+):
+    from training.jobs import services as job_services
+    from training.progress_store import verify
+
+    monkeypatch.setattr(job_services, "RECOUNT_IN_REQUEST", 1)  # 2 completions here
+    client.force_login(trainer)
+    units = list(finished.units.all())
+    recount = services.module_set_units(module=finished, units=units[:1], by=trainer)
+    assert recount.kind == "recount" and recount.parameters == {"module_ids": [finished.pk]}
+    assert verify() == []  # the module waits for its job: left out
+    assert verify(skip_modules=()) != []  # the stored total still counts two units
+    page = client.get(reverse("training:module_progress", args=[finished.pk])).content.decode()
+    assert "正在后台重新统计" in page
+    run_queued()
+    assert verify(skip_modules=()) == []
+    recount.refresh_from_db()
+    assert recount.state == "done"
+
+
+def test_a_small_module_edit_recounts_in_its_transaction(finished, trainer):
+    from training.progress_store import verify
+
+    units = list(finished.units.all())
+    assert services.module_set_units(module=finished, units=units[:1], by=trainer) is None
+    assert verify(skip_modules=()) == [] and not Job.objects.exists()
+
+
+def test_a_recount_waiting_is_reused_and_one_running_is_not(finished, trainer, monkeypatch):
+    from training.jobs import services as job_services
+
+    monkeypatch.setattr(job_services, "RECOUNT_IN_REQUEST", 0)
+    units = list(finished.units.all())
+    first = services.module_set_units(module=finished, units=units[:1], by=trainer)
+    assert services.module_set_units(module=finished, units=units, by=trainer) == first
+    Job.objects.filter(pk=first.pk).update(state="running")
+    third = services.module_set_units(module=finished, units=units[:1], by=trainer)
+    assert third != first and third.state == "queued"

@@ -10,7 +10,15 @@ from .services import (
     job_retry,
     job_run,
     job_start,
+    recount_after_edit,
     request_parameters,
 )
 
-__all__ = ["housekeeping", "job_retry", "job_run", "job_start", "request_parameters"]
+__all__ = [
+    "housekeeping",
+    "job_retry",
+    "job_run",
+    "job_start",
+    "recount_after_edit",
+    "request_parameters",
+]

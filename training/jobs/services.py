@@ -14,10 +14,11 @@ from django.conf import settings
 from django.core.files import File
 from django.core.management import call_command
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Sum
 from django.utils import timezone, translation
 
-from ..models import Job, PeriodicRun
+from .. import progress_store
+from ..models import Completion, Job, PeriodicRun, Progress
 from . import tasks, work
 
 logger = logging.getLogger(__name__)
@@ -28,6 +29,8 @@ STALLED_AFTER = timedelta(minutes=15)
 # Finished jobs (their files deleted long before) are forgotten after this.
 JOBS_KEPT = timedelta(days=30)
 PROGRESS_EVERY_SECONDS = 0.5
+# A recount of more completions than this (about 10 µs each) runs as a job.
+RECOUNT_IN_REQUEST = 20_000
 
 
 def request_parameters(request):
@@ -39,15 +42,16 @@ def request_parameters(request):
     }
 
 
-def job_start(*, kind, requested_by, parameters, label):
+def job_start(*, kind, requested_by, parameters, label, reuse_running=True):
     """A new job, enqueued; or the same person's job of the same kind and parameters
-    that has not finished yet (a double click, a refresh), unchanged."""
+    that has not finished yet (a double click, a refresh), unchanged. With
+    ``reuse_running=False`` only one still waiting is reused (a recount already running
+    may have read the units before the change that asks again)."""
+    reusable = Job.objects.unfinished() if reuse_running else Job.objects.filter(state="queued")
     with transaction.atomic():
-        existing = (
-            Job.objects.unfinished()
-            .filter(requested_by=requested_by, kind=kind, parameters=parameters)
-            .first()
-        )
+        existing = reusable.filter(
+            requested_by=requested_by, kind=kind, parameters=parameters
+        ).first()
         if existing is not None:
             return existing
         job = Job.objects.create(
@@ -56,6 +60,28 @@ def job_start(*, kind, requested_by, parameters, label):
         job.task_id = str(tasks.run_job.enqueue(job.pk).id)
         job.save(update_fields=["task_id"])
     return job
+
+
+def recount_after_edit(*, modules, by, label, added_unit_ids=()):
+    """Recount the stored progress of ``modules`` after their units changed: here, in
+    the caller's transaction, when they hold at most ``RECOUNT_IN_REQUEST``
+    completions (counted from the stored totals, and the added units'), else by a
+    background job of ``by``'s (returned; None when done here). A recount of a module
+    of 100 units took 6.5-7.7 s at province scale (bench/RESULTS.md); until its job has
+    run, the module's pages say so and verify_progress leaves it out."""
+    ids = sorted(m.pk for m in modules)
+    stored = Progress.objects.filter(module_id__in=ids).aggregate(n=Sum("done"))["n"] or 0
+    added = Completion.objects.filter(unit_id__in=list(added_unit_ids)).count()
+    if by is None or stored + added <= RECOUNT_IN_REQUEST:
+        progress_store.recompute(ids)
+        return None
+    return job_start(
+        kind=Job.Kind.RECOUNT,
+        requested_by=by,
+        parameters={"module_ids": ids},
+        label=label,
+        reuse_running=False,
+    )
 
 
 def job_retry(*, job, by):

@@ -35,6 +35,8 @@ def _render_progress(request, page, assignment):
         "assignment": assignment,
         "filters": page.filters,
         "node": page.node,
+        # The module's units changed and its totals wait for their recount job.
+        "recounting": page.module.pk in Job.objects.pending_recount(),
     }
     if page.node is not None:
         rows, totals = page.rollup()
