@@ -15,9 +15,9 @@ from ..models import Completion, Job, ModuleUnit
 from ..progress import my_modules
 
 CADRE_PAGE_SIZE = 50
-# An Excel file of more rows is written by a background job (bench/RESULTS.md: about
-# 0.05 ms a row here, so this many take about a second in the request).
-EXCEL_IN_REQUEST_ROWS = 20_000
+# An Excel file of more rows is written by a background job (bench/RESULTS.md: a
+# city's 3,386 cadres took 3 s on a busy machine, the province's 48,978 took 21.5 s).
+EXCEL_IN_REQUEST_ROWS = 10_000
 
 
 def _module_page(request, pk):
