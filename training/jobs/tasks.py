@@ -19,3 +19,14 @@ def housekeeping() -> dict:
     from .services import housekeeping as sweep
 
     return sweep()
+
+
+# MERGE (issue #34, reminders): the digest as a periodic task, once
+# training.reminders exists (its helper's branch), with its line in periodic.SCHEDULE:
+#
+# @task()
+# def send_reminders() -> dict:
+#     """Send the reminder digests that are due (training.reminders)."""
+#     from training.reminders import send_due_reminders
+#
+#     return send_due_reminders()
