@@ -159,6 +159,12 @@ def main():
         action="store_true",
         help="a task worker makes certificate zips (up to 200) all through each step",
     )
+    parser.add_argument(
+        "--zip-priority",
+        choices=["idle", "nice"],
+        default="idle",
+        help="the worker's CPU priority: SCHED_IDLE (default) or nice 10",
+    )
     args = parser.parse_args()
     if shutil.which("locust") is None and not (Path(sys.executable).parent / "locust").exists():
         sys.exit("Locust is needed: .venv/bin/pip install -c requirements.lock -e '.[bench]'")
@@ -186,7 +192,7 @@ def main():
     if args.with_zip:
         module_pk, county_pk, finished = _zips.target()
         print(f"zips: module {module_pk}, org unit {county_pk}: {finished} certificates each")
-        zips = _zips.Zips(url, module_pk, county_pk)
+        zips = _zips.Zips(url, module_pk, county_pk, args.zip_priority)
     with _province.Gunicorn(env, workers=args.workers) as server, zips:
         yardstick = locust(server.url, plan_file, 20, 15, work / "trivial", trivial_file)
         print(f"yardstick: the trivial view, 20 users without pauses: {yardstick['rps']:.0f} req/s")
@@ -214,6 +220,7 @@ def main():
             )
             if args.with_zip:
                 print(f"        zip jobs finished so far (state, certificates, s): {zips.done}")
+                print(f"        zip job now (state, done, total): {zips.progress()}")
             if r["p95"] >= P95_GOAL_MS * 2:
                 break  # well past the goal: a bigger step only queues
     held = [(u, r) for u, r in results if r["p95"] < P95_GOAL_MS and r["failures"] == 0]
