@@ -26,13 +26,17 @@ demo: migrate
 	$(PY) manage.py load_exposition
 	$(PY) manage.py load_demo
 
-## make run: set up everything on SQLite and serve http://$(HOST):$(PORT)
+## make run: set up everything on SQLite and serve http://$(HOST):$(PORT), with one task
+## worker beside the server (background jobs, periodic tasks); Ctrl-C stops both.
 run: demo
 	@echo ""
 	@echo "Civil Affairs Study Portal: http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
 	@echo "Sign in with one of the demo accounts printed above."
+	@echo "A task worker runs beside the server (manage.py run_worker)."
 	@echo ""
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	@$(PY) manage.py run_worker & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	  $(PY) manage.py runserver $(HOST):$(PORT)
 
 node_modules/.package-lock.json: package.json package-lock.json
 	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund; else \

@@ -21,11 +21,17 @@ on the same two cores, as the trivial view's throughput beside it shows (the mac
 yardstick, measured in the same run: /bench/trivial/, 20 users without pauses). Every
 request goes to 127.0.0.1; each step stops after --step-seconds, the run by itself.
 
+--with-zip runs a task worker beside the server (at nice 10, as the systemd unit does)
+that makes a trainer's zip of up to 200 certificates again and again through each
+step: the readers' p95 with and without it says whether background work slows them.
+--database names the generated database (default portal_bench_province_<cadres>).
+
 Cadres complete units as they go: a second run on the same database finds fewer units
 left (--fresh generates it again).
 """
 
 import argparse
+import contextlib
 import csv
 import json
 import shutil
@@ -36,10 +42,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _province  # noqa: E402
+import _zips  # noqa: E402
 from progress import scaled_sizes  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 P95_GOAL_MS = 300
+# What cadres read (bench/locustfile.py's names): the pages a background job must not slow.
+READER_PAGES = ("my study", "unit page (from a module)")
 
 
 def plan(users, sign_in_share=0.1):
@@ -144,12 +153,24 @@ def main():
     parser.add_argument("--step-seconds", type=int, default=60)
     parser.add_argument("--workers", type=int, default=3, help="gunicorn sync workers")
     parser.add_argument("--fresh", action="store_true", help="generate the database again")
+    parser.add_argument("--database", help="default: portal_bench_province_<cadres>")
+    parser.add_argument(
+        "--with-zip",
+        action="store_true",
+        help="a task worker makes certificate zips (up to 200) all through each step",
+    )
+    parser.add_argument(
+        "--zip-priority",
+        choices=["idle", "nice"],
+        default="idle",
+        help="the worker's CPU priority: SCHED_IDLE (default) or nice 10",
+    )
     args = parser.parse_args()
     if shutil.which("locust") is None and not (Path(sys.executable).parent / "locust").exists():
         sys.exit("Locust is needed: .venv/bin/pip install -c requirements.lock -e '.[bench]'")
     steps = [int(s) for s in args.steps.split(",")]
     url = _province.province_database(
-        f"portal_bench_province_{args.cadres}",
+        args.database or f"portal_bench_province_{args.cadres}",
         args.cadres,
         fresh=args.fresh,
         sizes=scaled_sizes(args.cadres),
@@ -167,7 +188,12 @@ def main():
     results = []
     # Plain HTTP on loopback: cookies without the Secure flag, or no CSRF cookie comes back.
     env = _province.server_env(url, DJANGO_SECURE_COOKIES="false")
-    with _province.Gunicorn(env, workers=args.workers) as server:
+    zips = contextlib.nullcontext()
+    if args.with_zip:
+        module_pk, county_pk, finished = _zips.target()
+        print(f"zips: module {module_pk}, org unit {county_pk}: {finished} certificates each")
+        zips = _zips.Zips(url, module_pk, county_pk, args.zip_priority)
+    with _province.Gunicorn(env, workers=args.workers) as server, zips:
         yardstick = locust(server.url, plan_file, 20, 15, work / "trivial", trivial_file)
         print(f"yardstick: the trivial view, 20 users without pauses: {yardstick['rps']:.0f} req/s")
         print(f"{'users':>6} {'req/s':>7} {'p50':>6} {'p95':>6} {'p99':>6} {'failed':>7}")
@@ -187,6 +213,14 @@ def main():
             )
             slowest = sorted(r["pages"].items(), key=lambda kv: -kv[1])[:3]
             print("        slowest p95: " + ", ".join(f"{n} {ms:.0f} ms" for n, ms in slowest))
+            readers = {n: ms for n, ms in r["pages"].items() if n in READER_PAGES}
+            print(
+                "        readers' p95: "
+                + ", ".join(f"{n} {ms:.0f} ms" for n, ms in readers.items())
+            )
+            if args.with_zip:
+                print(f"        zip jobs finished so far (state, certificates, s): {zips.done}")
+                print(f"        zip job now (state, done, total): {zips.progress()}")
             if r["p95"] >= P95_GOAL_MS * 2:
                 break  # well past the goal: a bigger step only queues
     held = [(u, r) for u, r in results if r["p95"] < P95_GOAL_MS and r["failures"] == 0]

@@ -60,6 +60,10 @@ INSTALLED_APPS = [
     "portal.apps.SignInSecurityConfig",  # django-axes
     "csp",
     "treebeard",
+    # Background work: Django's task framework (the django-tasks backport on 5.2; built
+    # into Django 6 as django.tasks) with its database backend (portal/tasks.py).
+    "django_tasks",
+    "django_tasks_db",
     "expositions",
     "org",
     "training",
@@ -230,6 +234,19 @@ VERIFY_CODE_RATE_LIMIT = int(os.environ.get("DJANGO_VERIFY_CODE_RATE_LIMIT", "20
 VERIFY_RATE_WINDOW_SECONDS = 600
 # Printed under a certificate's QR code; the request's own address when empty.
 PORTAL_BASE_URL = os.environ.get("DJANGO_BASE_URL", "").rstrip("/")
+
+# Background work (portal/tasks.py): tasks are rows in this database, run by
+# `manage.py db_worker` processes (any number, on any machine, on one PostgreSQL);
+# `manage.py run_periodic` enqueues the periodic ones (training/jobs/periodic.py).
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default"],
+    }
+}
+# What a background job leaves to download (a zip of certificates, a large Excel file)
+# is kept this long for the person who asked, then deleted (training.jobs).
+JOB_FILE_HOURS = int(os.environ.get("DJANGO_JOB_FILE_HOURS", "24"))
 
 # Imports of cadres and org units (org.imports): per file.
 IMPORT_MAX_BYTES = int(os.environ.get("DJANGO_IMPORT_MAX_BYTES", str(2 * 1024 * 1024)))

@@ -7,11 +7,12 @@ from modeltranslation.admin import TranslationAdmin
 
 from portal import audit, spreadsheets
 
-from . import progress_store, services
+from . import jobs, services
 from .models import (
     Assignment,
     Certificate,
     Completion,
+    Job,
     Module,
     ModuleUnit,
     Requirement,
@@ -54,7 +55,19 @@ class ModuleAdmin(admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        progress_store.recompute([form.instance.pk])  # the inline may have changed its units
+        # The inline may have changed its units: counted as if all were new.
+        recount = jobs.recount_after_edit(
+            modules=[form.instance],
+            by=request.user,
+            label=str(form.instance.title),
+            added_unit_ids=form.instance.module_units.values_list("unit_id", flat=True),
+        )
+        if recount is not None:
+            self.message_user(
+                request,
+                _("The module's progress is being recounted in the background (job %(number)s).")
+                % {"number": recount.pk},
+            )
 
 
 @admin.register(Assignment)
@@ -215,3 +228,32 @@ class CertificateAdmin(ReadOnlyAdmin):
     list_filter = ("kind", ("revoked_at", admin.EmptyFieldListFilter))
     search_fields = ("code", "holder", "cadre__user__username")
     date_hierarchy = "issued_at"
+
+
+@admin.register(Job)
+class JobAdmin(ReadOnlyAdmin):
+    """Background jobs, for superusers only (they name who asked for which file; each
+    person sees their own on the site). A failed one is run again by the action; its
+    traceback is in the task results (Django Tasks DB › Task results)."""
+
+    list_display = ("pk", "kind", "label", "requested_by", "state", "done", "total", "created_at")
+    list_filter = ("state", "kind")
+    search_fields = ("label", "requested_by__username")
+    list_select_related = ("requested_by",)
+    actions = ["retry_jobs"]
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    @admin.action(description=_("Run the selected failed jobs again"))
+    def retry_jobs(self, request, queryset):
+        again = sum(jobs.job_retry(job=job, by=job.requested_by) for job in queryset)
+        self.message_user(
+            request,
+            ngettext("%(n)d job will run again.", "%(n)d jobs will run again.", again)
+            % {"n": again},
+            messages.SUCCESS,
+        )

@@ -10,7 +10,7 @@ from expositions.models import StudyUnit
 from org.models import Cadre, OrgUnit
 from portal import audit
 
-from . import progress_store
+from . import jobs, progress_store
 from .hours import certificates
 from .models import Assignment, Certificate, Completion, Module, ModuleUnit, TrainingClaim
 
@@ -81,18 +81,27 @@ def completion_undo(*, cadre: Cadre, unit: StudyUnit, revoking=None) -> bool:
     return bool(deleted)
 
 
-def module_set_units(*, module: Module, units: list[StudyUnit]) -> None:
-    """Make ``units`` (in this order) the units of ``module``, atomically."""
+def module_set_units(*, module: Module, units: list[StudyUnit], by=None):
+    """Make ``units`` (in this order) the units of ``module``, atomically, and recount
+    its stored progress: in the transaction, or by a background job of ``by``'s when
+    the module holds many completions (``jobs.recount_after_edit``; returned, else
+    None). Without ``by`` (scripts, the generator) always in the transaction."""
     if len({u.pk for u in units}) != len(units):
         raise ValidationError(_("A study unit can be in a module only once."))
     with transaction.atomic():
+        before = set(ModuleUnit.objects.filter(module=module).values_list("unit_id", flat=True))
         ModuleUnit.objects.filter(module=module).delete()
         ModuleUnit.objects.bulk_create(
             ModuleUnit(module=module, unit=unit, position=i)
             for i, unit in enumerate(units, start=1)
         )
         module.save(update_fields=["updated_at"])
-        progress_store.recompute([module.pk])
+        return jobs.recount_after_edit(
+            modules=[module],
+            by=by,
+            label=str(module.title),
+            added_unit_ids={u.pk for u in units} - before,
+        )
 
 
 def module_activate(*, module: Module, by) -> bool:

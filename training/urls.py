@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from .views import certificates, claims, hours, modules, progress, study
+from .views import certificates, claims, hours, jobs, modules, progress, study
 
 app_name = "training"
 
@@ -59,4 +59,9 @@ urlpatterns = [
         certificates.module_certificates_zip,
         name="module_certificates_zip",
     ),
+    path("jobs/", jobs.job_list, name="job_list"),
+    path("jobs/<int:pk>/", jobs.job_detail, name="job_detail"),
+    path("jobs/<int:pk>/status/", jobs.job_status, name="job_status"),
+    path("jobs/<int:pk>/file/", jobs.job_file, name="job_file"),
+    path("jobs/<int:pk>/retry/", jobs.job_retry, name="job_retry"),
 ]

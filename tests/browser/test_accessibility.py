@@ -100,8 +100,38 @@ def test_trainer_pages(visit, language, demo):
         "/training/claims/",
         f"/training/claims/{claim}/",
         "/org/password/",
+        "/training/jobs/",
+        *[job.get_absolute_url() for job in _jobs(county)],
     ]:
         check(visit, path)
+
+
+def _jobs(trainer):
+    """The county trainer's background jobs: running, done with its file, failed."""
+    from datetime import timedelta
+
+    from django.core.files.base import ContentFile
+    from django.utils import timezone
+
+    from training.models import Job
+
+    made = []
+    for state in ("running", "done", "failed"):
+        job = Job.objects.create(
+            requested_by=trainer,
+            kind="certificates",
+            label="民生保障专题学习 — 小店区",
+            state=state,
+            done=3,
+            total=7,
+            error="failed" if state == "failed" else "",
+            file_name="证书.zip" if state == "done" else "",
+            expires_at=timezone.now() + timedelta(hours=1),
+        )
+        if state == "done":
+            job.file.save("certificates.zip", ContentFile(b"PK"), save=True)
+        made.append(job)
+    return made
 
 
 def test_axe_finds_a_planted_violation(visit, demo):

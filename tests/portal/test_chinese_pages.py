@@ -28,7 +28,7 @@ from expositions.models import StudyUnit, Tag, Theme
 from org.models import Cadre, OrgUnit
 from tests.security.test_matrix import url_patterns
 from training.hours import certificates
-from training.models import Assignment, Completion, Module, TrainingClaim
+from training.models import Assignment, Completion, Job, Module, TrainingClaim
 
 # Words that are the same in a Chinese interface: file formats and encodings named on
 # the import page and the export links, and the search box's example of an English term.
@@ -336,7 +336,41 @@ def _pages():
         ("trainer-county", "get", "org:import_upload", [], {}),
         ("trainer-county", "get", "org:issue_passwords", [], {}),
         ("cadre", "get", "org:password_change", [], {}),
+        ("trainer-county", "get", "training:job_list", [], {}),
+        *[("trainer-county", "get", "training:job_detail", [job.pk], {}) for job in _jobs()],
     ]
+
+
+def _jobs():
+    """A background job of the county trainer in each state a page shows: waiting,
+    running, done with its file, done with its file deleted, failed."""
+    from django.core.files.base import ContentFile
+
+    trainer = get_user_model().objects.get(username="trainer-county")
+    now = timezone.now()
+    made = []
+    for state, expires in [
+        ("queued", None),
+        ("running", None),
+        ("done", now + timedelta(hours=2)),
+        ("done", now - timedelta(hours=2)),
+        ("failed", None),
+    ]:
+        job = Job.objects.create(
+            requested_by=trainer,
+            kind="certificates",
+            label="民生保障专题学习 — 小店区",
+            state=state,
+            done=3,
+            total=7,
+            error="gone" if state == "failed" else "",
+            expires_at=expires,
+            file_name="民生保障专题学习-小店区-证书.zip" if state == "done" else "",
+        )
+        if expires and expires > now:
+            job.file.save("certificates.zip", ContentFile(b"PK"), save=True)
+        made.append(job)
+    return made
 
 
 def _claim_data(claim, **changes):
@@ -362,7 +396,10 @@ NOT_PAGES = {
     "org:import_template",  # a CSV file
     "training:claim_file",  # the file a cadre uploaded
     "training:certificate_pdf",  # a PDF (its page is swept as training:certificate)
-    "training:module_certificates_zip",  # a zip of PDFs
+    "training:module_certificates_zip",  # POST, then on to the job's page
+    "training:job_status",  # the progress bar's JSON
+    "training:job_file",  # the job's file
+    "training:job_retry",  # POST, then back to the job's page
     "training:module_certificate",  # issue, then on to training:certificate
     "training:annual_certificate",
     "org:cadre_search",  # the cadre picker's JSON (its names are people's)

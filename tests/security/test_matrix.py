@@ -19,12 +19,13 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from expositions.models import Exposition, Theme
 from expositions.services import unit_tags_set
 from training import services
 from training.hours import certificates
-from training.models import Assignment, Completion, Module, Requirement, TrainingClaim
+from training.models import Assignment, Completion, Job, Module, Requirement, TrainingClaim
 
 ROLES = ["anonymous", "cadre", "other_cadre", "other_trainer", "trainer", "editor"]
 LOGIN = "login"  # a redirect to the portal's sign-in
@@ -81,7 +82,14 @@ MATRIX = {
     "training:annual_certificate": ("get", row(LOGIN, 302, 302, 404, 404, 404)),
     "training:certificate": ("get", row(LOGIN, 200, 404, 404, 404, 404)),
     "training:certificate_pdf": ("get", row(LOGIN, 200, 404, 404, 404, 404)),
-    "training:module_certificates_zip": ("get", row(LOGIN, 404, 404, 200, 200, 404)),
+    # Asks for a background job; nobody finished the module here: back, with a message.
+    "training:module_certificates_zip": ("post", row(LOGIN, 404, 404, 302, 302, 404)),
+    # Background jobs: the person who asked, and nobody else (the trainer asked here).
+    "training:job_list": ("get", SIGNED_IN),  # each person's own
+    "training:job_detail": ("get", row(LOGIN, 404, 404, 404, 200, 404)),
+    "training:job_status": ("get", row(LOGIN, 404, 404, 404, 200, 404)),
+    "training:job_file": ("get", row(LOGIN, 404, 404, 404, 200, 404)),
+    "training:job_retry": ("post", row(LOGIN, 404, 404, 404, 302, 404)),
     # The public check of a certificate: anyone, by its code.
     "verify_lookup": ("get", row(200, 200, 200, 200, 200, 200)),
     "verify": ("get", row(200, 200, 200, 200, 200, 200)),
@@ -143,6 +151,9 @@ ADMIN = {
     # Decided by trainers, issued by the portal: read only here.
     "training.trainingclaim": (200, 403, 200, 403, 200),
     "training.certificate": (200, 403, 200, 403, 200),
+    # Superusers only: who asked for which file, and the tasks' tracebacks.
+    "training.job": (403, 403, 403, 403, 403),
+    "django_tasks_database.dbtaskresult": (403, 403, 403, 403, 403),
 }
 ADMIN_KINDS = ("changelist", "add", "change", "delete", "history")
 
@@ -158,8 +169,8 @@ def url_patterns(patterns=None, namespace="", prefix=""):
             yield (namespace + p.name if p.name else route), route
 
 
-MODEL_ADMIN = re.compile(r"^admin:(?P<app>[a-z]+)_(?P<model>[a-z]+)_(?P<kind>[a-z]+)$")
-MODEL_ROUTE = re.compile(r"^admin/(?P<app>[a-z]+)/(?P<model>[a-z]+)/<path:object_id>/$")
+MODEL_ADMIN = re.compile(r"^admin:(?P<app>[a-z_]+)_(?P<model>[a-z]+)_(?P<kind>[a-z]+)$")
+MODEL_ROUTE = re.compile(r"^admin/(?P<app>[a-z_]+)/(?P<model>[a-z]+)/<path:object_id>/$")
 
 
 def model_admin_url(key):
@@ -237,6 +248,13 @@ def world_rows(module_db):
     )
     claim.attachment.save("notice.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=False)
     services.claim_submit(cadre=cadre, claim=claim)
+    job = Job.objects.create(
+        requested_by=trainer, kind="certificates", label="证书", state="done", total=1, done=1
+    )
+    job.file.save("certificates.zip", ContentFile(b"PK\x05\x06" + bytes(18)), save=False)
+    job.expires_at = timezone.now() + timedelta(hours=1)
+    job.file_name = "certificates.zip"
+    job.save()
     attempt = AccessAttempt.objects.create(
         username="someone",
         ip_address="10.0.0.1",
@@ -270,6 +288,13 @@ def world_rows(module_db):
         "training.requirement": Requirement.objects.first(),  # shipped by a migration
         "training.trainingclaim": claim,
         "training.certificate": certificate,
+        "training.job": job,
+        "django_tasks_database.dbtaskresult": DBTaskResult.objects.create(
+            args_kwargs={"args": [job.pk], "kwargs": {}},
+            task_path="training.jobs.tasks.run_job",
+            backend_name="default",
+            run_after=timezone.now(),
+        ),
     }
     return {
         "users": {
@@ -290,6 +315,7 @@ def world_rows(module_db):
         "objects": objects,
         "claim": claim,
         "certificate": certificate,
+        "job": job,
     }
 
 
@@ -325,6 +351,10 @@ def _url(key, world):
         "training:certificate_pdf": [world["certificate"].code],
         "training:module_certificates_zip": [module.pk],
         "verify": [world["certificate"].code],
+        "training:job_detail": [world["job"].pk],
+        "training:job_status": [world["job"].pk],
+        "training:job_file": [world["job"].pk],
+        "training:job_retry": [world["job"].pk],
         "admin:view_on_site": [ContentType.objects.get_for_model(unit).pk, unit.pk],
         "admin:app_list": ["training"],
         "admin:auth_user_password_change": [world["cadre"].user.pk],

@@ -1,13 +1,11 @@
 """Certificates anyone can verify (issue #17): issuing, codes, the PDF, the public
-page, revocation, and the trainer's zip."""
+page and revocation (the trainer's zip: tests/training/test_jobs.py)."""
 
 import contextlib
-import io
 import os
 import re
 import subprocess
 import sys
-import zipfile
 import zlib
 from datetime import timedelta
 from decimal import Decimal
@@ -275,47 +273,7 @@ def test_rejecting_an_approved_claim_revokes_the_years_certificate(
     assert certificate.revoked_because == "claim_rejected"
 
 
-# --- the trainer's zip -----------------------------------------------------------------
-
-
-def test_a_trainer_downloads_the_certificates_of_their_finished_cadres(
-    client, org, cadre, finished, make_cadre, make_trainer, assign
-):
-    other = make_cadre(org.other_county)
-    assign(finished, other)
-    for unit in finished.units.all():
-        services.completion_record(cadre=other, unit=unit)
-    make_cadre(org.township_a)  # not assigned, not finished
-    trainer = make_trainer(org.county)
-    client.force_login(trainer)
-    response = client.get(reverse("training:module_certificates_zip", args=[finished.pk]))
-    assert response["Content-Type"] == "application/zip"
-    archive = zipfile.ZipFile(io.BytesIO(response.content))
-    names = archive.namelist()
-    assert len(names) == 1 and names[0].startswith("欧阳娜娜")
-    assert archive.read(names[0]).startswith(b"%PDF-")
-
-
-def test_a_trainer_of_another_tree_gets_no_certificates(client, org, cadre, finished, make_trainer):
-    client.force_login(make_trainer(org.other_county))
-    response = client.get(reverse("training:module_certificates_zip", args=[finished.pk]))
-    names = zipfile.ZipFile(io.BytesIO(response.content)).namelist()
-    assert names == []
-    client.force_login(cadre.user)
-    url = reverse("training:module_certificates_zip", args=[finished.pk])
-    assert client.get(url).status_code == 404
-
-
-def test_too_many_certificates_for_one_zip_asks_for_a_smaller_org_unit(
-    client, org, cadre, finished, make_trainer, monkeypatch
-):
-    from training.views import certificates as views
-
-    monkeypatch.setattr(views, "ZIP_LIMIT", 0)
-    client.force_login(make_trainer(org.county))
-    response = client.get(reverse("training:module_certificates_zip", args=[finished.pk]))
-    assert response.status_code == 400
-    assert not Certificate.objects.exists()
+# The trainer's zip is a background job: tests/training/test_jobs.py.
 
 
 def test_search_engines_are_asked_not_to_index_the_public_page(client, cadre, finished):

@@ -10,9 +10,7 @@ the change. Asked again, the portal issues a new certificate with a new code.
 """
 
 import base64
-import io
 import secrets
-import zipfile
 from datetime import date
 from decimal import Decimal
 
@@ -180,12 +178,16 @@ def revoke_for_claim(claim, because=Certificate.Revocation.CLAIM_REJECTED):
     )
 
 
-def verify_url(certificate, request=None):
-    """The full address of the certificate's public page, as printed and in the QR code."""
+def verify_url(certificate, request=None, base_url=""):
+    """The full address of the certificate's public page, as printed and in the QR code:
+    on the portal's address (settings.PORTAL_BASE_URL), else on the address it was asked
+    on (``request``, or ``base_url`` noted from one for a background job)."""
     path = certificate.get_verify_url()
     if settings.PORTAL_BASE_URL:
         return settings.PORTAL_BASE_URL + path
-    return request.build_absolute_uri(path) if request is not None else path
+    if request is not None:
+        return request.build_absolute_uri(path)
+    return base_url + path
 
 
 def qr_svg(url):
@@ -193,16 +195,18 @@ def qr_svg(url):
     return segno.make(url, error="m").svg_inline(scale=4, border=2, title=url)
 
 
-def context(certificate, request=None):
-    url = verify_url(certificate, request)
+def context(certificate, request=None, base_url=""):
+    url = verify_url(certificate, request, base_url)
     return {"certificate": certificate, "verify_url": url, "qr": qr_svg(url)}
 
 
-def pdf(certificate, request=None):
+def pdf(certificate, request=None, base_url=""):
     """The certificate as one A4 page of PDF, in the active language (WeasyPrint), set
     in the portal's own font (static/fonts: the @font-face rules of certificate.css), so
     it looks the same on every server, with or without CJK fonts of its own."""
-    html = render_to_string("training/certificate_pdf.html", context(certificate, request))
+    html = render_to_string(
+        "training/certificate_pdf.html", context(certificate, request, base_url)
+    )
     return pdf_of_html(html)
 
 
@@ -218,24 +222,3 @@ def pdf_of_html(html):
 
 def pdf_name(certificate):
     return file_name(certificate.formatted_code, extension="pdf")
-
-
-def zip_of(certificates, request=None):
-    """One zip of the certificates' PDFs, named by holder and code."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for certificate in certificates:
-            name = file_name(certificate.holder, certificate.formatted_code, extension="pdf")
-            archive.writestr(name, pdf(certificate, request))
-    return buffer.getvalue()
-
-
-def module_certificates_for(cadres, module):
-    """Certificates of ``module`` for each of ``cadres`` who finished it (issued where
-    they hold none yet), in the order given."""
-    issued = []
-    for cadre in cadres:
-        certificate = module_certificate(cadre, module)
-        if certificate is not None:
-            issued.append(certificate)
-    return issued

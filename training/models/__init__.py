@@ -1,7 +1,7 @@
 """Who must study what, by when, and who has: modules, assignments, completions and
-the progress totals kept from them, and the 学时 records beyond them (requirements,
-claims, certificates). The people and the org tree are in ``org``. One module per topic;
-every model is importable from here."""
+the progress totals kept from them, the 学时 records beyond them (requirements,
+claims, certificates), and the background jobs that do long work. The people and the
+org tree are in ``org``. One module per topic; every model is importable from here."""
 
 from .completions import Completion, HoursYear, Progress, ProgressWeek
 from .hours import (
@@ -13,6 +13,7 @@ from .hours import (
     TrainingClaim,
     claim_file_name,
 )
+from .jobs import Job, JobQuerySet, PeriodicRun, job_file_name
 from .modules import (
     HOURS,
     Assignment,
@@ -34,14 +35,18 @@ __all__ = [
     "ClaimQuerySet",
     "Completion",
     "HoursYear",
+    "Job",
+    "JobQuerySet",
     "Module",
     "ModuleQuerySet",
     "ModuleUnit",
     "ModuleUnitQuerySet",
+    "PeriodicRun",
     "Progress",
     "ProgressWeek",
     "Requirement",
     "TrainingClaim",
     "claim_file_name",
     "count_of",
+    "job_file_name",
 ]

@@ -1,9 +1,11 @@
-"""Certificates: the cadre's own (print page and PDF), a trainer's zip of a module's,
-and the public verification page."""
+"""Certificates: the cadre's own (print page and PDF), a trainer's zip of a module's
+(asked for here, made by a background job), and the public verification page."""
 
 from django.conf import settings
+from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -11,17 +13,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from org.access import cadre_required, trainer_required
-from org.models import Cadre
-from portal import spreadsheets
 from portal.ratelimit import key_over_limit, over_limit
 
+from .. import jobs, progress_pages
 from ..hours import certificates
-from ..models import Certificate
-from ..progress import COMPLETE, my_modules
-from .progress import _module_page
-
-# Certificates per zip (about 0.07 s each to render): beyond it, a smaller org unit.
-ZIP_LIMIT = 200
+from ..jobs import work
+from ..models import Certificate, Job
+from ..progress import my_modules
+from .refresh import post_or_back
 
 
 @cadre_required
@@ -70,31 +69,33 @@ def certificate_pdf(request, code):
 
 
 @trainer_required
+@post_or_back(lambda pk: reverse("training:module_progress", args=[pk]))
 def module_certificates_zip(request, pk):
-    """The certificates of the module's finished cadres in the chosen part of the
-    trainer's tree, one PDF each, as one zip (issued where a cadre holds none yet)."""
-    page, _none = _module_page(request, pk)
+    """Ask for the certificates of the module's finished cadres in the chosen org unit of
+    the trainer's tree as one zip: a background job (training.jobs.work), whose page
+    the trainer is sent to."""
+    page, _none = progress_pages.module_page(request.user, request.POST, pk)
     if page.node is None:
         raise Http404
-    base = Cadre.objects.managed_by(request.user).in_subtree(page.node)
-    finished = page.progress.filter_status(page.progress.cadres(base), COMPLETE).order_by(
-        "org_unit__path", "name", "pk"
+    back = reverse("training:module_progress", args=[pk]) + f"?org={page.node.pk}"
+    finished = page.finished_cadres().count()
+    if finished > work.ZIP_LIMIT:
+        messages.error(request, Job.ERRORS["too_many"])
+        return redirect(back)
+    if not finished:
+        messages.info(request, _("Nobody has finished the module here yet."))
+        return redirect(back)
+    job = jobs.job_start(
+        kind=Job.Kind.CERTIFICATES,
+        requested_by=request.user,
+        parameters={
+            "module": page.module.pk,
+            "org": page.node.pk,
+            **jobs.request_parameters(request),
+        },
+        label=f"{page.module.title} — {page.node}",
     )
-    cadres = list(finished[: ZIP_LIMIT + 1])
-    if len(cadres) > ZIP_LIMIT:
-        return HttpResponse(
-            _("More than %(limit)s cadres finished the module here: choose a smaller org unit.")
-            % {"limit": ZIP_LIMIT},
-            status=400,
-            content_type="text/plain; charset=utf-8",
-        )
-    issued = certificates.module_certificates_for(cadres, page.module)
-    response = HttpResponse(certificates.zip_of(issued, request), content_type="application/zip")
-    name = spreadsheets.file_name(
-        page.module.title, str(page.node), _("certificates"), extension="zip"
-    )
-    response["Content-Disposition"] = content_disposition_header(True, name)
-    return response
+    return redirect(job)
 
 
 @require_GET

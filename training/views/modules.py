@@ -51,7 +51,9 @@ def _save_module(request, form, creating):
         if creating:
             module.created_by = request.user
         module.save()
-        services.module_set_units(module=module, units=form.ordered_units)
+        recount = services.module_set_units(
+            module=module, units=form.ordered_units, by=request.user
+        )
         audit.record_form(
             request.user,
             module,
@@ -59,6 +61,12 @@ def _save_module(request, form, creating):
             creating,
             extra_changed=(["study units"] if form.units_changed and not creating else []),
         )
+    if recount is not None:
+        recounting = _(
+            "The module's progress is being recounted in the background (job %(number)s, "
+            "under My background jobs): its progress page shows the new totals in a moment."
+        )
+        messages.info(request, recounting % {"number": recount.pk})
     return module
 
 

@@ -1,0 +1,56 @@
+"""Periodic tasks: which task is enqueued how often.
+
+``enqueue_due`` enqueues each task of ``SCHEDULE`` once per slot of its interval (the
+seconds since the epoch divided by the interval): the slot is a unique row
+(``PeriodicRun``) written in the transaction that enqueues the task, so any number of
+schedulers (one in each worker, on each machine, or cron) enqueue it once. Run by
+``manage.py run_worker`` (a thread beside the worker, every ``TICK_SECONDS``) and by
+``manage.py run_periodic`` (a loop, or ``--once`` from cron).
+"""
+
+import logging
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from ..models import PeriodicRun
+from . import tasks
+
+logger = logging.getLogger(__name__)
+
+TICK_SECONDS = 30
+
+# name -> (task, interval). A task taking no arguments; its name stays the same once
+# used (it keys the slots already enqueued).
+SCHEDULE = {
+    "jobs.housekeeping": (tasks.housekeeping, timedelta(minutes=10)),
+    # MERGE (issue #34, reminders): the reminders' digest, once an hour, e.g.
+    #   "reminders.send_due": (tasks.send_reminders, timedelta(hours=1)),
+    # with the task in training/jobs/tasks.py calling
+    # training.reminders.send_due_reminders().
+}
+
+
+def slot_of(moment, interval):
+    return int(moment.timestamp() // interval.total_seconds())
+
+
+def enqueue_due(now=None, schedule=None):
+    """Enqueue the tasks of ``schedule`` (``SCHEDULE``) whose slot at ``now`` has not
+    been enqueued by anyone; the names of those this call enqueued."""
+    now = now or timezone.now()
+    enqueued = []
+    for name, (task, interval) in (SCHEDULE if schedule is None else schedule).items():
+        try:
+            with transaction.atomic():
+                run = PeriodicRun.objects.create(
+                    name=name, slot=slot_of(now, interval), enqueued_at=now
+                )
+                run.task_id = str(task.enqueue().id)
+                run.save(update_fields=["task_id"])
+        except IntegrityError:  # another scheduler enqueued this slot
+            continue
+        enqueued.append(name)
+        logger.info("enqueued periodic task %s", name)
+    return enqueued
