@@ -18,6 +18,7 @@ from .modules import (
     module_list,
 )
 from .progress import assignment_progress, cadre_record, module_progress, progress_export
+from .reminders import email_reminders, notice_dismiss
 from .study import completion_mark, completion_unmark, my_module, my_record, my_study, start
 
 __all__ = [
@@ -29,6 +30,8 @@ __all__ = [
     "claim_file",
     "claim_list",
     "claim_withdraw",
+    "email_reminders",
+    "notice_dismiss",
     "module_certificate",
     "module_certificates_zip",
     "verify",

@@ -19,6 +19,7 @@ from .. import services
 from ..hours.ledger import ledger
 from ..models import Assignment, Certificate, Completion, ModuleUnit, TrainingClaim
 from ..progress import my_modules
+from ..reminders.notices import notices_of_request
 from .refresh import post_or_back
 
 RECORD_PAGE_SIZE = 50
@@ -47,6 +48,7 @@ def my_study(request):
         "training/my_study.html",
         {
             "cadre": request.cadre,
+            "notices": notices_of_request(request, request.cadre),
             "current": [m for m in modules if not m.finished],
             "finished": [m for m in modules if m.finished],
         },
