@@ -147,7 +147,9 @@ def test_dismissing_a_notice_hides_it_and_the_next_state_shows_again(
     assert [n.kind for n in notices.notices_for(me, later)] == ["overdue"]
 
 
-def test_a_key_that_is_not_ones_own_notice_is_404(my_client, me, org, make_cadre, make_module, assign):
+def test_a_key_that_is_not_ones_own_notice_is_404(
+    my_client, me, org, make_cadre, make_module, assign
+):
     other = make_cadre(org.township_b)
     assign(make_module(), other, days=3)
     [theirs] = notices.notices_for(other)

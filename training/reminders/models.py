@@ -16,12 +16,7 @@ class SentStage(models.Model):
     transaction that decides to send it and sends it, so a stage goes out once, and a
     send that failed leaves no row and is tried again by the next run."""
 
-    class Stage(models.TextChoices):
-        ASSIGNED = "assigned", _("Assigned")
-        DUE_IN_7 = "due7", _("Due in 7 days")
-        DUE_IN_1 = "due1", _("Due tomorrow")
-        # Overdue stages are "overdue" and the week: overdue0, overdue1, ...
-
+    # assigned, due7, due1, overdue0, overdue1, ... (training.reminders.stages)
     cadre = models.ForeignKey(Cadre, on_delete=models.CASCADE, related_name="+")
     assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="+")
     stage = models.CharField(_("stage"), max_length=16)
