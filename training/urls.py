@@ -20,6 +20,9 @@ urlpatterns = [
     path("modules/<int:pk>/activate/", views.module_activate, name="module_activate"),
     path("modules/<int:pk>/assign/", views.module_assign, name="module_assign"),
     path("modules/<int:pk>/progress/", views.module_progress, name="module_progress"),
+    path("modules/<int:pk>/chase/", views.module_chase, name="module_chase"),
+    path("modules/<int:pk>/chase/remind/", views.module_remind, name="module_remind"),
+    path("chase/", views.chase_overview, name="chase_overview"),
     re_path(
         r"^modules/(?P<pk>[0-9]+)/progress\.(?P<fmt>csv|xlsx)$",
         views.progress_export,

@@ -153,7 +153,7 @@ def test_a_trainers_reminder_goes_with_the_next_digest(inbox, me, module, assign
     assign(module, me, days=30)
     send_due_reminders()
     trainer = make_user("trainer", first_name="老师", last_name="张")
-    nudge(cadres=[me], module=module, by=trainer)
+    nudge(cadre_ids=[me.pk], module=module, by=trainer)
     assert send_due_reminders().sent == 1
     mail = inbox.mails[-1][2]
     assert mail["Subject"] == "学习提醒：1项管理员提醒"

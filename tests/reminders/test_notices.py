@@ -105,7 +105,7 @@ def test_a_trainers_reminder_is_a_notice_when_nothing_else_is(me, make_module, a
     module = make_module(title="在学")
     assign(module, me, days=30)
     services.completion_record(cadre=me, unit=module.units.first())
-    nudge(cadres=[me], module=module, by=make_user("t"))
+    nudge(cadre_ids=[me.pk], module=module, by=make_user("t"))
     assert kinds(me) == [("nudged", "在学")]
 
 

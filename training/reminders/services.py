@@ -32,25 +32,25 @@ def email_reminders_set(*, cadre, on):
         pass
 
 
-def nudge(*, cadres, module, by, today=None):
-    """A trainer's "remind now" about ``module`` for each of ``cadres`` not reminded by
-    a trainer today (Beijing time), whoever asked and about whatever module: one row
-    each (who asked, when), in one transaction. Returns the cadres reminded now."""
+def nudge(*, cadre_ids, module, by, today=None):
+    """A trainer's "remind now" about ``module`` for each of ``cadre_ids`` not reminded
+    by a trainer today (Beijing time), whoever asked and about whatever module: one row
+    each (who asked, when), in one transaction, safe to repeat and to race. Returns the
+    ids of the cadres reminded now."""
     today = today or timezone.localdate()
-    cadres = list(cadres)
+    cadre_ids = set(cadre_ids)
     with transaction.atomic():
         already = set(
-            Nudge.objects.filter(cadre__in=cadres, on_day=today).values_list("cadre_id", flat=True)
-        )
-        fresh = [c for c in cadres if c.pk not in already]
-        Nudge.objects.bulk_create(
-            [Nudge(cadre=c, module=module, by=by, on_day=today) for c in fresh],
-            ignore_conflicts=True,
-        )
-        # Those a second request reminded meanwhile are not counted twice.
-        mine = set(
-            Nudge.objects.filter(cadre__in=fresh, on_day=today, module=module, by=by).values_list(
+            Nudge.objects.filter(cadre_id__in=cadre_ids, on_day=today).values_list(
                 "cadre_id", flat=True
             )
         )
-    return [c for c in fresh if c.pk in mine]
+        fresh = sorted(cadre_ids - already)
+        # A cadre reminded meanwhile by another request keeps that reminder (and its
+        # one mail: training.reminders.digests marks each reminder emailed once).
+        Nudge.objects.bulk_create(
+            [Nudge(cadre_id=pk, module=module, by=by, on_day=today) for pk in fresh],
+            ignore_conflicts=True,
+            batch_size=5000,
+        )
+    return fresh

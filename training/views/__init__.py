@@ -7,6 +7,7 @@ from .certificates import (
     verify,
     verify_lookup,
 )
+from .chase import chase_overview, module_chase, module_remind
 from .claims import claim_create, claim_detail, claim_file, claim_list, claim_withdraw
 from .hours import hours_overview
 from .modules import (
@@ -25,6 +26,7 @@ __all__ = [
     "annual_certificate",
     "certificate",
     "certificate_pdf",
+    "chase_overview",
     "claim_create",
     "claim_detail",
     "claim_file",
@@ -33,6 +35,8 @@ __all__ = [
     "email_reminders",
     "notice_dismiss",
     "module_certificate",
+    "module_chase",
+    "module_remind",
     "module_certificates_zip",
     "verify",
     "verify_lookup",
