@@ -3,7 +3,7 @@ cadre (their profile is already read with their roles, org.access)."""
 
 from org.access import cadre_of
 
-from .notices import notices_of_request
+from .notices import notice_count
 
 
 def notices(request):
@@ -12,8 +12,8 @@ def notices(request):
         return {}
 
     def count():
-        # A template calls it where it shows the count; the notices are read once.
+        # A template calls it where it shows the count (kept a few minutes: notices).
         cadre = cadre_of(request)
-        return 0 if cadre is None else len(notices_of_request(request, cadre))
+        return 0 if cadre is None else notice_count(request, cadre)
 
     return {"notice_count": count}

@@ -4,10 +4,12 @@ a trainer's "remind now"), less the ones the cadre dismissed: a notice goes by i
 when the work is done, and nothing stored about it can go stale.
 
 ``SOURCES`` is the list of where notices come from: each is a function of (cadre,
-today) returning ``Notice``s, with keys of its own. One more source (returned
+today, known) returning ``Notice``s, with keys of its own (``known``: what the page read
+already, {module id: (done, total)}, for a source that can use it). One more source (returned
 reflections, say) joins by being added to it.
 """
 
+import time
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -64,11 +66,12 @@ class ModuleState:
         return self.total > 0 and self.done >= self.total
 
 
-def module_states(cadre, today):
+def module_states(cadre, today, known=None):
     """The active modules reaching ``cadre``, unfinished ones only, as ``ModuleState``s.
     Two queries: the assignments reaching them (with the module, and whether a trainer
     asked to remind them of it lately), and the modules' units with which of them the
-    cadre completed (``ModuleUnit.objects.entries_for``)."""
+    cadre completed (``ModuleUnit.objects.entries_for``), unless ``known`` has them:
+    {module id: (done, total)} from ``training.progress.my_modules`` (My study)."""
     recent = Nudge.objects.filter(
         cadre=cadre, module=OuterRef("module_id"), on_day__gte=today - timedelta(NUDGE_DAYS)
     )
@@ -90,12 +93,16 @@ def module_states(cadre, today):
             state.nudged_on = max(state.nudged_on or a.nudged_on, a.nudged_on)
     if not states:
         return []
-    for module_id, _unit, _hours, readable, done in ModuleUnit.objects.entries_for(
-        cadre, list(states)
-    ):
-        if readable:
-            states[module_id].total += 1
-            states[module_id].done += bool(done)
+    if known is not None:
+        for module_id, state in states.items():
+            state.done, state.total = known.get(module_id, (0, 0))
+    else:
+        for module_id, _unit, _hours, readable, done in ModuleUnit.objects.entries_for(
+            cadre, list(states)
+        ):
+            if readable:
+                states[module_id].total += 1
+                states[module_id].done += bool(done)
     return [s for s in states.values() if not s.finished]
 
 
@@ -133,13 +140,13 @@ def module_notice(state, today):
     return None
 
 
-def assignment_notices(cadre, today):
+def assignment_notices(cadre, today, known=None):
     """New, due soon, overdue and reminded-by-a-trainer modules: one notice a module."""
-    notices = (module_notice(state, today) for state in module_states(cadre, today))
+    notices = (module_notice(state, today) for state in module_states(cadre, today, known))
     return [n for n in notices if n is not None]
 
 
-def rejected_claims(cadre, today):
+def rejected_claims(cadre, today, known=None):
     """Claims rejected in the last 30 days that the cadre has not submitted again (a
     later claim for the same course). One query."""
     again = TrainingClaim.objects.filter(
@@ -174,11 +181,11 @@ def rejected_claims(cadre, today):
 SOURCES = [assignment_notices, rejected_claims]
 
 
-def notices_for(cadre, today=None):
+def notices_for(cadre, today=None, known=None):
     """``cadre``'s notices, most pressing first, less those they dismissed: a query or
     two per source and one for the dismissals."""
     today = today or timezone.localdate()
-    notices = [n for source in SOURCES for n in source(cadre, today)]
+    notices = [n for source in SOURCES for n in source(cadre, today, known)]
     if not notices:
         return []
     dismissed = set(
@@ -189,9 +196,49 @@ def notices_for(cadre, today=None):
     return sorted((n for n in notices if n.key not in dismissed), key=lambda n: n.order)
 
 
-def notices_of_request(request, cadre):
+def notices_of_request(request, cadre, modules=None):
     """The signed-in cadre's notices, read once per request (the header's count and My
-    study share them)."""
+    study share them). ``modules``: the page's ``my_modules``, whose progress is used."""
     if not hasattr(request, "_notices"):
-        request._notices = notices_for(cadre)
+        known = None
+        if modules is not None:
+            known = {m.pk: (m.done, m.total) for m in modules}
+        request._notices = notices_for(cadre, known=known)
+        _keep_count(request, len(request._notices))
     return request._notices
+
+
+# The header's count is kept in the session for a few minutes, so that a cadre's pages
+# do not each read the notices (four queries): what the cadre does (a completion, an
+# undo, a dismissal, a claim) forgets it at once, and My study reads the notices
+# afresh every time; what others do (an assignment, a decision) shows within these
+# minutes, and a new day reads them again.
+COUNT_KEY = "reminders.notice_count"
+COUNT_SECONDS = 300
+
+
+def _keep_count(request, count):
+    """Keep ``count`` in the session: written when it changed, or every few minutes."""
+    session = getattr(request, "session", None)
+    if session is None:
+        return
+    kept, today = session.get(COUNT_KEY), timezone.localdate().isoformat()
+    fresh = kept and kept[1] == today and 0 <= time.time() - kept[2] < COUNT_SECONDS / 2
+    if not (fresh and kept[0] == count):
+        session[COUNT_KEY] = [count, today, time.time()]
+
+
+def notice_count(request, cadre):
+    """The header's count: this request's notices if read, else the session's count if
+    fresh, else the notices read now (and kept)."""
+    if not hasattr(request, "_notices"):
+        kept = request.session.get(COUNT_KEY)
+        today = timezone.localdate().isoformat()
+        if kept and kept[1] == today and 0 <= time.time() - kept[2] < COUNT_SECONDS:
+            return kept[0]
+    return len(notices_of_request(request, cadre))
+
+
+def forget_count(request):
+    """After something the cadre did that may change their notices."""
+    request.session.pop(COUNT_KEY, None)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from org.access import cadre_required
 
 from ..reminders import services
-from ..reminders.notices import notices_of_request
+from ..reminders.notices import forget_count, notices_of_request
 from ..reminders.unsubscribe import cadre_of_token
 from .refresh import post_or_back
 
@@ -28,6 +28,7 @@ def notice_dismiss(request):
     if key not in {n.key for n in notices_of_request(request, request.cadre)}:
         raise Http404
     services.notice_dismiss(cadre=request.cadre, key=key)
+    forget_count(request)
     messages.success(request, _("The notice was dismissed."))
     return redirect(_my_study())
 
