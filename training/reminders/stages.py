@@ -21,8 +21,8 @@ from datetime import date, timedelta
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from org.models import Cadre
-from training.models import Module
+from org.models import Cadre, OrgUnit, ancestor_paths
+from training.models import Completion, Module, Progress
 from training.progress import ModuleProgress
 
 from .models import EmailOptOut, Nudge, SentStage
@@ -34,7 +34,7 @@ OVERDUE = "overdue"
 
 NEW, DUE_SOON, LATE, NUDGED = "new", "due_soon", "overdue", "nudged"
 NUDGE_DAYS = 7  # a trainer's "remind now" not emailed within this many days is dropped
-SLICE = 2000  # cadres decided together: what bounds the memory of a run
+SLICE = 5000  # cadres decided together: what bounds the memory of a run
 
 
 def stage_on(due_on, today):
@@ -92,23 +92,24 @@ def eligible_cadres():
 
 class Governing:
     """Which of a module's assignments sets a cadre's due date: the earliest due (then
-    the first made) of those reaching them, found without a query."""
+    the first made) of those reaching them, found without a query: their own, and the
+    one of each org unit on their path (a lookup per level, not a scan of them all)."""
 
     def __init__(self, assignments):
-        self.by_cadre = {}
-        self.by_org = []
-        for a in assignments:  # sorted by (due_on, pk) by ModuleProgress
+        self.by_cadre, self.by_path = {}, {}
+        for a in assignments:  # sorted by (due_on, pk) by ModuleProgress: first wins
             if a.cadre_id:
                 self.by_cadre.setdefault(a.cadre_id, a)
             else:
-                self.by_org.append(a)
+                self.by_path.setdefault(a.org_unit.path, a)
+        self.steplen = OrgUnit.steplen
 
     def of(self, cadre_id, path):
-        own = self.by_cadre.get(cadre_id)
-        above = next((a for a in self.by_org if path.startswith(a.org_unit.path)), None)
-        if own is None or above is None:
-            return own or above
-        return min(own, above, key=lambda a: (a.due_on, a.pk))
+        """The governing assignment of the cadre, or None when none reaches them."""
+        found = [self.by_cadre.get(cadre_id)]
+        found += [self.by_path.get(p) for p in ancestor_paths(path, self.steplen)]
+        found = [a for a in found if a is not None]
+        return min(found, key=lambda a: (a.due_on, a.pk)) if found else None
 
 
 def active_modules(today):
@@ -156,13 +157,45 @@ def _trainer_name(user):
     return (user.get_full_name() or user.get_username()) if user else ""
 
 
+def _reached(part, low, modules):
+    """{cadre id: [(ModuleProgress, governing assignment)]} of the unfinished modules
+    reaching each cadre of ``part`` ((id, org-unit path) of a slice starting at id
+    ``low``): their stored progress (one query), less their completions of units
+    readers cannot see (one query, when a module has any), as the progress pages
+    count it (``ModuleProgress``); who a module reaches is read off its assignments."""
+    high = low + SLICE
+    progress_rows = Progress.objects.filter(
+        cadre_id__gte=low, cadre_id__lt=high, module_id__in=[p.module.pk for p, _g in modules]
+    ).values_list("cadre_id", "module_id", "done")
+    stored = {(c, m): done for c, m, done in progress_rows}
+    hidden = {}  # unit id -> the modules holding it unseen by readers
+    for progress, _governing in modules:
+        for unit_id in progress.hidden_ids:
+            hidden.setdefault(unit_id, []).append(progress.module.pk)
+    if hidden:
+        done_hidden = Completion.objects.filter(
+            cadre_id__gte=low, cadre_id__lt=high, unit_id__in=list(hidden)
+        ).values_list("cadre_id", "unit_id")
+        for cadre_id, unit_id in done_hidden:
+            for module_id in hidden[unit_id]:
+                stored[cadre_id, module_id] = stored.get((cadre_id, module_id), 0) - 1
+    rows = {}
+    for pk, path in part:
+        for progress, governing in modules:
+            assignment = governing.of(pk, path)
+            if assignment is None or stored.get((pk, progress.module.pk), 0) >= progress.total:
+                continue  # not reached, or finished: nothing, ever
+            rows.setdefault(pk, []).append((progress, assignment))
+    return rows
+
+
 def plan(today=None, cadre_ids=None):
     """Yield the ``Digest`` of every cadre owed one on ``today``, a slice of cadres at
     a time (memory bounded by the slice, not the province). ``cadre_ids``: only these.
 
-    For each slice, one query per active module (``ModuleProgress.cadres``: who it
-    reaches, their due date and progress), one for the stages already sent and one
-    for the trainers' reminders not yet emailed."""
+    For each slice: the cadres, their stored progress (and completions of hidden
+    units), the stages already sent and the trainers' reminders not yet emailed, a
+    query each, whatever the number of modules (``_reached``)."""
     today = today or timezone.localdate()
     modules = list(active_modules(today))
     cadres = eligible_cadres()
@@ -174,14 +207,7 @@ def plan(today=None, cadre_ids=None):
         return
     for low in range(first, last + 1, SLICE):
         part = cadres.filter(pk__gte=low, pk__lt=low + SLICE)
-        rows = {}
-        for progress, governing in modules:
-            reached = progress.cadres(part).values_list("pk", "org_unit__path", "done")
-            for pk, path, done in reached.iterator(chunk_size=SLICE):
-                if done >= progress.total:
-                    continue  # finished: nothing, ever
-                assignment = governing.of(pk, path)
-                rows.setdefault(pk, []).append((progress, assignment))
+        rows = _reached(part.values_list("pk", "org_unit__path"), low, modules)
         if not rows:
             continue
         sent = {}
