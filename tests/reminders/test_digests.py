@@ -182,3 +182,27 @@ def test_the_command_fails_when_the_server_cannot_be_reached(settings, me, modul
     with pytest.raises(CommandError, match="could not be reached"):
         call_command("send_reminders", stdout=None)
     assert stages(me) == []
+
+
+def test_a_unit_readers_no_longer_see_does_not_count_as_it_does_not_on_the_progress_pages(
+    inbox, me, org, make_cadre, module, assign
+):
+    """The decision reads stored progress less completions of hidden units, as the
+    progress pages do: with a unit unpublished, who completed the rest has finished."""
+    from expositions.models import StudyUnit
+    from training.progress import ModuleProgress
+
+    other = make_cadre(org.township_a, name="王干部")
+    other.user.email = "wang@example.org"
+    other.user.save()
+    units = list(module.units.order_by("module_units__position"))
+    for unit in units:
+        services.completion_record(cadre=me, unit=unit)
+    services.completion_record(cadre=other, unit=units[-1])
+    assignment = assign(module, org.county, days=30)
+    StudyUnit.objects.filter(pk=units[-1].pk).update(status=StudyUnit.Status.DRAFT)
+    progress = ModuleProgress(module, [assignment])
+    statuses = dict(progress.cadres().values_list("user__email", "status"))
+    assert statuses == {"li@example.org": "complete", "wang@example.org": "not_started"}
+    send_due_reminders()
+    assert [rcpt for rcpt, _raw, _mail in inbox.mails] == [["wang@example.org"]]
