@@ -16,7 +16,10 @@ RSS is its own), through ``training.reminders.stages.plan``, the decision a run 
   is sent (the daily run: almost nothing is owed).
 
 Reported: seconds, digests, items, the process's peak RSS and what it had after
-Django's set-up (MB). ``--drop`` drops the database at the end.
+Django's set-up (MB). Then what a cadre's notices cost (``notices_for`` of bench-cadre,
+median of 50 after a warm-up, and its queries): what a cadre's first page of a session
+pays for the header's count, and My study every time. ``--drop`` drops the database at
+the end.
 """
 
 import argparse
@@ -77,6 +80,36 @@ def measure(kind, quarter):
     )
 
 
+def notices_cost():
+    """Median milliseconds and queries of reading bench-cadre's notices."""
+    import statistics
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from org.models import Cadre
+    from training.reminders.notices import notices_for
+
+    cadre = Cadre.objects.select_related("org_unit").get(user__username="bench-cadre")
+    notices_for(cadre)
+    times = []
+    for _ in range(50):
+        started = time.perf_counter()
+        found = notices_for(cadre)
+        times.append((time.perf_counter() - started) * 1000)
+    with CaptureQueriesContext(connection) as queries:
+        notices_for(cadre)
+    print(
+        json.dumps(
+            {
+                "ms": round(statistics.median(times), 2),
+                "queries": len(queries),
+                "notices": len(found),
+            }
+        )
+    )
+
+
 def run(url, kind, quarter=False):
     args = [sys.executable, __file__, "--measure", kind, "--url", url]
     out = subprocess.run(  # noqa: S603 - this script, in a fresh process
@@ -91,13 +124,13 @@ def main():
     parser.add_argument("--fresh", action="store_true")
     parser.add_argument("--drop", action="store_true")
     parser.add_argument("--send", action="store_true")
-    parser.add_argument("--measure", choices=["decide", "send"])
+    parser.add_argument("--measure", choices=["decide", "send", "notices"])
     parser.add_argument("--url")
     parser.add_argument("--quarter", action="store_true")
     args = parser.parse_args()
     if args.measure:
         _province.setup_django(args.url)
-        measure(args.measure, args.quarter)
+        notices_cost() if args.measure == "notices" else measure(args.measure, args.quarter)
         return
     url = _province.province_database(NAME, args.cadres, fresh=args.fresh)
     _province.psql(
@@ -117,6 +150,11 @@ def main():
             f"{label:40} {r['seconds']:>6} {r.get('digests', r.get('sent', '')):>8} "
             f"{r.get('items', ''):>8} {r['rss_start']:>10} {r['rss_peak']:>6}"
         )
+    cost = run(url, "notices")
+    print(
+        f"bench-cadre's notices: {cost['ms']} ms, {cost['queries']} queries, "
+        f"{cost['notices']} notices"
+    )
     if args.drop:
         _province.psql(f"DROP DATABASE IF EXISTS {NAME} WITH (FORCE)")
 
