@@ -239,3 +239,11 @@ def test_what_others_do_shows_in_the_header_within_minutes_and_on_my_study_at_on
         '<span class="notice-count" aria-hidden="true">1</span>'
         in my_client.get(home).content.decode()
     )
+
+
+def test_a_module_with_no_unit_readers_can_see_gives_no_notice(me, make_module, make_unit, assign):
+    from expositions.models import StudyUnit
+
+    module = make_module(units=[make_unit(status=StudyUnit.Status.DRAFT)])
+    assign(module, me, days=-3)
+    assert kinds(me) == []

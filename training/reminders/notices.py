@@ -103,7 +103,8 @@ def module_states(cadre, today, known=None):
             if readable:
                 states[module_id].total += 1
                 states[module_id].done += bool(done)
-    return [s for s in states.values() if not s.finished]
+    # A module with no unit readers can see asks nothing of anyone (as on My study).
+    return [s for s in states.values() if s.total and not s.finished]
 
 
 def module_notice(state, today):
