@@ -4,8 +4,9 @@ a trainer's "remind now"), less the ones the cadre dismissed: a notice goes by i
 when the work is done, and nothing stored about it can go stale.
 
 ``SOURCES`` is the list of where notices come from: each is a function of (cadre,
-today, known) returning ``Notice``s, with keys of its own (``known``: what the page read
-already, {module id: (done, total)}, for a source that can use it). One more source (returned
+today, known) returning ``Notice``s, with keys of its own (``known``: the cadre's modules
+as ``training.progress.my_modules`` read them for the page, or None, for a source that
+can use them). One more source (returned
 reflections, say) joins by being added to it.
 """
 
@@ -50,16 +51,15 @@ class Notice:
 
 @dataclass
 class ModuleState:
-    """A module reaching a cadre, as reminders see it: its earliest due date and the
-    assignment that sets it, when it first reached them, and their progress."""
+    """A module reaching a cadre, as reminders see it: its earliest due date, when it
+    first reached them, their progress, and the last day a trainer asked to remind them."""
 
     module: Module
-    assignment: Assignment
     due_on: date
     first_assigned_at: object
     total: int = 0
     done: int = 0
-    nudged_on: date | None = None  # the last day a trainer asked to remind them
+    nudged_on: date | None = None
 
     @property
     def finished(self):
@@ -68,13 +68,30 @@ class ModuleState:
 
 def module_states(cadre, today, known=None):
     """The active modules reaching ``cadre``, unfinished ones only, as ``ModuleState``s.
-    Two queries: the assignments reaching them (with the module, and whether a trainer
-    asked to remind them of it lately), and the modules' units with which of them the
-    cadre completed (``ModuleUnit.objects.entries_for``), unless ``known`` has them:
-    {module id: (done, total)} from ``training.progress.my_modules`` (My study)."""
-    recent = Nudge.objects.filter(
-        cadre=cadre, module=OuterRef("module_id"), on_day__gte=today - timedelta(NUDGE_DAYS)
-    )
+    Two queries: the assignments reaching them (with the module, and the last day a
+    trainer asked to remind them of it), and the modules' units with which of them the
+    cadre completed (``ModuleUnit.objects.entries_for``). With ``known``, the modules
+    ``training.progress.my_modules`` read for the page (My study), one query: the
+    trainers' reminders."""
+    since = today - timedelta(NUDGE_DAYS)
+    if known is not None:
+        nudged = {}
+        for module_id, day in Nudge.objects.filter(cadre=cadre, on_day__gte=since).values_list(
+            "module_id", "on_day"
+        ):
+            nudged[module_id] = max(day, nudged.get(module_id, day))
+        states = [
+            ModuleState(m, m.due_on, m.first_assigned, m.total, m.done, nudged.get(m.pk))
+            for m in known
+        ]
+    else:
+        states = _states_read(cadre, since)
+    # A module with no unit readers can see asks nothing of anyone (as on My study).
+    return [s for s in states if s.total and not s.finished]
+
+
+def _states_read(cadre, since):
+    recent = Nudge.objects.filter(cadre=cadre, module=OuterRef("module_id"), on_day__gte=since)
     assignments = (
         Assignment.objects.reaching(cadre)
         .filter(module__status=Module.Status.ACTIVE)
@@ -84,27 +101,18 @@ def module_states(cadre, today, known=None):
     )
     states = {}
     for a in assignments:
-        state = states.get(a.module_id)
-        if state is None:
-            states[a.module_id] = ModuleState(a.module, a, a.due_on, a.created_at)
-            state = states[a.module_id]
+        state = states.setdefault(a.module_id, ModuleState(a.module, a.due_on, a.created_at))
         state.first_assigned_at = min(state.first_assigned_at, a.created_at)
         if a.nudged_on is not None:
             state.nudged_on = max(state.nudged_on or a.nudged_on, a.nudged_on)
-    if not states:
-        return []
-    if known is not None:
-        for module_id, state in states.items():
-            state.done, state.total = known.get(module_id, (0, 0))
-    else:
+    if states:
         for module_id, _unit, _hours, readable, done in ModuleUnit.objects.entries_for(
             cadre, list(states)
         ):
             if readable:
                 states[module_id].total += 1
                 states[module_id].done += bool(done)
-    # A module with no unit readers can see asks nothing of anyone (as on My study).
-    return [s for s in states.values() if s.total and not s.finished]
+    return list(states.values())
 
 
 def module_notice(state, today):
@@ -201,10 +209,7 @@ def notices_of_request(request, cadre, modules=None):
     """The signed-in cadre's notices, read once per request (the header's count and My
     study share them). ``modules``: the page's ``my_modules``, whose progress is used."""
     if not hasattr(request, "_notices"):
-        known = None
-        if modules is not None:
-            known = {m.pk: (m.done, m.total) for m in modules}
-        request._notices = notices_for(cadre, known=known)
+        request._notices = notices_for(cadre, known=modules)
         _keep_count(request, len(request._notices))
     return request._notices
 
