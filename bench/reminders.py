@@ -16,10 +16,9 @@ RSS is its own), through ``training.reminders.stages.plan``, the decision a run 
   is sent (the daily run: almost nothing is owed).
 
 Reported: seconds, digests, items, the process's peak RSS and what it had after
-Django's set-up (MB). Then what a cadre's notices cost (``notices_for`` of bench-cadre,
-median of 50 after a warm-up, and its queries): what a cadre's first page of a session
-pays for the header's count, and My study every time. ``--drop`` drops the database at
-the end.
+Django's set-up (MB). Then what a cadre's notices cost (bench-cadre, median of 50
+after a warm-up, and queries): read alone (a session's first page, for the header's
+count) and from what My study reads anyway. ``--drop`` drops the database at the end.
 """
 
 import argparse
@@ -81,33 +80,37 @@ def measure(kind, quarter):
 
 
 def notices_cost():
-    """Median milliseconds and queries of reading bench-cadre's notices."""
+    """Median milliseconds of reading bench-cadre's notices alone (a session's first
+    page, for the header's count), of ``my_modules`` (what My study reads anyway) and
+    of the notices from what ``my_modules`` read (what My study adds), with queries."""
     import statistics
 
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     from org.models import Cadre
+    from training.progress import my_modules
     from training.reminders.notices import notices_for
 
     cadre = Cadre.objects.select_related("org_unit").get(user__username="bench-cadre")
-    notices_for(cadre)
-    times = []
-    for _ in range(50):
-        started = time.perf_counter()
-        found = notices_for(cadre)
-        times.append((time.perf_counter() - started) * 1000)
-    with CaptureQueriesContext(connection) as queries:
-        notices_for(cadre)
-    print(
-        json.dumps(
-            {
-                "ms": round(statistics.median(times), 2),
-                "queries": len(queries),
-                "notices": len(found),
-            }
-        )
-    )
+    modules = my_modules(cadre)
+    figures = {}
+    for name, read in (
+        ("notices alone", lambda: notices_for(cadre)),
+        ("my_modules", lambda: my_modules(cadre)),
+        ("notices from my_modules", lambda: notices_for(cadre, known=modules)),
+    ):
+        read()
+        times = []
+        for _ in range(50):
+            started = time.perf_counter()
+            read()
+            times.append((time.perf_counter() - started) * 1000)
+        with CaptureQueriesContext(connection) as queries:
+            read()
+        figures[name] = [round(statistics.median(times), 1), len(queries)]
+    figures["notices"] = len(notices_for(cadre))
+    print(json.dumps(figures))
 
 
 def run(url, kind, quarter=False):
@@ -151,10 +154,9 @@ def main():
             f"{r.get('items', ''):>8} {r['rss_start']:>10} {r['rss_peak']:>6}"
         )
     cost = run(url, "notices")
-    print(
-        f"bench-cadre's notices: {cost['ms']} ms, {cost['queries']} queries, "
-        f"{cost['notices']} notices"
-    )
+    print(f"bench-cadre ({cost.pop('notices')} notices), median ms and queries:")
+    for name, (ms, queries) in cost.items():
+        print(f"  {name:26} {ms:>6} ms {queries:>3} queries")
     if args.drop:
         _province.psql(f"DROP DATABASE IF EXISTS {NAME} WITH (FORCE)")
 
