@@ -152,12 +152,16 @@ def load_demo():
                     "category": Cadre.Category.TOWNSHIP_AND_BELOW,
                 },
             )
-    for username, name, code, position in OTHER_CADRES:
+    for number, (username, name, code, position) in enumerate(OTHER_CADRES):
         user = users[username] = _user(username, name)
         user.groups.add(groups[CADRE])
         Cadre.objects.get_or_create(
             user=user, defaults={"name": name, "org_unit": org[code], "position": position}
         )
+        # Phones for the trainer's list to call (made-up numbers), where none is set.
+        Cadre.objects.filter(user=user, phone="").update(phone=f"139{number:04d}{number:04d}")
+    # The demo cadre's reminders: `manage.py send_reminders` prints them in `make run`.
+    get_user_model().objects.filter(username="cadre", email="").update(email="cadre@example.org")
 
     today = timezone.localdate()
     themes = {t.slug: t for t in Theme.objects.all()}

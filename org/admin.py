@@ -128,10 +128,10 @@ class OrgUnitAdmin(ImportMixin, TranslationAdmin, TreeAdmin):
 @admin.register(Cadre)
 class CadreAdmin(ImportMixin, admin.ModelAdmin):
     import_kind = imports.CADRES
-    list_display = ("name", "user", "org_unit", "position", "category", "active")
+    list_display = ("name", "user", "org_unit", "position", "category", "phone", "active")
     list_filter = ("active", "category", "org_unit__level")
     list_select_related = ("user", "org_unit")
-    search_fields = ("name", "user__username", "position", "org_unit__name")
+    search_fields = ("name", "user__username", "position", "org_unit__name", "phone")
     autocomplete_fields = ("user", "org_unit")
     # Set by an import and by issuing one-time passwords (org.passwords), not by hand.
     readonly_fields = ("imported_by", "must_change_password")

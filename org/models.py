@@ -57,6 +57,9 @@ CODE_VALIDATOR = RegexValidator(
     r"^[A-Za-z0-9._-]+$", _("Use letters, digits, dot, hyphen and underscore only.")
 )
 
+# A phone number as people write it: digits, spaces, + - ( ) and an extension's "转".
+PHONE_VALIDATOR = RegexValidator(r"^[0-9+() \-转]{5,32}$", _("Digits, spaces and + - ( ) only."))
+
 
 class OrgUnitQuerySet(MP_NodeQuerySet):
     def managed_by(self, user):
@@ -246,6 +249,19 @@ class Cadre(models.Model):
         _("must change password"),
         default=False,
         help_text=_("Holds a one-time password: asked for a new one at the next sign-in."),
+    )
+    # For a trainer's call about overdue study (training.reminders); optional.
+    phone = models.CharField(
+        _("phone"),
+        max_length=32,
+        blank=True,
+        validators=[PHONE_VALIDATOR],
+        help_text=_("Optional: a number a trainer may call about overdue study."),
+    )
+    # What the portal writes to the cadre in (email reminders): the language they last
+    # chose with the switcher, else the one they signed in with.
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
     )
 
     objects = CadreQuerySet.as_manager()

@@ -10,10 +10,12 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
+from django.views.i18n import set_language as django_set_language
 
 from . import imports, middleware, passwords
 from .access import is_trainer, trainer_required
 from .forms import ImportForm, IssuePasswordsForm, PasswordChangeForm
+from .language import remember_language
 from .models import Cadre
 
 PICKER_LIMIT = 20
@@ -145,3 +147,12 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 
 password_change = PasswordChangeView.as_view()
+
+
+def set_language(request):
+    """Django's language switch; a signed-in cadre's choice is also kept, for the email
+    reminders written to them in it."""
+    response = django_set_language(request)
+    if request.method == "POST" and request.user.is_authenticated:
+        remember_language(request.user, request.POST.get("language"))
+    return response

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "expositions",
     "org",
     "training",
+    "training.reminders",  # notices, email digests, the chase list (app label "reminders")
     "devtools",  # demo data, the generated province, backups: tools, not the portal
 ]
 
@@ -115,6 +116,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "org.context_processors.roles",
                 "portal.reading.text_size",
+                # The header's count of notices, read only where a page shows it.
+                "training.reminders.context_processors.notices",
             ],
         },
     },
@@ -251,6 +254,26 @@ JOB_FILE_HOURS = int(os.environ.get("DJANGO_JOB_FILE_HOURS", "24"))
 # Imports of cadres and org units (org.imports): per file.
 IMPORT_MAX_BYTES = int(os.environ.get("DJANGO_IMPORT_MAX_BYTES", str(2 * 1024 * 1024)))
 IMPORT_MAX_ROWS = int(os.environ.get("DJANGO_IMPORT_MAX_ROWS", "10000"))
+
+# Mail (email reminders, training.reminders): an SMTP server from the environment; with
+# none set, mails are printed to the console in debug mode (`make run`) and fail loudly
+# otherwise, so that a production without mail is seen rather than silent.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "20"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "portal@localhost")
+if DEBUG and not EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = EMAIL_HOST or "localhost"
+# "Remind now" emails at most this many cadres at once in the trainer's request; the
+# rest go with the next run of `manage.py send_reminders` (their notices show at once).
+REMINDERS_SEND_NOW_LIMIT = int(os.environ.get("DJANGO_REMINDERS_SEND_NOW_LIMIT", "50"))
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "training:start"

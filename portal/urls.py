@@ -31,7 +31,7 @@ urlpatterns = [
     path("verify/", include("training.verify_urls")),
     path("accounts/login/", LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/", include("org.language_urls")),  # Django's set_language, kept for a cadre
     path("text-size/", reading.set_text_size, name="set_text_size"),
     path("admin/", admin.site.urls),
     # Browsers ask for /favicon.ico on pages that name none (the admin's).

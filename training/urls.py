@@ -1,6 +1,16 @@
 from django.urls import path, re_path
 
-from .views import certificates, claims, hours, jobs, modules, progress, study
+from .views import (
+    certificates,
+    chase,
+    claims,
+    hours,
+    jobs,
+    modules,
+    progress,
+    reminders,
+    study,
+)
 
 app_name = "training"
 
@@ -18,6 +28,11 @@ urlpatterns = [
     path("modules/<int:pk>/activate/", modules.module_activate, name="module_activate"),
     path("modules/<int:pk>/assign/", modules.module_assign, name="module_assign"),
     path("modules/<int:pk>/progress/", progress.module_progress, name="module_progress"),
+    path("my-study/notices/dismiss/", reminders.notice_dismiss, name="notice_dismiss"),
+    path("reminders/email/<str:token>/", reminders.email_reminders, name="email_reminders"),
+    path("modules/<int:pk>/chase/", chase.module_chase, name="module_chase"),
+    path("modules/<int:pk>/chase/remind/", chase.module_remind, name="module_remind"),
+    path("chase/", chase.chase_overview, name="chase_overview"),
     re_path(
         r"^modules/(?P<pk>[0-9]+)/progress\.(?P<fmt>csv|xlsx)$",
         progress.progress_export,

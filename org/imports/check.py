@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from .. import usernames
-from ..models import CODE_VALIDATOR, Cadre, OrgUnit
+from ..models import CODE_VALIDATOR, PHONE_VALIDATOR, Cadre, OrgUnit
 from .columns import CATEGORIES, LEVELS, NO, YES
 from .read import RowError
 
@@ -44,7 +44,7 @@ class Check:
 
 class CadreCheck(Check):
     """Rows of cadres. Plan: (username, name, org unit, position, active, category or
-    None to keep it, the existing user or None) per row."""
+    None to keep it, phone or None to keep it, the existing user or None) per row."""
 
     def check(self):
         self.orgs = self.org_units_in_scope()
@@ -109,7 +109,7 @@ class CadreCheck(Check):
             )
 
     def fields(self, number, values):
-        """(name, org unit, position, active, category) of a row, checked."""
+        """(name, org unit, position, active, category, phone) of a row, checked."""
         name = values["name"]
         if not name:
             self.error(number, "name", _("A name is needed."))
@@ -125,10 +125,13 @@ class CadreCheck(Check):
         category = CATEGORIES.get(category_text) if category_text else None
         if category_text and category is None:
             self.error(number, "category", _("Write 县处级, 乡科级 or 其他."))
+        phone = values.get("phone", "").strip() or None
+        if phone is not None and (len(phone) > 32 or not PHONE_VALIDATOR.regex.match(phone)):
+            self.error(number, "phone", PHONE_VALIDATOR.message)
         org = self.orgs.get(values["org_code"])
         if org is None:
             self.error(number, "org_code", self.not_in_tree())
-        return name, org, position, active_text not in NO, category
+        return name, org, position, active_text not in NO, category, phone
 
 
 class OrgUnitCheck(Check):

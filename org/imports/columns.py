@@ -35,6 +35,16 @@ COLUMNS = {
         "position": ("position", "职务", "岗位", "职位", "job title", "title"),
         "active": ("active", "在职", "是否在职", "状态", "status"),
         "category": ("category", "类别", "干部类别", "干部类型"),
+        "phone": (
+            "phone",
+            "手机",
+            "手机号",
+            "手机号码",
+            "电话",
+            "联系电话",
+            "mobile",
+            "phone number",
+        ),
     },
     ORG_UNITS: {
         "code": ("code", "单位编码", "代码", "编码", "组织代码", "单位代码", "org unit code"),
@@ -53,19 +63,13 @@ COLUMNS = {
     },
 }
 # Columns people's spreadsheets often have that the portal does not keep: accepted and
-# skipped unread (a phone or ID number is not needed to study, and what is not stored
-# cannot leak). The row number column (序号) is skipped too.
+# skipped unread (an ID number is not needed to study, and what is not stored cannot
+# leak). The row number column (序号) is skipped too. A phone is kept (optional): the
+# trainer's list of whom to remind by a call (training.reminders).
 NOT_KEPT = {
     CADRES: (
         "序号",
         "no.",
-        "手机",
-        "手机号",
-        "手机号码",
-        "电话",
-        "联系电话",
-        "phone",
-        "mobile",
         "身份证",
         "身份证号",
         "身份证号码",
@@ -89,7 +93,7 @@ REQUIRED = {
     ORG_UNITS: ("code", "name", "level"),
 }
 EXAMPLES = {
-    CADRES: ["wang.fang", "王芳", "140105001", "科员", "是", "乡科级"],
+    CADRES: ["wang.fang", "王芳", "140105001", "科员", "是", "乡科级", "13912345678"],
     ORG_UNITS: ["140105002", "龙城街道", "Longcheng Street", "140105", "4"],
 }
 # What each column means, for the list beside the upload form.
@@ -108,6 +112,9 @@ MEANINGS = {
             "县处级 (county/division level leading cadre and above), 乡科级 (township/section "
             "level and below) or 其他: decides the study-hour requirements (optional; kept "
             "when empty)."
+        ),
+        "phone": gettext_lazy(
+            "A phone number a trainer may call about overdue study (optional; kept when empty)."
         ),
     },
     ORG_UNITS: {

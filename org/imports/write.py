@@ -41,7 +41,7 @@ def write_cadres(plan, *, by, result):
     }
     group.user_set.add(*created_users.values())
     new_cadres, changed = [], []
-    for username, name, org, position, active, category, user in plan:
+    for username, name, org, position, active, category, phone, user in plan:
         if user is None:
             new_cadres.append(
                 Cadre(
@@ -51,6 +51,7 @@ def write_cadres(plan, *, by, result):
                     position=position,
                     active=active,
                     category=category or Cadre.Category.OTHER,
+                    phone=phone or "",
                     imported_by=by,
                 )
             )
@@ -59,12 +60,14 @@ def write_cadres(plan, *, by, result):
         fields = {"name": name, "org_unit_id": org.pk, "position": position, "active": active}
         if category is not None:  # an empty cell keeps the category
             fields["category"] = category
+        if phone is not None:  # and the phone
+            fields["phone"] = phone
         if any(getattr(cadre, f) != v for f, v in fields.items()):
             for f, v in fields.items():
                 setattr(cadre, f, v)
             changed.append(cadre)
     Cadre.objects.bulk_create(new_cadres)
-    update_in_groups(changed, ["name", "org_unit_id", "position", "active", "category"])
+    update_in_groups(changed, ["name", "org_unit_id", "position", "active", "category", "phone"])
     created = list(Cadre.objects.filter(user__in=created_users.values()))
     _done(plan, created, changed, by=by, result=result)
 

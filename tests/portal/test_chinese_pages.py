@@ -29,6 +29,7 @@ from org.models import Cadre, OrgUnit
 from tests.security.test_matrix import url_patterns
 from training.hours import certificates
 from training.models import Assignment, Completion, Job, Module, TrainingClaim
+from training.reminders.unsubscribe import token_for
 
 # Words that are the same in a Chinese interface: file formats and encodings named on
 # the import page and the export links, and the search box's example of an English term.
@@ -316,6 +317,9 @@ def _pages():
         ("trainer-county", "get", "training:module_progress", [module.pk], {"org": county.pk}),
         ("trainer-county", "get", "training:assignment_progress", [assignment.pk], {}),
         ("trainer-county", "get", "training:cadre_record", [cadre.pk], {}),
+        ("trainer-county", "get", "training:chase_overview", [], {}),
+        ("trainer-county", "get", "training:module_chase", [module.pk], {"org": county.pk}),
+        (None, "get", "training:email_reminders", [token_for(demo_cadre)], {}),
         ("trainer-county", "get", "training:hours_overview", [], {}),
         ("trainer-county", "get", "training:claim_list", [], {}),
         ("trainer-county", "get", "training:claim_list", [], {"status": "all"}),
@@ -391,6 +395,8 @@ NOT_PAGES = {
     "training:start",  # redirects to My study or the modules
     "training:completion_mark",  # POST, then back to the unit
     "training:module_activate",  # POST, then back to the module's page
+    "training:module_remind",  # POST, then back to the chase
+    "training:notice_dismiss",  # POST, then back to My study
     "training:module_progress_export",  # CSV and Excel files
     "training:assignment_progress_export",
     "org:import_template",  # a CSV file

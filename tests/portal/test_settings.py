@@ -217,3 +217,29 @@ def test_production_settings_pass_the_deploy_check(tmp_path):
 def test_refuses_a_weak_secret_key():
     result = _import_settings(DJANGO_DEBUG="false", DJANGO_SECRET_KEY="a" * 60)
     assert result.returncode != 0
+
+
+def _email_backend(**env):
+    return _run(
+        ["-c", "import portal.settings as s; print(s.EMAIL_BACKEND, s.EMAIL_HOST, s.EMAIL_PORT)"],
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        **env,
+    ).stdout.split()
+
+
+def test_mails_are_printed_in_debug_mode_without_a_mail_server():
+    assert _email_backend()[0] == "django.core.mail.backends.console.EmailBackend"
+
+
+def test_mails_go_to_the_mail_server_from_the_environment():
+    backend, host, port = _email_backend(EMAIL_HOST="smtp.example.gov.cn", EMAIL_PORT="587")
+    assert (backend, host, port) == (
+        "django.core.mail.backends.smtp.EmailBackend",
+        "smtp.example.gov.cn",
+        "587",
+    )
+
+
+def test_production_without_a_mail_server_does_not_pretend_to_send():
+    backend, host, _port = _email_backend(DJANGO_DEBUG="false")
+    assert (backend, host) == ("django.core.mail.backends.smtp.EmailBackend", "localhost")

@@ -466,8 +466,8 @@ def test_the_admin_import_page(org, editor_user):
 @pytest.mark.parametrize(
     ("language", "header", "name"),
     [
-        ("en", "username,name,org_code,position,active,category", "cadres-template-en.csv"),
-        ("zh-hans", "用户名,姓名,单位编码,职务,在职,类别", "cadres-template-zh.csv"),
+        ("en", "username,name,org_code,position,active,category,phone", "cadres-template-en.csv"),
+        ("zh-hans", "用户名,姓名,单位编码,职务,在职,类别,手机", "cadres-template-zh.csv"),
     ],
 )
 def test_the_template_has_the_columns_in_the_readers_language_and_a_bom(
@@ -524,8 +524,8 @@ def test_an_unknown_header_is_still_refused(org, trainer):
 
 
 def test_columns_the_portal_does_not_keep_are_skipped_unread(org, trainer):
-    """A county's own roster often has 序号, 手机 and 身份证号: it imports as it is, and
-    none of those values is stored anywhere."""
+    """A county's own roster often has 序号, 手机 and 身份证号: it imports as it is; the
+    phone is kept (the trainer's list of whom to call), none of the others anywhere."""
     header = ["序号", "用户名", "姓名", "单位编码", "手机", "身份证号", "类别"]
     rows = [
         header,
@@ -533,25 +533,37 @@ def test_columns_the_portal_does_not_keep_are_skipped_unread(org, trainer):
     ]
     result = run(csv_file(rows), trainer)
     assert result.ok, result.errors
-    assert result.skipped == ["序号", "手机", "身份证号"]
+    assert result.skipped == ["序号", "身份证号"]
     cadre = Cadre.objects.select_related("user").get()
     assert cadre.category == Cadre.Category.TOWNSHIP_AND_BELOW  # 类别 is read (issue #17)
+    assert cadre.phone == "13912345678"
     stored = [getattr(cadre, f.attname) for f in Cadre._meta.concrete_fields]
     stored += [getattr(cadre.user, f.attname) for f in cadre.user._meta.concrete_fields]
-    assert not any("13912345678" in str(v) or "1990" in str(v) for v in stored)
+    assert not any("1990" in str(v) for v in stored)
     entry = LogEntry.objects.filter(object_id=str(cadre.pk)).get()
     assert "13912345678" not in entry.change_message
 
 
+def test_a_phone_is_checked_and_an_empty_cell_keeps_it(org, trainer):
+    rows = [["用户名", "姓名", "单位编码", "手机"], ["wang.fang", "王芳", "P-C-K-A", "打电话"]]
+    result = run(csv_file(rows), trainer)
+    assert [(e.row, e.column) for e in result.errors] == [(2, "phone")]
+    rows[1][3] = "0351-1234567"
+    assert run(csv_file(rows), trainer).ok
+    rows[1][3] = ""
+    assert run(csv_file(rows), trainer).ok
+    assert Cadre.objects.get().phone == "0351-1234567"
+
+
 def test_the_import_page_says_which_columns_were_not_read(org, trainer, client):
     client.force_login(trainer)
-    rows = [["用户名", "姓名", "单位编码", "手机"], ["wang.fang", "王芳", "P-C-K-A", "139"]]
+    rows = [["用户名", "姓名", "单位编码", "身份证号"], ["wang.fang", "王芳", "P-C-K-A", "1"]]
     response = client.post(
         reverse("org:import_upload"),
         {"kind": "cadres", "file": csv_file(rows)},
         HTTP_ACCEPT_LANGUAGE="zh-hans",
     )
-    assert "未读取（平台不保存这类信息）：手机。" in response.content.decode()
+    assert "未读取（平台不保存这类信息）：身份证号。" in response.content.decode()
 
 
 @pytest.mark.parametrize(

@@ -26,6 +26,8 @@ from expositions.services import unit_tags_set
 from training import services
 from training.hours import certificates
 from training.models import Assignment, Completion, Job, Module, Requirement, TrainingClaim
+from training.reminders.models import Dismissal, Nudge
+from training.reminders.unsubscribe import token_for
 
 ROLES = ["anonymous", "cadre", "other_cadre", "other_trainer", "trainer", "editor"]
 LOGIN = "login"  # a redirect to the portal's sign-in
@@ -68,6 +70,14 @@ MATRIX = {
     "training:module_activate": ("post", row(LOGIN, 404, 404, 404, 302, 404)),
     "training:module_assign": ("post", row(LOGIN, 404, 404, 200, 302, 404)),
     "training:module_progress": ("get", row(LOGIN, 404, 404, 200, 200, 404)),
+    # Who to remind: each trainer their own tree (the other trainer's is empty).
+    "training:module_chase": ("get", row(LOGIN, 404, 404, 200, 200, 404)),
+    "training:module_remind": ("post", row(LOGIN, 404, 404, 302, 302, 404)),  # "all"
+    "training:chase_overview": ("get", row(LOGIN, 404, 404, 200, 200, 404)),
+    # A notice of one's own (the key posted names none here: 404 for everyone).
+    "training:notice_dismiss": ("post", row(LOGIN, 404, 404, 404, 404, 404)),
+    # The signed link of a reminder mail: anyone holding it, signed in or not.
+    "training:email_reminders": ("get", row(200, 200, 200, 200, 200, 200)),
     "training:module_progress_export": ("get", row(LOGIN, 404, 404, 200, 200, 404)),
     "training:assignment_progress": ("get", row(LOGIN, 404, 404, 404, 200, 404)),
     "training:assignment_progress_export": ("get", row(LOGIN, 404, 404, 404, 200, 404)),
@@ -350,6 +360,9 @@ def _url(key, world):
         "training:certificate": [world["certificate"].code],
         "training:certificate_pdf": [world["certificate"].code],
         "training:module_certificates_zip": [module.pk],
+        "training:module_chase": [module.pk],
+        "training:module_remind": [module.pk],
+        "training:email_reminders": [token_for(world["cadre"])],
         "verify": [world["certificate"].code],
         "training:job_detail": [world["job"].pk],
         "training:job_status": [world["job"].pk],
@@ -378,7 +391,13 @@ def _url(key, world):
 
 
 def _snapshot():
-    return (Completion.objects.count(), Assignment.objects.count(), Module.objects.count())
+    return (
+        Completion.objects.count(),
+        Assignment.objects.count(),
+        Module.objects.count(),
+        Nudge.objects.count(),
+        Dismissal.objects.count(),
+    )
 
 
 def _check(response, want):
@@ -399,6 +418,10 @@ def test_role_gets_the_expected_status(client, world, key, role):
     if role != "anonymous":
         client.force_login(world["users"][role])
     data = {}
+    if key == "training:module_remind":
+        data = {"all": "1"}
+    if key == "training:notice_dismiss":
+        data = {"key": "overdue:1:2026-12-01"}
     if key == "training:module_assign":
         data = {
             "org_unit": world["org"].township_a.pk,
@@ -414,8 +437,9 @@ def test_role_gets_the_expected_status(client, world, key, role):
 
 # What answers a stranger: signing in, the health check, static files (the favicon,
 # the tree widget's translation catalogue), the language switch and the text size (a
-# cookie of the reader's own, for the sign-in page too), and the check of a
-# certificate by its code (rate-limited; the holder's name partly masked).
+# cookie of the reader's own, for the sign-in page too), the check of a certificate
+# by its code (rate-limited; the holder's name partly masked), and the signed link of
+# a reminder mail (it names one cadre and only turns their email reminders off or on).
 ALLOW_LIST = {
     "verify_lookup",
     "verify",
@@ -426,6 +450,7 @@ ALLOW_LIST = {
     "favicon.ico",
     "admin:javascript-catalog",
     "set_language",
+    "training:email_reminders",
 }
 
 
@@ -445,7 +470,7 @@ def test_anonymous_requests_are_sent_to_sign_in_or_refused(client, world, key, m
 
 def test_the_allow_list_is_small_and_exists():
     assert set(MATRIX) >= ALLOW_LIST
-    assert len(ALLOW_LIST) == 9
+    assert len(ALLOW_LIST) == 10
 
 
 def _admin_cases():

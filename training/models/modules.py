@@ -64,13 +64,17 @@ class ModuleQuerySet(models.QuerySet):
     def for_cadre(self, cadre, *, containing=None):
         """The active modules assigned to ``cadre`` (directly, or to their org unit or
         any unit above it), each with ``due_on``, the earliest due date of those
-        assignments. ``containing``: only the modules holding that unit. One query."""
+        assignments, and ``first_assigned``, when the first of them was made (a notice
+        calls a module new for a while: training.reminders). ``containing``: only the
+        modules holding that unit. One query."""
         modules = self.filter(
             status=Module.Status.ACTIVE, assignments__in=Assignment.objects.reaching(cadre)
         )
         if containing is not None:
             modules = modules.filter(module_units__unit=containing)
-        return modules.annotate(due_on=Min("assignments__due_on"))
+        return modules.annotate(
+            due_on=Min("assignments__due_on"), first_assigned=Min("assignments__created_at")
+        )
 
 
 class Module(Bilingual, models.Model):

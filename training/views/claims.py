@@ -16,6 +16,7 @@ from org.models import OrgUnit
 from .. import services
 from ..forms import CONTENT_TYPES, ClaimDecisionForm, ClaimForm, file_kind
 from ..models import TrainingClaim
+from ..reminders.notices import forget_count
 from .refresh import post_or_back
 
 PAGE_SIZE = 50
@@ -39,6 +40,7 @@ def claim_create(request):
                 form.add_error(None, error)
                 form.clashes = claim.clashes()
             else:
+                forget_count(request)  # a claim made again ends its rejection's notice
                 messages.success(
                     request, _("Your claim is recorded and waits for a trainer's approval.")
                 )

@@ -19,6 +19,7 @@ from .. import services
 from ..hours.ledger import ledger
 from ..models import Assignment, Certificate, Completion, ModuleUnit, TrainingClaim
 from ..progress import my_modules
+from ..reminders.notices import forget_count, notices_of_request
 from .refresh import post_or_back
 
 RECORD_PAGE_SIZE = 50
@@ -47,6 +48,7 @@ def my_study(request):
         "training/my_study.html",
         {
             "cadre": request.cadre,
+            "notices": notices_of_request(request, request.cadre, modules),
             "current": [m for m in modules if not m.finished],
             "finished": [m for m in modules if m.finished],
         },
@@ -151,6 +153,7 @@ def completion_mark(request, slug):
         messages.error(request, " ".join(exc.messages))
     else:
         if created:
+            forget_count(request)  # a module may be finished: its notice goes
             messages.success(request, _("Marked as complete."))
     return _back_to(unit, request)
 
@@ -177,5 +180,6 @@ def completion_unmark(request, slug):
             },
         )
     if undone:
+        forget_count(request)
         messages.info(request, _("The completion was removed."))
     return _back_to(unit, request)

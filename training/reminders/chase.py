@@ -1,0 +1,93 @@
+"""Who a trainer chases: the cadres of a module who are overdue or have not started, in
+the trainer's part of the tree, with when each was last reminded (by email, or by a
+trainer's "remind now") and what a phone call or a work group needs (name, org unit,
+phone). Reads only; ``services.nudge`` writes the reminders."""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.utils import timezone
+from django.utils.translation import get_language
+
+from org.models import Cadre, OrgUnit
+from training.models import Assignment, Module
+from training.progress import ModuleProgress
+
+from .models import Nudge, SentStage
+
+COPY_LIMIT = 1000  # lines in the list to copy; past it, narrow by org unit
+
+
+def to_chase(progress, base, today=None):
+    """``progress``'s cadres among ``base`` who are overdue or have not started, most
+    overdue first, each with ``last_emailed``, ``last_nudged`` (the module's) and
+    ``reminded_today`` (by any trainer about anything: the once-a-day limit)."""
+    today = today or timezone.localdate()
+    mine = {"cadre": OuterRef("pk")}
+    emailed = SentStage.objects.filter(**mine, assignment__module=progress.module)
+    nudged = Nudge.objects.filter(**mine, module=progress.module)
+    return (
+        progress.cadres(base)
+        .filter(Q(overdue=True) | Q(done=0))
+        .annotate(
+            last_emailed=Subquery(emailed.order_by("-sent_at").values("sent_at")[:1]),
+            last_nudged=Subquery(nudged.order_by("-created_at").values("created_at")[:1]),
+            reminded_today=Exists(Nudge.objects.filter(**mine, on_day=today)),
+        )
+        .order_by("-overdue", "due_on", "org_unit__path", "name", "pk")
+    )
+
+
+def copy_lines(cadres):
+    """The list to paste into a work group or a spreadsheet: one cadre a line, name,
+    org unit and phone separated by tabs, at most ``COPY_LIMIT`` lines. One query."""
+    english = not (get_language() or "").startswith("zh")
+    rows = cadres.values_list("name", "org_unit__name", "org_unit__name_en", "phone")
+    lines = []
+    for name, org, org_en, phone in rows[:COPY_LIMIT]:
+        lines.append("\t".join([name, (org_en if english and org_en else org), phone]).rstrip())
+    return "\n".join(lines)
+
+
+@dataclass
+class ModuleToChase:
+    module: Module
+    reached: int
+    overdue: int
+    not_started: int
+
+
+def modules_to_chase(user, today=None):
+    """For each active module whose assignments reach cadres ``user`` manages: how many
+    of them it reaches, how many are overdue and how many have not started. A query
+    for the modules and their assignments, and two per module (its units, and one
+    count over the cadres of the user's tree)."""
+    today = today or timezone.localdate()
+    roots = list(OrgUnit.objects.scope_roots(user))
+    base = Cadre.objects.managed_by(user).in_subtree(*roots) if roots else Cadre.objects.none()
+    reaching = Assignment.objects.filter(module=OuterRef("pk"))
+    modules = (
+        Module.objects.visible_to(user)
+        .filter(status=Module.Status.ACTIVE)
+        .filter(Exists(reaching))
+        .prefetch_related("assignments__org_unit")
+        .order_by("title", "pk")
+    )
+    rows = []
+    for module in modules:
+        progress = ModuleProgress(module, list(module.assignments.all()), today=today)
+        counts = (
+            progress.cadres(base)
+            .order_by()
+            .aggregate(
+                reached=Count("pk"),
+                # As the progress roll-up counts them (an annotation's Case inside an
+                # aggregate's filter is not what the database was asked for).
+                overdue=Count("pk", filter=Q(done__lt=progress.total, due_on__lt=today)),
+                not_started=Count("pk", filter=Q(done=0)),
+            )
+        )
+        if counts["reached"]:
+            rows.append(ModuleToChase(module, **counts))
+    rows.sort(key=lambda r: (-r.overdue, -r.not_started, r.module.title))
+    return rows
