@@ -206,3 +206,14 @@ def test_a_unit_readers_no_longer_see_does_not_count_as_it_does_not_on_the_progr
     assert statuses == {"li@example.org": "complete", "wang@example.org": "not_started"}
     send_due_reminders()
     assert [rcpt for rcpt, _raw, _mail in inbox.mails] == [["wang@example.org"]]
+
+
+def test_the_worker_sends_the_digests_every_hour_as_a_periodic_task(inbox, me, org, module, assign):
+    from training.jobs import periodic, tasks
+
+    task, interval = periodic.SCHEDULE["reminders.send_due"]
+    assert task is tasks.send_reminders and interval == timedelta(hours=1)
+    assign(module, org.county, days=30)
+    assert tasks.send_reminders.call() == {"sent": 1, "failed": 0, "skipped": 0, "connected": True}
+    assert tasks.send_reminders.call()["sent"] == 0  # nothing twice
+    assert len(inbox.mails) == 1

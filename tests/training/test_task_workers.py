@@ -70,13 +70,14 @@ def test_two_schedulers_at_once_enqueue_a_periodic_task_once(database):
 @pytest.mark.django_db
 def test_a_periodic_task_is_enqueued_once_per_slot():
     now = timezone.now()
-    assert periodic.enqueue_due(now) == ["jobs.housekeeping"]
-    assert periodic.enqueue_due(now + timedelta(seconds=1)) in ([], ["jobs.housekeeping"])
+    one = {"jobs.housekeeping": periodic.SCHEDULE["jobs.housekeeping"]}
+    assert periodic.enqueue_due(now, one) == ["jobs.housekeeping"]
+    assert periodic.enqueue_due(now + timedelta(seconds=1), one) in ([], ["jobs.housekeeping"])
     PeriodicRun.objects.all().delete()
     DBTaskResult.objects.all().delete()
-    periodic.enqueue_due(now)
-    assert periodic.enqueue_due(now) == []
-    assert periodic.enqueue_due(now + timedelta(minutes=10)) == ["jobs.housekeeping"]
+    periodic.enqueue_due(now, one)
+    assert periodic.enqueue_due(now, one) == []
+    assert periodic.enqueue_due(now + timedelta(minutes=10), one) == ["jobs.housekeeping"]
     assert DBTaskResult.objects.count() == PeriodicRun.objects.count() == 2
 
 

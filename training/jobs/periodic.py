@@ -25,10 +25,8 @@ TICK_SECONDS = 30
 # used (it keys the slots already enqueued).
 SCHEDULE = {
     "jobs.housekeeping": (tasks.housekeeping, timedelta(minutes=10)),
-    # MERGE (issue #34, reminders): the reminders' digest, once an hour, e.g.
-    #   "reminders.send_due": (tasks.send_reminders, timedelta(hours=1)),
-    # with the task in training/jobs/tasks.py calling
-    # training.reminders.send_due_reminders().
+    # The reminder digests: each run sends only the stages due and not sent yet.
+    "reminders.send_due": (tasks.send_reminders, timedelta(hours=1)),
 }
 
 

@@ -21,12 +21,11 @@ def housekeeping() -> dict:
     return sweep()
 
 
-# MERGE (issue #34, reminders): the digest as a periodic task, once
-# training.reminders exists (its helper's branch), with its line in periodic.SCHEDULE:
-#
-# @task()
-# def send_reminders() -> dict:
-#     """Send the reminder digests that are due (training.reminders)."""
-#     from training.reminders import send_due_reminders
-#
-#     return send_due_reminders()
+@task()
+def send_reminders() -> dict:
+    """Send the reminder digests that are due (training.reminders); what the run did."""
+    from dataclasses import asdict
+
+    from training.reminders import send_due_reminders
+
+    return asdict(send_due_reminders())
