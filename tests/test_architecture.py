@@ -29,12 +29,27 @@ def tracked(*patterns):
 
 
 def apps():
-    """The project's own apps: the top-level packages with an apps.py, and portal."""
-    return sorted(p.parent.name for p in ROOT.glob("*/apps.py")) + ["portal"]
+    """The project's own Django apps (a nested one, like training.reminders with its own
+    label and migrations, is an app of its own), and portal, as folders."""
+    from django.apps import apps as registry
+
+    folders = {
+        Path(config.path).relative_to(ROOT).as_posix()
+        for config in registry.get_app_configs()
+        if Path(config.path).is_relative_to(ROOT)
+    }
+    return sorted(folders | {"portal"})
 
 
 def app_files(app):
-    return [p for p in tracked(f"{app}/*.py") if "migrations" not in p.parts]
+    """An app's Python files, migrations and nested apps aside."""
+    nested = [other + "/" for other in apps() if other.startswith(app + "/")]
+    return [
+        p
+        for p in tracked(f"{app}/*.py")
+        if "migrations" not in p.parts
+        and not any(p.relative_to(ROOT).as_posix().startswith(n) for n in nested)
+    ]
 
 
 def lines(path):
