@@ -8,6 +8,7 @@ from .certificates import (
     verify_lookup,
 )
 from .claims import claim_create, claim_detail, claim_file, claim_list, claim_withdraw
+from .evidence import reflection, self_check
 from .hours import hours_overview
 from .modules import (
     module_activate,
@@ -18,6 +19,7 @@ from .modules import (
     module_list,
 )
 from .progress import assignment_progress, cadre_record, module_progress, progress_export
+from .reflections import module_reflections, reflection_detail, reflections_export
 from .study import completion_mark, completion_unmark, my_module, my_record, my_study, start
 
 __all__ = [
@@ -49,5 +51,10 @@ __all__ = [
     "my_record",
     "my_study",
     "progress_export",
+    "module_reflections",
+    "reflection",
+    "reflection_detail",
+    "reflections_export",
+    "self_check",
     "start",
 ]

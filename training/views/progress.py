@@ -15,10 +15,11 @@ from portal.params import parse_id
 
 from .. import exports
 from ..forms import ProgressFilterForm
-from ..models import Assignment, Completion, Module, ModuleUnit
+from ..models import Assignment, Completion, Module, ModuleUnit, Reflection
 from ..progress import ModuleProgress, my_modules
 
 CADRE_PAGE_SIZE = 50
+REFLECTIONS_SHOWN = 100
 EXPORT_TABLES = ("cadres", "orgs", "completions")
 
 
@@ -229,8 +230,10 @@ def cadre_record(request, pk):
             rows.append(
                 {"unit": mu.unit, "position": mu.position, "completed_at": done.get(mu.unit_id)}
             )
+    reflections = Reflection.objects.filter(cadre=cadre).newest_first()[:REFLECTIONS_SHOWN]
     return render(
         request,
         "training/cadre_record.html",
-        {"cadre": cadre, "modules": modules, "module": module, "rows": rows},
+        {"cadre": cadre, "modules": modules, "module": module, "rows": rows}
+        | {"reflections": reflections},
     )
