@@ -21,10 +21,19 @@ from django.urls import URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from expositions.models import Exposition, Theme
-from expositions.services import unit_tags_set
-from training import services
+from expositions.services import unit_save, unit_tags_set
+from tests.expositions.test_self_check import QUESTIONS
+from training import evidence, services
 from training.hours import certificates
-from training.models import Assignment, Completion, Module, Requirement, TrainingClaim
+from training.models import (
+    Assignment,
+    Completion,
+    Module,
+    Reflection,
+    Requirement,
+    SelfCheckPass,
+    TrainingClaim,
+)
 
 ROLES = ["anonymous", "cadre", "other_cadre", "other_trainer", "trainer", "editor"]
 LOGIN = "login"  # a redirect to the portal's sign-in
@@ -60,6 +69,14 @@ MATRIX = {
     "training:completion_mark": ("post", row(LOGIN, 302, 302, 404, 404, 404)),
     # The cadre holds a certificate counting the completion: a page naming it, no write.
     "training:completion_unmark": ("post", row(LOGIN, 200, 302, 404, 404, 404)),
+    # Evidence of study (#35): a cadre's own self-check (nothing answered: asked again,
+    # nothing written) and reflection page; a reflection is its author's and their
+    # trainers' only.
+    "training:self_check": ("post", row(LOGIN, 200, 200, 404, 404, 404)),
+    "training:reflection": ("get", row(LOGIN, 200, 200, 404, 404, 404)),
+    "training:module_reflections": ("get", row(LOGIN, 404, 404, 200, 200, 404)),
+    "training:reflections_export": ("get", row(LOGIN, 404, 404, 200, 200, 404)),
+    "training:reflection_detail": ("get", row(LOGIN, 404, 404, 404, 200, 404)),
     "training:module_list": ("get", row(LOGIN, 404, 404, 200, 200, 404)),
     "training:module_create": ("get", row(LOGIN, 404, 404, 200, 200, 404)),
     "training:module_detail": ("get", row(LOGIN, 404, 404, 200, 200, 404)),
@@ -215,6 +232,7 @@ def world_rows(module_db):
     module = make_module(created_by=trainer)
     unit = module.units.first()
     unit_tags_set(unit=unit, tags=[*unit.tags.all(), "民政"])
+    unit_save(unit=unit, questions=QUESTIONS)  # a self-check (the modules ask nothing)
     assignment, _ = services.assignment_create(
         module=module, org_unit=org.township_b, due_on=timezone.localdate(), by=trainer
     )
@@ -237,6 +255,7 @@ def world_rows(module_db):
     )
     claim.attachment.save("notice.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"), save=False)
     services.claim_submit(cadre=cadre, claim=claim)
+    reflection, _completed = evidence.reflection_submit(cadre=cadre, unit=unit, text="字" * 60)
     attempt = AccessAttempt.objects.create(
         username="someone",
         ip_address="10.0.0.1",
@@ -290,6 +309,7 @@ def world_rows(module_db):
         "objects": objects,
         "claim": claim,
         "certificate": certificate,
+        "reflection": reflection,
     }
 
 
@@ -306,6 +326,11 @@ def _url(key, world):
         "expositions:unit_detail": [unit.slug],
         "training:completion_mark": [unit.slug],
         "training:completion_unmark": [unit.slug],
+        "training:self_check": [unit.slug],
+        "training:reflection": [unit.slug],
+        "training:module_reflections": [module.pk],
+        "training:reflections_export": [module.pk, "csv"],
+        "training:reflection_detail": [world["reflection"].pk],
         "training:module_detail": [module.pk],
         "training:my_module": [world["own_module"].pk],
         "training:module_edit": [module.pk],
@@ -348,7 +373,13 @@ def _url(key, world):
 
 
 def _snapshot():
-    return (Completion.objects.count(), Assignment.objects.count(), Module.objects.count())
+    return (
+        Completion.objects.count(),
+        Assignment.objects.count(),
+        Module.objects.count(),
+        list(Reflection.objects.values_list("pk", "status", "text")),
+        SelfCheckPass.objects.count(),
+    )
 
 
 def _check(response, want):
