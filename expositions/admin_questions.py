@@ -19,8 +19,8 @@ from .models import SelfCheckQuestion
 Kind = SelfCheckQuestion.Kind
 TRUE_WORDS = {"对", "正确", "是", "√", "✓", "true", "t", "yes", "y"}
 FALSE_WORDS = {"错", "错误", "否", "×", "✗", "false", "f", "no", "n"}
-TRUE = pgettext_lazy("self-check answer", "true")
-FALSE = pgettext_lazy("self-check answer", "false")
+TRUE = pgettext_lazy("self-check answer", "True")
+FALSE = pgettext_lazy("self-check answer", "False")
 
 
 def _lines(text):

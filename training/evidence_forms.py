@@ -8,16 +8,16 @@ from django.utils.translation import pgettext_lazy
 
 from expositions.models import SelfCheckQuestion, StudyUnit
 from org.models import OrgUnit
-from portal.forms import CHOOSE
 from portal.params import parse_id
 
 from . import evidence
 from .models import Reflection
 
 ANSWER_REQUIRED = _("Answer this question.")
+ALL = _("All")
 TRUE_FALSE = [
-    ("true", pgettext_lazy("self-check answer", "true")),
-    ("false", pgettext_lazy("self-check answer", "false")),
+    ("true", pgettext_lazy("self-check answer", "True")),
+    ("false", pgettext_lazy("self-check answer", "False")),
 ]
 
 
@@ -125,10 +125,10 @@ class ReflectionFilterForm(forms.Form):
     trainer's tree. Anything else is refused (the page answers 404)."""
 
     unit = forms.ModelChoiceField(
-        label=_("Study unit"), queryset=StudyUnit.objects.none(), required=False, empty_label=CHOOSE
+        label=_("Study unit"), queryset=StudyUnit.objects.none(), required=False, empty_label=ALL
     )
     org = forms.ModelChoiceField(
-        label=_("Org unit"), queryset=OrgUnit.objects.none(), required=False, empty_label=CHOOSE
+        label=_("Org unit"), queryset=OrgUnit.objects.none(), required=False, empty_label=ALL
     )
     page = forms.CharField(required=False, widget=forms.HiddenInput)  # read by the paginator
 
@@ -150,7 +150,7 @@ class ReflectionFilterForm(forms.Form):
         chosen = parse_id(self.data.get("org"))
         if chosen is not None:
             near |= Q(pk=chosen)
-        self.fields["org"].widget.choices = [("", CHOOSE)] + [
+        self.fields["org"].widget.choices = [("", ALL)] + [
             (o.pk, "\u00a0\u00a0" * (o.depth - roots[0].depth if roots else 0) + o.display_name)
             for o in managed.filter(near).order_by("path")
         ]
