@@ -144,6 +144,7 @@ class SelfCheckQuestionForm(forms.ModelForm):
 class SelfCheckQuestionInline(admin.StackedInline):
     model = SelfCheckQuestion
     form = SelfCheckQuestionForm
+    template = "admin/expositions/question_inline.html"
     extra = 0
     max_num = self_check.MAX_QUESTIONS
     fields = (

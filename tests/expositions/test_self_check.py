@@ -7,6 +7,7 @@ import copy
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils.translation import override
 
 from expositions import history, self_check, services
 from expositions.models import SelfCheckOption, SelfCheckQuestion, StudyUnit, Tag
@@ -52,13 +53,25 @@ TRUE_FALSE = {
 QUESTIONS = [SINGLE, MULTIPLE, TRUE_FALSE]
 
 
+@pytest.fixture(autouse=True)
+def _english():
+    with override("en"):
+        yield
+
+
 def changed(spec, **changes):
     return {**copy.deepcopy(spec), **changes}
 
 
 @pytest.fixture
 def unit(make_unit):
-    return make_unit(title_zh_hans="民政工作关乎民心向背", tags=["民生"])
+    return make_unit(
+        title_zh_hans="民政工作关乎民心向背",
+        summary_zh_hans="民政工作关乎民心向背。",
+        body_zh_hans="民政工作关乎民心向背。",
+        key_points_zh_hans="要点一\n要点二\n要点三",
+        tags=["民生"],
+    )
 
 
 # --- the rules of a question --------------------------------------------------------
