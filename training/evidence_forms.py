@@ -3,8 +3,8 @@ reflection, a trainer's review of one, and the filters of a module's reflections
 
 from django import forms
 from django.db.models import Q
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from expositions.models import SelfCheckQuestion, StudyUnit
 from org.models import OrgUnit
@@ -79,13 +79,16 @@ class ReflectionForm(forms.Form):
         label=_("Your reflection (学习心得)"),
         strip=False,
         widget=forms.Textarea(attrs={"rows": 8}),
-        help_text=_(
-            "A few sentences on what this unit means for your own work: %(min)s to %(max)s "
-            "characters. Only you and the trainers who manage your org unit read it."
-        )
-        % {"min": Reflection.MIN_CHARACTERS, "max": Reflection.MAX_CHARACTERS},
         error_messages={"required": _("Write your reflection.")},
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Formatted here, in the language of the page (not once, when the module loads).
+        self.fields["text"].help_text = gettext(
+            "A few sentences on what this unit means for your own work: %(min)s to %(max)s "
+            "characters. Only you and the trainers who manage your org unit read it."
+        ) % {"min": Reflection.MIN_CHARACTERS, "max": Reflection.MAX_CHARACTERS}
 
     def clean_text(self):
         text = self.cleaned_data["text"]

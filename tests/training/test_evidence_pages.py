@@ -177,6 +177,10 @@ def test_the_unit_page_asks_for_a_reflection(reader, reflective):
     assert f'action="/training/units/{units[0].slug}/reflection/"' in html
     assert "提交本单元的学习心得后，本单元才计为完成。" in html
     assert "/complete/" not in html
+    # The form's help in the page's language, whichever language came first.
+    assert "50 至 2000 字" in html
+    assert "50 to 2000 characters" in _page(reader, units[0], language="en")
+    assert "50 至 2000 字" in _page(reader, units[0])
 
 
 def test_a_short_reflection_is_refused_with_its_length(reader, reflective):
