@@ -68,6 +68,8 @@ class SelfCheckQuestionForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["order"].required = False
         self.fields["order"].help_text = _("1, 2, 3: the order cadres answer in.")
+        for name in ("text_zh_hans", "explanation_zh_hans"):
+            self.fields[name].required = True  # Chinese required, as on the unit
         for name in ("text_en", "explanation_en"):
             self.fields[name].required = False
         question = self.instance
@@ -107,6 +109,8 @@ class SelfCheckQuestionForm(forms.ModelForm):
             spec["options"] = self._options(cleaned, answer)
             if spec["options"] is None:
                 return cleaned
+        if self.errors:
+            return cleaned  # a field's own error says it; no second message
         for problem in self_check.problems(spec):
             self.add_error(None, problem)
         self.spec = spec

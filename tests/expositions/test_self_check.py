@@ -255,6 +255,18 @@ def test_an_editor_adds_questions_inline_and_one_version_holds_them(editor_clien
     assert "民政部门的职责包括哪些？" in page.content.decode()
 
 
+def test_a_new_unit_is_added_with_its_questions_in_its_first_version(editor_client, unit):
+    data = _form_data(unit, slug="new-unit", title_zh_hans="新单元")
+    data |= question_forms(unit, QUESTIONS)
+    data |= {f"questions-{i}-unit": "" for i in range(len(QUESTIONS))}
+    response = editor_client.post(reverse("admin:expositions_studyunit_add"), data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    added = StudyUnit.objects.get(slug="new-unit")
+    assert self_check.snapshot(added) == self_check.normalised(QUESTIONS)
+    (version,) = added.history.all()
+    assert version.history_questions == self_check.normalised(QUESTIONS)
+
+
 def test_the_admin_refuses_an_answer_that_names_no_option(editor_client, unit):
     data = _form_data(unit) | question_forms(unit, [SINGLE])
     data["questions-0-answer"] = "5"
