@@ -17,9 +17,9 @@ from expositions.models import StudyUnit, Theme
 from org.models import Cadre, OrgUnit
 from org.roles import ACCOUNT_MANAGER, CADRE, EDITOR, TRAINER, ensure_groups
 from portal.serial import one_at_a_time
-from training import services
+from training import evidence, services
 from training.hours.requirements import ensure_defaults
-from training.models import Assignment, Module, TrainingClaim
+from training.models import Assignment, Module, Reflection, TrainingClaim
 
 # code, parent code, level, Chinese name, English name
 ORG_TREE = [
@@ -81,6 +81,22 @@ MODULES = [
     ("livelihood-guarantee", "民生保障专题学习", "Livelihood guarantee", "140105", 14),
     ("grassroots-governance", "基层治理专题学习", "Grassroots governance", "140105001", -5),
     ("capability-building", "能力建设专题学习", "Capability building", "cadre", 7),
+]
+# What a new demo module asks before a unit counts (Module.evidence); the others, nothing.
+EVIDENCE = {
+    "livelihood-guarantee": Module.Evidence.REFLECTION,
+    "capability-building": Module.Evidence.SELF_CHECK,
+}
+# Reflections (学习心得) on the first unit of a module: username, theme slug, text. The
+# county trainer has them to read.
+DEMO_REFLECTIONS = [
+    (
+        "zhang.min",
+        "livelihood-guarantee",
+        "这一单元让我想到街道的低保复核工作。过去我们多看材料是否齐全，今后要多入户，"
+        "听困难群众怎么说，把兜底保障落到每一户，做到应保尽保、应退尽退，"
+        "也让群众感受到民政工作的温度。",
+    ),
 ]
 
 # username -> how many units of each module (in module order) they have completed
@@ -182,7 +198,11 @@ def load_demo():
         ).first()
         created = module is None
         if created:
-            module = Module.objects.create(created_by=users["trainer-province"], **texts)
+            module = Module.objects.create(
+                created_by=users["trainer-province"],
+                evidence=EVIDENCE.get(slug, Module.Evidence.NOTHING),
+                **texts,
+            )
         elif any(getattr(module, k) != v for k, v in texts.items()):
             Module.objects.filter(pk=module.pk).update(**texts)
         units = list(StudyUnit.objects.published().for_theme(themes[slug]).order_by("order"))
@@ -211,6 +231,12 @@ def load_demo():
             if slug in modules:
                 for unit in modules[slug][1][:count]:
                     services.completion_record(cadre=cadre, unit=unit)
+
+    for username, slug, text in DEMO_REFLECTIONS:
+        if slug in modules and modules[slug][1]:
+            cadre = Cadre.objects.get(user__username=username)
+            if not Reflection.objects.filter(cadre=cadre).exists():
+                evidence.reflection_submit(cadre=cadre, unit=modules[slug][1][0], text=text)
 
     for username, course, organiser, ended_days_ago, days, hours, status in DEMO_CLAIMS:
         cadre = Cadre.objects.get(user__username=username)

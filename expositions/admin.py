@@ -5,19 +5,19 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, Q
-from django.http import HttpResponse, JsonResponse
+from django.http import JsonResponse
 from django.template.loader import render_to_string
 from django.urls import path
 from django.utils import timezone, translation
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 from simple_history.admin import SimpleHistoryAdmin
 from taggit.models import Tag as TaggitTag
 
-from . import content_checks, history, services, usage
+from . import admin_preview, content_checks, history, services, usage
+from .admin_questions import SelfCheckQuestionInline, question_specs, version_questions
 from .markdown import render_markdown
 from .models import Exposition, StudyUnit, Tag, Theme
 
@@ -281,19 +281,47 @@ class StudyUnitAdmin(SimpleHistoryAdmin, TranslationAdmin):
         (None, {"fields": ("change_reason",)}),
     )
 
-    # --- one write path: the unit, its tags and a whole version -------------------
+    # --- one write path: the unit, its tags, its questions and a whole version -------
+
+    inlines = [SelfCheckQuestionInline]
 
     def save_model(self, request, obj, form, change):
-        """The unit, its tags and its version in one call (``services.unit_save``): on
-        the add and change pages, and on the revert page (simple-history calls this,
-        then the form's ``save_m2m``, which leaves the tags to the service)."""
+        """On the revert page (simple-history calls this, then the form's ``save_m2m``,
+        which leaves the tags to the service, and nothing else) the unit, its tags and
+        the version's questions are written here; on the add and change pages in
+        ``save_related``, with the questions of the inline."""
+        if history.is_revert(request):
+            self._unit_save(request, obj, form, getattr(obj, "_version_questions", None))
+
+    def save_related(self, request, form, formsets, change):
+        self._unit_save(request, form.instance, form, question_specs(formsets), change)
+
+    def _unit_save(self, request, obj, form, questions, change=True):
+        """The unit, its tags, its questions and its version in one call
+        (``services.unit_save``)."""
         if not change or "status" in form.changed_data:
             obj.status_changed_at = timezone.now()
             obj.status_changed_by = request.user
         obj._history_user = request.user
         tags = form.cleaned_data.get("tags") if "tags" in form.fields else None
         reason = history.change_reason(request, form.cleaned_data.get("change_reason"))
-        services.unit_save(unit=obj, tags=tags, reason=reason)
+        services.unit_save(unit=obj, tags=tags, questions=questions, reason=reason)
+
+    def get_fieldsets(self, request, obj=None):
+        """The revert page shows the questions it restores (it has no inline)."""
+        fieldsets = super().get_fieldsets(request, obj)
+        if history.is_revert(request):
+            shown = (_("Self-check questions"), {"fields": ("version_questions",)})
+            fieldsets = [*fieldsets[:-1], shown, fieldsets[-1]]
+        return fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        extra = ("version_questions",) if history.is_revert(request) else ()
+        return (*super().get_readonly_fields(request, obj), *extra)
+
+    @admin.display(description=_("self-check questions"))
+    def version_questions(self, obj):
+        return version_questions(getattr(obj, "_version_questions", None))
 
     @admin.display(description=_("publication"), ordering="status")
     def publication(self, obj):
@@ -329,6 +357,7 @@ class StudyUnitAdmin(SimpleHistoryAdmin, TranslationAdmin):
             version = obj.history.filter(history_id=version_id).first()
             if version is not None:
                 obj._version_tags = version.history_tags
+                obj._version_questions = version.history_questions
         return super().get_form(request, obj, **kwargs)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
@@ -378,7 +407,7 @@ class StudyUnitAdmin(SimpleHistoryAdmin, TranslationAdmin):
         return extra + super().get_urls()
 
     def preview_view(self, request):
-        return _preview(request, self)
+        return admin_preview.preview(request, self)
 
     def tag_suggestions_view(self, request):
         if not self.has_change_permission(request) and not self.has_add_permission(request):
@@ -396,34 +425,3 @@ class StudyUnitAdmin(SimpleHistoryAdmin, TranslationAdmin):
         return JsonResponse(
             {"tags": [name for name, _en in found], "english": [en or "" for _n, en in found]}
         )
-
-
-PREVIEW_LANGUAGES = ("zh-hans", "en")
-
-
-@require_POST
-def _preview(request, model_admin):
-    """The unit page's own part, rendered from the form as posted (nothing saved), in
-    the language asked for, with the site's stylesheet: exactly what a reader would
-    see. Fields that do not validate yet are left empty rather than refused."""
-    if not model_admin.has_change_permission(request) and not model_admin.has_add_permission(
-        request
-    ):
-        raise PermissionDenied
-    language = request.POST.get("preview_language")
-    if language not in PREVIEW_LANGUAGES:
-        language = translation.get_language()
-    form = model_admin.get_form(request)(request.POST, instance=StudyUnit())
-    form.is_valid()  # fills form.instance with every field that validates
-    unit = form.instance
-    unit.prepare_for_readers()
-    names = form.cleaned_data.get("tags") or []
-    known = {t.name: t for t in Tag.objects.filter(name__in=names)}
-    tags = [known.get(name) or Tag(name=name, slug="preview") for name in names]
-    with translation.override(language):
-        html = render_to_string(
-            "expositions/unit_preview.html",
-            {"unit": unit, "tags": tags, "LANGUAGE_CODE": language},
-            request=request,
-        )
-    return HttpResponse(html)

@@ -1,9 +1,9 @@
-"""The whole history of a study unit: every version holds what a reader sees, tags
-included, and a version is kept only when something in it changed.
+"""The whole history of a study unit: every version holds what a reader sees, tags and
+self-check questions included, and a version is kept only when something in it changed.
 
-django-simple-history writes a version when the unit is saved, before its tags are set;
-``complete_version`` then writes the tags into that version and drops it when nothing
-differs from the version before (a save with no change). Both are done by
+django-simple-history writes a version when the unit is saved, before its tags and
+questions are set; ``complete_version`` then writes them into that version and drops it
+when nothing differs from the version before (a save with no change). Both are done by
 ``expositions.services.unit_save``; the services that change tags without a save
 (``unit_tags_set``, merge, rename, delete) call ``record_tag_change``. ``diff`` compares two
 versions field by field, marking the changes inside each field: by character for
@@ -20,6 +20,8 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 from simple_history.utils import get_history_manager_for_model
 
+from . import self_check
+
 # Fields a version records and compares, in the order the history shows them. Each is
 # (field name, language of its text: "zh", "en" or None for a value shown whole).
 COMPARED = (
@@ -34,6 +36,7 @@ COMPARED = (
     ("source_passage", "en"),
     ("source_translation", "zh"),
     ("tags", None),
+    ("questions", None),
     ("theme", None),
     ("exposition", None),
     ("status", None),
@@ -58,6 +61,20 @@ class TagsInHistory(models.Model):
         abstract = True
 
 
+class QuestionsInHistory(models.Model):
+    """And its self-check questions at that version, in the shape of
+    ``expositions.self_check`` (a list, [] for none). Every version written before
+    questions existed holds [] (migration 0012: no unit had any); None would mean not
+    recorded, which a revert leaves as it is, like tags."""
+
+    history_questions = models.JSONField(
+        _("self-check questions"), null=True, blank=True, default=None
+    )
+
+    class Meta:
+        abstract = True
+
+
 def tag_snapshot(unit):
     return sorted([tag.name, tag.name_en or ""] for tag in unit.tags.all())
 
@@ -65,6 +82,8 @@ def tag_snapshot(unit):
 def _value(version, name):
     if name == "tags":
         return None if version.history_tags is None else [list(t) for t in version.history_tags]
+    if name == "questions":
+        return version.history_questions
     if name in ("theme", "exposition"):
         return getattr(version, f"{name}_id")
     value = getattr(version, name)
@@ -79,7 +98,7 @@ def changed_fields(older, newer):
     changed = []
     for name, _kind in COMPARED:
         old, new = _value(older, name), _value(newer, name)
-        if name == "tags" and (old is None or new is None):
+        if name in ("tags", "questions") and (old is None or new is None):
             continue  # not recorded on one side: unknown, not a change
         if old != new:
             changed.append(name)
@@ -87,18 +106,19 @@ def changed_fields(older, newer):
 
 
 def complete_version(unit):
-    """After the unit and its tags are saved: put the tags into the version just
-    written, and drop that version if it records no change. Returns the version kept,
-    or None."""
+    """After the unit, its tags and its questions are saved: put the tags and the
+    questions into the version just written, and drop that version if it records no
+    change. Returns the version kept, or None."""
     versions = list(unit.history.order_by("-history_id")[:2])
     if not versions:
         return None
     latest = versions[0]
     latest.history_tags = tag_snapshot(unit)
+    latest.history_questions = self_check.snapshot(unit)
     if len(versions) == 2 and not changed_fields(versions[1], latest):
         latest.delete()
         return None
-    latest.save(update_fields=["history_tags"])
+    latest.save(update_fields=["history_tags", "history_questions"])
     return latest
 
 
@@ -128,7 +148,7 @@ def record_tag_change(units, reason):
     """A version for each of ``units`` (a queryset) whose tags changed without a save of
     the unit: tags set in code, a tag renamed, merged or deleted (expositions.services).
     The user is the one making the request, as for any version."""
-    units = list(units.prefetch_related("tags"))
+    units = list(units.prefetch_related("tags", self_check.prefetch()))
     if not units:
         return
     manager = get_history_manager_for_model(units[0].__class__)
@@ -144,7 +164,8 @@ def record_tag_change(units, reason):
     after = _latest_versions(manager, changed)
     for unit in changed:
         after[unit.pk].history_tags = tag_snapshot(unit)
-    manager.bulk_update(after.values(), ["history_tags"])
+        after[unit.pk].history_questions = self_check.snapshot(unit)
+    manager.bulk_update(after.values(), ["history_tags", "history_questions"])
 
 
 def _latest_versions(manager, units):
@@ -208,6 +229,8 @@ def label(model, name):
             return f"{base}（{language}）"
     if name == "tags":
         return str(_("tags"))
+    if name == "questions":
+        return str(_("self-check questions"))
     return str(model._meta.get_field(name).verbose_name)
 
 
@@ -234,6 +257,9 @@ def diff(older, newer, model):
         kind = kinds[name]
         if name == "tags":
             html = _tag_diff(_value(older, name), _value(newer, name))
+        elif name == "questions":
+            old, new = _value(older, name), _value(newer, name)
+            html = inline_diff(self_check.as_text(old), self_check.as_text(new), "zh")
         elif kind is None:
             html = _whole(_shown(older, name), _shown(newer, name))
         else:

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_noop
 
 from portal.serial import one_at_a_time
 
-from . import services
+from . import seed_questions, services
 from .history import TAG_RENAMED
 from .models import Exposition, StudyUnit, Tag, Theme
 
@@ -40,6 +40,8 @@ class LoadReport:
     unchanged: list[str] = field(default_factory=list)
     kept_edited: list[str] = field(default_factory=list)
     tags_removed: list[str] = field(default_factory=list)
+    questions_loaded: list[str] = field(default_factory=list)
+    questions_kept_edited: list[str] = field(default_factory=list)
 
 
 def read_seed(path=DEFAULT_DATA_FILE):
@@ -155,13 +157,22 @@ def _name_ideas(units, english_replaces=None):
     return renamed
 
 
-def load_exposition(path=DEFAULT_DATA_FILE) -> LoadReport:
-    """Load the shipped exposition, its themes and units; safe to run again.
+def load_exposition(path=DEFAULT_DATA_FILE, questions_path=None) -> LoadReport:
+    """Load the shipped exposition, its themes and units, and their self-check questions
+    (``questions_path``, by default ``self-check.json`` beside the data file when there
+    is one: expositions.seed_questions); safe to run again.
 
     Everything is validated before anything is written, and the whole load is
     one transaction, one at a time: a second load that starts meanwhile waits for it.
     """
     data, source = read_seed(path)
+    questions, errors = seed_questions.read_questions(
+        questions_path or Path(path).parent / seed_questions.FILE_NAME,
+        data["units"],
+        required=questions_path is not None,
+    )
+    if errors:
+        raise SeedError(errors)
     report = LoadReport()
     with transaction.atomic():
         # Two loads at once: the second waits, then finds everything loaded.
@@ -222,7 +233,13 @@ def load_exposition(path=DEFAULT_DATA_FILE) -> LoadReport:
         reason = data.get("update_reason") or UPDATED
         for spec in data["units"]:
             _load_unit(
-                spec, exposition, themes[spec["theme"]], existing.get(spec["slug"]), report, reason
+                spec,
+                exposition,
+                themes[spec["theme"]],
+                existing.get(spec["slug"]),
+                report,
+                reason,
+                questions.get(spec["slug"]),
             )
         _after_tag_renames(renamed)
         report.tags_removed = _remove_retired_tags(data.get("retired_tags", []))
@@ -273,7 +290,9 @@ EDITORIAL_PASS = gettext_noop(
 )
 
 
-def _load_unit(spec, exposition, theme, unit, report, reason=UPDATED):
+def _load_unit(spec, exposition, theme, unit, report, reason=UPDATED, wanted=None):
+    """One unit of the data file, with its questions (``wanted``: None when the questions
+    file has none for it): in one version when both change."""
     values = _unit_values(spec)
     tags = _tag_names(spec)
     if unit is None:
@@ -285,14 +304,19 @@ def _load_unit(spec, exposition, theme, unit, report, reason=UPDATED):
             reading_minutes=spec.get("reading_minutes", 0),
             **values,
         )
-        services.unit_save(unit=unit, tags=tags, reason=LOADED)
+        services.unit_save(unit=unit, tags=tags, questions=wanted, reason=LOADED)
         unit.seed_checksum = unit.content_checksum(tags)
         StudyUnit.objects.filter(pk=unit.pk).update(seed_checksum=unit.seed_checksum)
         report.created.append(unit.slug)
+        _questions_written(unit, wanted, report)
         return
 
+    questions, kept = seed_questions.plan(unit, wanted)
+    if kept:
+        report.questions_kept_edited.append(unit.slug)
     if unit.content_checksum() != unit.seed_checksum:
         report.kept_edited.append(unit.slug)
+        _questions_alone(unit, questions, report)
         return
     for key, value in values.items():
         setattr(unit, key, value)
@@ -301,7 +325,23 @@ def _load_unit(spec, exposition, theme, unit, report, reason=UPDATED):
     new_checksum = unit.content_checksum(tags)
     if new_checksum == unit.seed_checksum:
         report.unchanged.append(unit.slug)
+        _questions_alone(unit, questions, report)
         return
     unit.seed_checksum = new_checksum
-    services.unit_save(unit=unit, tags=tags, reason=reason)
+    services.unit_save(unit=unit, tags=tags, questions=questions, reason=reason)
     report.updated.append(unit.slug)
+    _questions_written(unit, questions, report)
+
+
+def _questions_alone(unit, questions, report):
+    """The unit's questions changed in the file, and nothing else of it (or the rest of
+    it is an editor's): a version for them."""
+    if questions is not None:
+        services.unit_save(unit=unit, questions=questions, reason=seed_questions.QUESTIONS_LOADED)
+        _questions_written(unit, questions, report)
+
+
+def _questions_written(unit, questions, report):
+    if questions is not None:
+        seed_questions.written(unit, questions)
+        report.questions_loaded.append(unit.slug)

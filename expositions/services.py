@@ -14,25 +14,37 @@ Derived values of a unit and their writers:
 - The version's tags (``history_tags``, expositions.history): ``unit_save`` (the version
   its save writes, dropped when it records no change), and ``units_reindex`` for tags
   changed without a save (a version for each unit whose tags changed).
+- The unit's self-check questions and the version's copy of them (``history_questions``):
+  ``unit_save`` (``questions=``); the versions ``units_reindex`` writes copy them.
 """
 
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
-from . import history, search
+from . import history, search, self_check
 from .models import StudyUnit, Tag, TaggedStudyUnit, tag_search_names
 
 
 @transaction.atomic
-def unit_save(*, unit, tags=None, reason=None):
+def unit_save(*, unit, tags=None, questions=None, reason=None):
     """Save ``unit`` with everything readers see derived from its typed fields, and set
-    its tags when ``tags`` (names or Tag objects) is given: the one write path of a unit.
+    its tags when ``tags`` (names or Tag objects) is given and its self-check questions
+    when ``questions`` is (a list in ``expositions.self_check``'s shape, [] for none):
+    the one write path of a unit and its questions.
 
-    Writes: the text fields with one kind of line end, ``body_html`` in each language,
-    ``reading_minutes`` (when 0), ``credit_hours``, ``published_at`` (when published
-    without one), the four search columns, and the version the save writes (its
-    ``history_tags``; the version is dropped when it records no change). ``reason`` is
-    the version's change reason. Returns the unit."""
+    Refuses questions that break ``self_check.problems`` (ValidationError listing them,
+    nothing written). Writes: the text fields with one kind of line end, ``body_html``
+    in each language, ``reading_minutes`` (when 0), ``credit_hours``, ``published_at``
+    (when published without one), the four search columns, the questions (in place by
+    their order, numbered from 1), and the version the save writes (its
+    ``history_tags`` and ``history_questions``; the version is dropped when it records
+    no change). ``reason`` is the version's change reason. Returns the unit."""
+    if questions is not None:
+        found = self_check.all_problems(questions)
+        if found:
+            raise ValidationError(found)
+        questions = self_check.normalised(questions)
     unit.prepare_for_readers()
     if unit.status == StudyUnit.Status.PUBLISHED and unit.published_at is None:
         # Whole seconds: the admin's date/time fields cannot show microseconds.
@@ -50,6 +62,8 @@ def unit_save(*, unit, tags=None, reason=None):
         StudyUnit.objects.filter(pk=unit.pk).update(
             **{name: getattr(unit, name) for name in search.DERIVED_FIELDS}
         )
+    if questions is not None:
+        self_check.write(unit, questions)
     history.complete_version(unit)
     return unit
 

@@ -11,8 +11,8 @@ import simple_history
 from django.utils.translation import gettext_lazy as _
 from modeltranslation.translator import TranslationOptions, register
 
-from .history import TagsInHistory
-from .models import Exposition, StudyUnit, Theme
+from .history import QuestionsInHistory, TagsInHistory
+from .models import Exposition, SelfCheckOption, SelfCheckQuestion, StudyUnit, Theme
 
 
 @register(Exposition)
@@ -30,11 +30,21 @@ class StudyUnitTranslation(TranslationOptions):
     fields = ("title", "summary", "key_points", "body", "body_html")
 
 
+@register(SelfCheckQuestion)
+class SelfCheckQuestionTranslation(TranslationOptions):
+    fields = ("text", "explanation")
+
+
+@register(SelfCheckOption)
+class SelfCheckOptionTranslation(TranslationOptions):
+    fields = ("text",)
+
+
 simple_history.register(
     StudyUnit,
     app="expositions",
-    # Each version also holds the unit's tags (expositions.history).
-    bases=[TagsInHistory],
+    # Each version also holds the unit's tags and self-check questions (expositions.history).
+    bases=[TagsInHistory, QuestionsInHistory],
     verbose_name=_("study unit version"),
     verbose_name_plural=_("study unit versions"),
     excluded_fields=[
@@ -47,5 +57,6 @@ simple_history.register(
         "search_title",
         "search_tokens",
         "search_title_tokens",
+        "questions_checksum",
     ],
 )

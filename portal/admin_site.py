@@ -12,8 +12,19 @@ from django.utils.translation import gettext
 from .forms import CHOOSE, choose_prompt
 
 # App labels in the order the admin's index and navigation show them; apps not named
-# come after these, in the default order.
-APP_ORDER = ("expositions", "training", "org", "auth", "admin", "axes")
+# come before sign-in security (axes), which ends the page.
+APP_ORDER = (
+    "expositions",
+    "training",
+    "jobs",
+    "reminders",
+    "org",
+    "api",
+    "auth",
+    "admin",
+    "django_tasks_database",
+)
+LAST = "axes"
 # Within an app, models in this order (object names); the rest after them.
 MODEL_ORDER = {
     "expositions": ("StudyUnit", "Theme", "Tag", "Exposition"),
@@ -26,10 +37,14 @@ def _rank(order, key):
     return order.index(key) if key in order else len(order)
 
 
+def _app_rank(label):
+    return len(APP_ORDER) + 1 if label == LAST else _rank(APP_ORDER, label)
+
+
 class PortalAdminSite(admin.AdminSite):
     def get_app_list(self, request, app_label=None):
         apps = super().get_app_list(request, app_label)
-        apps.sort(key=lambda app: _rank(APP_ORDER, app["app_label"]))
+        apps.sort(key=lambda app: _app_rank(app["app_label"]))
         for app in apps:
             order = MODEL_ORDER.get(app["app_label"], ())
             app["models"].sort(key=lambda model: _rank(order, model["object_name"]))

@@ -26,7 +26,7 @@ class ModuleForm(forms.ModelForm):
 
     class Meta:
         model = Module
-        fields = ["title", "description", "status"]
+        fields = ["title", "description", "status", "evidence"]
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, available_units, **kwargs):
@@ -43,6 +43,11 @@ class ModuleForm(forms.ModelForm):
                 self.instance.module_units.order_by("position").values_list("unit_id", flat=True)
             )
         self.ordered_units = []
+        # Left out of a post (an older page, a script): the module's rule stays.
+        self.fields["evidence"].required = False
+
+    def clean_evidence(self):
+        return self.cleaned_data.get("evidence") or self.instance.evidence
 
     @property
     def units_changed(self):

@@ -10,6 +10,8 @@ from expositions.models import sees_drafts
 from org.access import cadre_of, is_trainer
 from portal.params import parse_id
 
+from . import evidence
+from .evidence_forms import ReflectionForm, SelfCheckForm
 from .models import Completion, Module
 from .progress import completion_of, my_modules, place_in_module
 
@@ -27,7 +29,9 @@ def unit_page(request, unit):
 
     A cadre's page asks three questions: the cadre's modules holding the unit (one
     query, shared by both parts), the completion, and the unit's place in the module
-    when reached from one."""
+    when reached from one; and, when a module asks for evidence of study
+    (training.evidence), the unit's questions and whether the self-check is passed,
+    or the cadre's reflection, with the forms that give them."""
     cadre = cadre_of(request)
     if cadre is not None and unit.is_published:
         modules = my_modules(cadre, containing=unit, next_units=False)
@@ -35,10 +39,25 @@ def unit_page(request, unit):
             "from_module": module_param(request),
             "completion": completion_of(cadre, unit),
             "modules": modules,
+            **evidence.panel(cadre, unit, modules),
         }
+        panel.update(_evidence_forms(panel))
     else:
         modules, panel = [], None
     return {"completion_panel": panel, "in_module": _in_module(request, cadre, unit, modules)}
+
+
+def _evidence_forms(panel):
+    """The self-check to answer (asked, not passed, the unit not complete yet) and the
+    reflection form (asked, and the reflection not written or still open to change)."""
+    forms = {}
+    if panel["asked"].self_check and not panel["passed"] and panel["completion"] is None:
+        forms["self_check"] = SelfCheckForm(panel["questions"]).rows()
+    reflection = panel["reflection"]
+    if panel["asked"].reflection and (reflection is None or reflection.editable):
+        initial = {"text": reflection.text} if reflection is not None else None
+        forms["reflection_form"] = ReflectionForm(initial=initial, auto_id="reflection-%s")
+    return forms
 
 
 def _in_module(request, cadre, unit, modules):

@@ -4,10 +4,12 @@ from .views import (
     certificates,
     chase,
     claims,
+    evidence,
     hours,
     jobs,
     modules,
     progress,
+    reflections,
     reminders,
     study,
 )
@@ -33,6 +35,8 @@ urlpatterns = [
     path("modules/<int:pk>/chase/", chase.module_chase, name="module_chase"),
     path("modules/<int:pk>/chase/remind/", chase.module_remind, name="module_remind"),
     path("chase/", chase.chase_overview, name="chase_overview"),
+    path("units/<slug:slug>/self-check/", evidence.self_check, name="self_check"),
+    path("units/<slug:slug>/reflection/", evidence.reflection, name="reflection"),
     re_path(
         r"^modules/(?P<pk>[0-9]+)/progress\.(?P<fmt>csv|xlsx)$",
         progress.progress_export,
@@ -53,6 +57,17 @@ urlpatterns = [
     path("claims/", claims.claim_list, name="claim_list"),
     path("claims/<int:pk>/", claims.claim_detail, name="claim_detail"),
     path("claims/<int:pk>/file/", claims.claim_file, name="claim_file"),
+    path(
+        "modules/<int:pk>/reflections/",
+        reflections.module_reflections,
+        name="module_reflections",
+    ),
+    re_path(
+        r"^modules/(?P<pk>[0-9]+)/reflections\.(?P<fmt>csv|xlsx)$",
+        reflections.reflections_export,
+        name="reflections_export",
+    ),
+    path("reflections/<int:pk>/", reflections.reflection_detail, name="reflection_detail"),
     path(
         "my-record/certificates/modules/<int:pk>/",
         certificates.module_certificate,

@@ -1,7 +1,7 @@
 """The models of study content, by topic: ``content`` (expositions, themes, text in
-two languages), ``tags`` (tags as ideas with two names) and ``units`` (study units,
-who may read them, links to them). ``from expositions.models import X`` reads them
-all from here."""
+two languages), ``tags`` (tags as ideas with two names), ``units`` (study units,
+who may read them, links to them) and ``questions`` (a unit's self-check questions).
+``from expositions.models import X`` reads them all from here."""
 
 from .content import (
     CJK_CHARS_PER_MINUTE,
@@ -12,6 +12,7 @@ from .content import (
     hours_for_minutes,
     split_paragraphs,
 )
+from .questions import SelfCheckOption, SelfCheckQuestion, SelfCheckQuestionQuerySet
 from .tags import Tag, TaggedStudyUnit, in_reading_order, tag_search_names
 from .units import (
     StudyUnit,
@@ -27,6 +28,9 @@ __all__ = [
     "WORDS_PER_MINUTE",
     "Bilingual",
     "Exposition",
+    "SelfCheckOption",
+    "SelfCheckQuestion",
+    "SelfCheckQuestionQuerySet",
     "StudyUnit",
     "StudyUnitQuerySet",
     "Tag",

@@ -197,6 +197,9 @@ class StudyUnit(Bilingual, models.Model):
     # current content no longer matches it, an editor has changed the unit and
     # the loader leaves it alone.
     seed_checksum = models.CharField(max_length=64, blank=True, editable=False)
+    # The same for the self-check questions the loader last wrote (self_check.checksum):
+    # questions an editor changed are kept as the editor left them.
+    questions_checksum = models.CharField(max_length=64, blank=True, editable=False)
     # Derived search columns (expositions/search.py), written by the services on every
     # save and tag change; `manage.py rebuild_search_index` rebuilds them.
     search_text = models.TextField(blank=True, editable=False)

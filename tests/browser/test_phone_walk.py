@@ -231,16 +231,19 @@ def test_dates_and_codes_stay_whole_on_a_phone(visit, language, demo, size):
 
 def _trainer_pages():
     from org.models import Cadre
-    from training.models import Module
+    from training.models import Module, Reflection
 
     module = Module.objects.get(title_zh_hans="民生保障专题学习")
     claim = TrainingClaim.objects.filter(status="pending").first()
     cadre = Cadre.objects.get(user__username="zhang.min")
+    reflection = Reflection.objects.get(cadre=cadre)  # the demo's, on a 民生保障 unit
     return [
         "/training/",
         f"/training/modules/{module.pk}/",
         f"/training/modules/{module.pk}/progress/",
         f"/training/cadres/{cadre.pk}/?module={module.pk}",
+        f"/training/modules/{module.pk}/reflections/",
+        f"/training/reflections/{reflection.pk}/",
         "/training/hours/",
         "/training/claims/?status=all",
         f"/training/claims/{claim.pk}/",
@@ -257,7 +260,8 @@ def _cadre_pages():
         f"/training/my-study/modules/{module.pk}/",
         "/training/my-record/",
         "/training/my-record/claims/new/",
-        f"{unit.get_absolute_url()}?module={module.pk}",
+        f"{unit.get_absolute_url()}?module={module.pk}",  # asks for a reflection
+        f"/training/units/{unit.slug}/reflection/?module={module.pk}",
         "/",
     ]
 

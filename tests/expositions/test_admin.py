@@ -1,7 +1,8 @@
 import pytest
 from django.urls import reverse
 
-from expositions.models import StudyUnit
+from expositions import self_check
+from expositions.models import SelfCheckQuestion, StudyUnit
 
 pytestmark = pytest.mark.django_db
 
@@ -35,8 +36,44 @@ def _form_data(unit, **changes):
         "tags": "民生",
         "reading_minutes": unit.reading_minutes,
     }
+    data.update(question_forms(unit))
     for name, value in changes.items():
         data[f"{name}_zh_hans" if name in TRANSLATED else name] = value
+    return data
+
+
+def question_forms(unit, specs=None):
+    """The unit page's self-check questions as the inline posts them: the unit's own
+    (or ``specs``, in expositions.self_check's shape, as new blocks)."""
+    questions = list(SelfCheckQuestion.objects.for_unit(unit)) if specs is None else []
+    blocks = [(q.pk, self_check.as_spec(q)) for q in questions]
+    blocks += [(None, spec) for spec in specs or []]
+    data = {
+        "questions-TOTAL_FORMS": len(blocks),
+        "questions-INITIAL_FORMS": len(questions),
+        "questions-MIN_NUM_FORMS": 0,
+        "questions-MAX_NUM_FORMS": 10,
+    }
+    for i, (pk, spec) in enumerate(blocks):
+        options = spec.get("options", [])
+        if spec["kind"] == "true_false":
+            answer = "对" if spec["correct"] else "错"
+        else:
+            answer = ", ".join(str(n) for n, o in enumerate(options, start=1) if o["correct"])
+        fields = {
+            "id": pk or "",
+            "unit": unit.pk,
+            "order": spec.get("order", i + 1),
+            "kind": spec["kind"],
+            "text_zh_hans": spec["text_zh"],
+            "text_en": spec.get("text_en", ""),
+            "options_zh": "\n".join(o["text_zh"] for o in options),
+            "options_en": "\n".join(o.get("text_en", "") for o in options),
+            "answer": answer,
+            "explanation_zh_hans": spec["explanation_zh"],
+            "explanation_en": spec.get("explanation_en", ""),
+        }
+        data.update({f"questions-{i}-{name}": value for name, value in fields.items()})
     return data
 
 

@@ -13,6 +13,7 @@ from expositions.seed import (
     load_exposition,
     read_seed,
 )
+from expositions.seed_questions import FILE_NAME, read_questions
 from expositions.services import unit_save, unit_tags_set
 from tests.servers import at_once
 
@@ -217,12 +218,15 @@ def test_loading_over_the_first_pass_makes_one_version_per_unit_the_review_chang
     )
     assert 0 < len(changed) < len(data["units"])
     assert renamed == ["more-practical-things-for-the-people"]
+    # The shipped self-check questions, when there are any, come with a version too.
+    questions, _errors = read_questions(DEFAULT_DATA_FILE.parent / FILE_NAME, data["units"])
     report = load_exposition()
     assert sorted(report.updated) == changed
     for spec in data["units"]:
         unit = StudyUnit.objects.get(slug=spec["slug"])
         versions = list(unit.history.order_by("-history_id"))
-        assert len(versions) == (2 if spec["slug"] in changed + renamed else 1), spec["slug"]
+        new_version = spec["slug"] in [*changed, *renamed, *questions]
+        assert len(versions) == (2 if new_version else 1), spec["slug"]
         if spec["slug"] in changed:
             assert versions[0].history_change_reason == EDITORIAL_PASS
         assert (unit.title_zh_hans, unit.body_zh_hans) == (spec["title_zh"], spec["body_zh"])

@@ -25,10 +25,13 @@ from django.views.defaults import server_error
 
 from devtools.demo import load_demo
 from expositions.models import StudyUnit, Tag, Theme
+from expositions.services import unit_save
 from org.models import Cadre, OrgUnit
+from tests.expositions.test_self_check import QUESTIONS
 from tests.security.test_matrix import url_patterns
+from training import evidence
 from training.hours import certificates
-from training.models import Assignment, Completion, Job, Module, TrainingClaim
+from training.models import Assignment, Completion, Job, Module, Reflection, TrainingClaim
 from training.reminders.unsubscribe import token_for
 
 # Words that are the same in a Chinese interface: file formats and encodings named on
@@ -246,6 +249,46 @@ def test_the_check_finds_chinese_typography_problems_in_the_interface_only():
 def demo(module_db):
     call_command("load_exposition", stdout=io.StringIO())
     load_demo()
+    _evidence_of_study()
+
+
+REFLECTION = (
+    "学习本单元后，我对低保复核工作有了新的认识：今后要多入户、多倾听，"
+    "把政策讲清楚，把实事办到位，让困难群众真正感受到温暖。"
+)
+
+
+def _evidence_of_study():
+    """What evidence of study shows (issue #35): a self-check on the first unit of the
+    demo module asking for one (these questions, if the shipped ones are not there),
+    and the demo cadre's reflection on the first unit of the one asking for a
+    reflection, returned with a comment."""
+    checked = _first_unit(Module.Evidence.SELF_CHECK)
+    if not checked.questions.exists():
+        unit_save(unit=checked, questions=QUESTIONS)
+    cadre = Cadre.objects.get(user__username="cadre")
+    reflection, _completed = evidence.reflection_submit(
+        cadre=cadre, unit=_first_unit(Module.Evidence.REFLECTION), text=REFLECTION
+    )
+    trainer = get_user_model().objects.get(username="trainer-county")
+    evidence.reflection_review(
+        reflection=reflection, by=trainer, action=evidence.RETURN, comment="请结合实例再具体些。"
+    )
+
+
+def _first_unit(asking):
+    module = Module.objects.get(evidence=asking)
+    return module.module_units.order_by("position").first().unit
+
+
+def _wrong_answers(unit):
+    data = {}
+    for question in unit.questions.all():
+        if question.is_true_false:
+            data[f"q{question.pk}"] = "false" if question.statement_true else "true"
+        else:
+            data[f"q{question.pk}"] = [str(o.pk) for o in question.options.all()[:1]]
+    return data
 
 
 @pytest.fixture
@@ -273,6 +316,10 @@ def _pages():
     certified_unit = Completion.objects.filter(cadre=demo_cadre).latest("completed_at").unit
     finished = next(m for m in Module.objects.all() if certificates.module_certificate(cadre, m))
     module_certificate = certificates.module_certificate(cadre, finished)
+    checked = _first_unit(Module.Evidence.SELF_CHECK)
+    reflective = Module.objects.get(evidence=Module.Evidence.REFLECTION)
+    reflected = _first_unit(Module.Evidence.REFLECTION)
+    reflection = Reflection.objects.get(cadre=demo_cadre, unit=reflected)
     return [
         (None, "get", "login", [], {}),
         (None, "post", "login", [], {"username": "cadre", "password": "wrong"}),
@@ -337,6 +384,22 @@ def _pages():
         ("zhang.min", "get", "training:certificate", [module_certificate.code], {}),
         (None, "get", "verify", [certificate.code], {}),
         (None, "get", "verify_lookup", [], {}),
+        # Evidence of study: the self-check, marked; reflections written, returned, read.
+        ("cadre", "get", "expositions:unit_detail", [checked.slug], {}),
+        ("cadre", "post", "training:self_check", [checked.slug], _wrong_answers(checked)),
+        ("cadre", "post", "training:self_check", [checked.slug], {}),
+        ("cadre", "get", "training:reflection", [reflected.slug], {}),
+        ("cadre", "post", "training:reflection", [reflected.slug], {"text": "学习了。"}),
+        ("trainer-county", "get", "training:module_reflections", [reflective.pk], {}),
+        ("trainer-county", "get", "training:reflection_detail", [reflection.pk], {}),
+        ("trainer-county", "post", "training:reflection_detail", [reflection.pk], {}),
+        (
+            "trainer-county",
+            "post",
+            "training:reflection_detail",
+            [reflection.pk],
+            {"action": "return"},
+        ),
         ("trainer-county", "get", "org:import_upload", [], {}),
         ("trainer-county", "get", "org:issue_passwords", [], {}),
         ("cadre", "get", "org:password_change", [], {}),
@@ -398,6 +461,7 @@ NOT_PAGES = {
     "training:module_remind",  # POST, then back to the chase
     "training:notice_dismiss",  # POST, then back to My study
     "training:module_progress_export",  # CSV and Excel files
+    "training:reflections_export",
     "training:assignment_progress_export",
     "org:import_template",  # a CSV file
     "training:claim_file",  # the file a cadre uploaded

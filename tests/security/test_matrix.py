@@ -22,10 +22,20 @@ from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from expositions.models import Exposition, Theme
-from expositions.services import unit_tags_set
-from training import services
+from expositions.services import unit_save, unit_tags_set
+from tests.expositions.test_self_check import QUESTIONS
+from training import evidence, services
 from training.hours import certificates
-from training.models import Assignment, Completion, Job, Module, Requirement, TrainingClaim
+from training.models import (
+    Assignment,
+    Completion,
+    Job,
+    Module,
+    Reflection,
+    Requirement,
+    SelfCheckPass,
+    TrainingClaim,
+)
 from training.reminders.models import Dismissal, Nudge
 from training.reminders.unsubscribe import token_for
 
@@ -63,6 +73,14 @@ MATRIX = {
     "training:completion_mark": ("post", row(LOGIN, 302, 302, 404, 404, 404)),
     # The cadre holds a certificate counting the completion: a page naming it, no write.
     "training:completion_unmark": ("post", row(LOGIN, 200, 302, 404, 404, 404)),
+    # Evidence of study (#35): a cadre's own self-check (nothing answered: asked again,
+    # nothing written) and reflection page; a reflection is its author's and their
+    # trainers' only.
+    "training:self_check": ("post", row(LOGIN, 200, 200, 404, 404, 404)),
+    "training:reflection": ("get", row(LOGIN, 200, 200, 404, 404, 404)),
+    "training:module_reflections": ("get", row(LOGIN, 404, 404, 200, 200, 404)),
+    "training:reflections_export": ("get", row(LOGIN, 404, 404, 200, 200, 404)),
+    "training:reflection_detail": ("get", row(LOGIN, 404, 404, 404, 200, 404)),
     "training:module_list": ("get", row(LOGIN, 404, 404, 200, 200, 404)),
     "training:module_create": ("get", row(LOGIN, 404, 404, 200, 200, 404)),
     "training:module_detail": ("get", row(LOGIN, 404, 404, 200, 200, 404)),
@@ -236,6 +254,7 @@ def world_rows(module_db):
     module = make_module(created_by=trainer)
     unit = module.units.first()
     unit_tags_set(unit=unit, tags=[*unit.tags.all(), "民政"])
+    unit_save(unit=unit, questions=QUESTIONS)  # a self-check (the modules ask nothing)
     assignment, _ = services.assignment_create(
         module=module, org_unit=org.township_b, due_on=timezone.localdate(), by=trainer
     )
@@ -265,6 +284,7 @@ def world_rows(module_db):
     job.expires_at = timezone.now() + timedelta(hours=1)
     job.file_name = "certificates.zip"
     job.save()
+    reflection, _completed = evidence.reflection_submit(cadre=cadre, unit=unit, text="字" * 60)
     attempt = AccessAttempt.objects.create(
         username="someone",
         ip_address="10.0.0.1",
@@ -326,6 +346,7 @@ def world_rows(module_db):
         "claim": claim,
         "certificate": certificate,
         "job": job,
+        "reflection": reflection,
     }
 
 
@@ -342,6 +363,11 @@ def _url(key, world):
         "expositions:unit_detail": [unit.slug],
         "training:completion_mark": [unit.slug],
         "training:completion_unmark": [unit.slug],
+        "training:self_check": [unit.slug],
+        "training:reflection": [unit.slug],
+        "training:module_reflections": [module.pk],
+        "training:reflections_export": [module.pk, "csv"],
+        "training:reflection_detail": [world["reflection"].pk],
         "training:module_detail": [module.pk],
         "training:my_module": [world["own_module"].pk],
         "training:module_edit": [module.pk],
@@ -397,6 +423,8 @@ def _snapshot():
         Module.objects.count(),
         Nudge.objects.count(),
         Dismissal.objects.count(),
+        list(Reflection.objects.values_list("pk", "status", "text")),
+        SelfCheckPass.objects.count(),
     )
 
 

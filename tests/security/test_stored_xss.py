@@ -1,6 +1,7 @@
 """Stored XSS: a corpus of payloads through every field people type into (unit title,
-summary, body, key points, tags, module title, org unit names, cadre names) and every
-page that shows them. Each page's HTML is parsed for live markup from the corpus: a
+summary, body, key points, tags, self-check questions, module title, org unit names,
+cadre names, reflections and trainers' comments) and every page that shows them. Each
+page's HTML is parsed for live markup from the corpus: a
 script carrying its code, an event-handler attribute, a javascript:/data: URL, a
 link or form aimed at another site. The browser test (tests/browser/test_xss.py)
 checks that nothing executes."""
@@ -13,8 +14,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from expositions.models import StudyUnit
-from training import services
-from training.models import Module
+from expositions.services import unit_save
+from tests.expositions.test_self_check import QUESTIONS
+from training import evidence, services
+from training.models import Module, Reflection
 
 pytestmark = pytest.mark.django_db
 
@@ -103,7 +106,46 @@ def hostile(org, make_cadre, make_trainer, make_unit, make_user):
     )
     services.completion_record(cadre=cadre, unit=unit)
     editor = make_user("editor", role=EDITOR, is_staff=True)
-    return {"unit": unit, "module": module, "cadre": cadre, "trainer": trainer, "editor": editor}
+    checked = _evidence(unit, make_unit, module, cadre, trainer, org)
+    return {
+        "unit": unit,
+        "module": module,
+        "cadre": cadre,
+        "trainer": trainer,
+        "editor": editor,
+        "checked": checked,
+        "reflection": Reflection.objects.get(cadre=cadre),
+    }
+
+
+def _evidence(unit, make_unit, module, cadre, trainer, org):
+    """Evidence of study (issue #35): a unit whose self-check questions, options and
+    explanations carry the corpus, in the module, which asks for the self-check; a
+    second module asking for a reflection on the first unit, where the cadre wrote the
+    corpus and the trainer returned it with the corpus as the comment."""
+    questions = [
+        {**spec, "text_zh": f"题目{PAYLOADS[i]}", "explanation_zh": f"解析{PAYLOADS[i + 3]}"}
+        for i, spec in enumerate(QUESTIONS)
+    ]
+    questions[0]["options"] = [
+        {**o, "text_zh": f"选项{PAYLOADS[j + 5]}"} for j, o in enumerate(questions[0]["options"])
+    ]
+    checked = make_unit(title="自测单元", slug="hostile-check")
+    unit_save(unit=checked, questions=questions)
+    services.module_set_units(module=module, units=[unit, checked])
+    Module.objects.filter(pk=module.pk).update(evidence=Module.Evidence.SELF_CHECK)
+    reflective = Module.objects.create(
+        title="心得模块", evidence=Module.Evidence.REFLECTION, created_by=trainer
+    )
+    services.module_set_units(module=reflective, units=[unit])
+    services.assignment_create(
+        module=reflective, org_unit=org.county, due_on=timezone.localdate(), by=trainer
+    )
+    reflection, _completed = evidence.reflection_submit(cadre=cadre, unit=unit, text=CORPUS)
+    evidence.reflection_review(
+        reflection=reflection, by=trainer, action=evidence.RETURN, comment=CORPUS
+    )
+    return checked
 
 
 def cadre_pages(h):
@@ -119,6 +161,8 @@ def cadre_pages(h):
         reverse("expositions:search") + "?q=" + PAYLOADS[0],
         reverse("training:my_study"),
         reverse("training:my_record"),
+        reverse("expositions:unit_detail", args=["hostile-check"]),
+        reverse("training:reflection", args=[unit.slug]),
     ]
 
 
@@ -132,6 +176,8 @@ def trainer_pages(h):
         reverse("training:module_progress", args=[module.pk]),
         reverse("training:module_progress", args=[module.pk]) + f"?org={cadre.org_unit.pk}",
         reverse("training:cadre_record", args=[cadre.pk]),
+        reverse("training:module_reflections", args=[module.pk]),
+        reverse("training:reflection_detail", args=[h["reflection"].pk]),
     ]
 
 
@@ -146,6 +192,8 @@ def editor_pages(h):
         reverse("admin:org_orgunit_changelist"),
         reverse("admin:training_module_changelist"),
         reverse("admin:expositions_tag_changelist"),
+        reverse("admin:expositions_studyunit_change", args=[h["checked"].pk]),
+        reverse("admin:expositions_studyunit_history", args=[h["checked"].pk]),
     ]
 
 
@@ -172,6 +220,19 @@ def test_the_payload_text_is_shown_escaped(hostile):
     client.force_login(hostile["cadre"].user)
     html = client.get(reverse("expositions:unit_detail", args=["hostile"])).content.decode()
     assert "标题&lt;script&gt;window.__xss=1&lt;/script&gt;" in html
+
+
+def test_a_marked_self_check_shows_the_corpus_escaped(hostile):
+    client = Client()
+    client.force_login(hostile["cadre"].user)
+    url = reverse("training:self_check", args=["hostile-check"])
+    answers = {}
+    for question in hostile["checked"].questions.all():
+        first = question.options.order_by("order").first()
+        answers[f"q{question.pk}"] = "true" if first is None else str(first.pk)
+    response = client.post(url, answers)
+    assert problems(response) == []
+    assert "&lt;iframe src=javascript:window.__xss=1&gt;" in response.content.decode()
 
 
 def test_the_checker_finds_live_markup():

@@ -121,6 +121,7 @@ def test_an_admin_edit_of_a_modules_units_recomputes(world, editor_user, client)
         "description": "",
         "study_hours": "1",
         "status": first.status,
+        "evidence": first.evidence,
         "module_units-TOTAL_FORMS": str(len(rows) + 1),
         "module_units-INITIAL_FORMS": str(len(rows)),
         "module_units-MIN_NUM_FORMS": "0",

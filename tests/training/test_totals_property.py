@@ -2,10 +2,14 @@
 (Hypothesis stateful testing), on whichever database the suite runs on: completions
 and undos (four at once too), publication, schedules, module units, admin edits,
 cadre moves, tags (set in code, saved with a unit, merged, renamed, deleted: through
-expositions.services), a unit's 学时 set by an editor, training claims and decisions.
+expositions.services), a unit's 学时 set by an editor, training claims and decisions,
+and evidence of study (issue #35): a module's rule changed, self-checks answered right
+and wrong (four at once too), the button pressed under a rule, reflections written,
+revised, read and returned, a unit's self-check questions edited.
 
 After every step: ``progress_store.verify()`` finds nothing, each unit's latest version
-holds its current tags and its search columns its current text and tags, and the progress pages
+holds its current tags and questions and its search columns its current text and tags,
+every reflection's state is whole, and the progress pages
 and My study show what a from-scratch count of the completions says, counting only
 the units readers can see at the (simulated) moment.
 """
@@ -15,6 +19,7 @@ from decimal import Decimal
 from unittest import mock
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -27,14 +32,15 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from expositions import history, search
+from expositions import history, search, self_check
 from expositions import services as expositions_services
-from expositions.models import StudyUnit, Tag, tag_search_names
+from expositions.models import SelfCheckQuestion, StudyUnit, Tag, tag_search_names
 from org.roles import EDITOR
 from tests.conftest import new_claim
+from tests.expositions.test_self_check import QUESTIONS
 from tests.servers import at_once
-from training import progress_store, services
-from training.models import Completion, ModuleUnit, TrainingClaim
+from training import evidence, progress_store, services
+from training.models import Completion, Module, ModuleUnit, Reflection, TrainingClaim
 from training.progress import ModuleProgress, my_modules
 
 N_UNITS, N_CADRES = 5, 3
@@ -199,7 +205,92 @@ class Totals(RuleBasedStateMachine):
             claim = claims[pick % len(claims)]
             services.claim_decide(claim=claim, by=self.trainer, approve=approve, reason="理由")
 
+    # --- evidence of study (issue #35) -----------------------------------------------
+
+    @rule(m=st.integers(0, 1), rule_=st.sampled_from(list(Module.Evidence.values)))
+    def module_rule_changes(self, m, rule_):
+        Module.objects.filter(pk=self.modules[m].pk).update(evidence=rule_)
+
+    @rule(u=unit_index, n=st.integers(0, 3))
+    def editor_sets_a_units_questions(self, u, n):
+        expositions_services.unit_save(unit=self.unit(u), questions=QUESTIONS[:n])
+
+    def answers(self, unit, right):
+        answers = {}
+        for question in SelfCheckQuestion.objects.for_unit(unit):
+            if question.is_true_false:
+                answers[question.pk] = question.statement_true is right
+            else:
+                answers[question.pk] = {o.pk for o in question.options.all() if o.correct is right}
+        return answers
+
+    @rule(c=cadre_index, u=unit_index, right=st.booleans(), at_once_=st.booleans())
+    def cadre_answers_the_self_check(self, c, u, right, at_once_):
+        unit, cadre = self.unit(u), self.cadres[c]
+        if not unit.is_published or not unit.questions.exists():
+            return
+        answers = self.answers(unit, right)
+        call = lambda: evidence.self_check_submit(cadre=cadre, unit=unit, answers=answers)  # noqa: E731
+        results, errors = at_once([call] * 4) if at_once_ else ([call()], [])
+        assert errors == []
+        assert all(r.passed is right for r in results)
+
+    @rule(c=cadre_index, u=unit_index)
+    def cadre_presses_the_button(self, c, u):
+        unit, cadre = self.unit(u), self.cadres[c]
+        try:
+            evidence.completion_request(cadre=cadre, unit=unit)
+        except ValidationError:
+            return
+        assert evidence.missing(cadre, unit, evidence.asked(cadre, unit)) == set()
+
+    @rule(c=cadre_index, u=unit_index, words=st.sampled_from(["一", "二"]))
+    def cadre_writes_or_revises_a_reflection(self, c, u, words):
+        cadre, unit = self.cadres[c], self.unit(u)
+        mine = Reflection.objects.filter(cadre=cadre, unit=unit).first()
+        refused = not unit.is_published or (mine is not None and not mine.editable)
+        try:
+            evidence.reflection_submit(cadre=cadre, unit=unit, text=words * 60)
+        except ValidationError:
+            assert refused
+        else:
+            assert not refused
+
+    @rule(pick=st.integers(0, 50), read=st.booleans())
+    def trainer_reads_or_returns_a_reflection(self, pick, read):
+        reflections = list(Reflection.objects.filter(cadre__in=self.cadres).order_by("pk"))
+        if not reflections:
+            return
+        reflection = reflections[pick % len(reflections)]
+        action = evidence.READ if read else evidence.RETURN
+        # Only reading one that waits for its revision is refused.
+        refused = read and reflection.status == Reflection.Status.RETURNED
+        try:
+            evidence.reflection_review(
+                reflection=reflection, by=self.trainer, action=action, comment="再具体些"
+            )
+        except ValidationError:
+            assert refused
+        else:
+            assert not refused
+
     # --- what must hold after every step --------------------------------------------
+
+    @invariant()
+    def each_units_latest_version_holds_its_questions(self):
+        for unit in StudyUnit.objects.filter(pk__in=[u.pk for u in self.units]):
+            latest = unit.history.order_by("-history_id").first()
+            if latest is not None:
+                assert latest.history_questions == self_check.snapshot(unit), unit.slug
+
+    @invariant()
+    def every_reflection_is_whole(self):
+        for reflection in Reflection.objects.filter(cadre__in=self.cadres):
+            assert reflection.text == reflection.text.strip() and len(reflection.text) == 60
+            if reflection.status != Reflection.Status.SUBMITTED:
+                assert reflection.reviewed_by_id == self.trainer.pk and reflection.reviewed_at
+            if reflection.status == Reflection.Status.RETURNED:
+                assert reflection.comment == "再具体些"
 
     @invariant()
     def stored_totals_equal_a_recount(self):
@@ -275,6 +366,8 @@ def test_random_writes_keep_every_total_equal_to_a_recount(
         progress_store.rebuild()
         StudyUnit.objects.all().reindex_search()
         units = [make_unit(tags=["民政"]) for _ in range(N_UNITS)]
+        for unit in units[:3]:  # a self-check on three of them
+            expositions_services.unit_save(unit=unit, questions=QUESTIONS)
         modules = [make_module(units=units[:3]), make_module(units=units[2:])]
         for module in modules:
             assign(module, org.province, days=30)

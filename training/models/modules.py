@@ -87,6 +87,12 @@ class Module(Bilingual, models.Model):
         ACTIVE = "active", _("Active")
         ARCHIVED = "archived", _("Archived")
 
+    class Evidence(models.TextChoices):
+        # What a cadre gives before a unit of the module counts (training.evidence).
+        NOTHING = "nothing", _("Nothing: the cadre marks the unit complete")
+        SELF_CHECK = "self_check", _("The unit's self-check passed")
+        REFLECTION = "reflection", _("A reflection (学习心得) on the unit")
+
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     units = models.ManyToManyField(
@@ -94,6 +100,18 @@ class Module(Bilingual, models.Model):
     )
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE
+    )
+    evidence = models.CharField(
+        _("evidence of study"),
+        max_length=12,
+        choices=Evidence.choices,
+        default=Evidence.NOTHING,
+        help_text=_(
+            "What a cadre gives before a unit of this module counts: all answers of its "
+            "self-check right (retried at once, with the explanations), or a reflection of "
+            "50 to 2,000 characters that you read. A unit without self-check questions "
+            "counts with the button. Completions made before a change stay."
+        ),
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

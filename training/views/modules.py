@@ -84,7 +84,7 @@ def _module_form_page(request, module=None):
         # A builder button without JavaScript: apply it and draw the page again, with
         # what was typed kept and nothing saved or checked yet.
         builder.apply(*action)
-        fields = ("title", "description", "status")
+        fields = ("title", "description", "status", "evidence")
         initial = {name: request.POST.get(name, "") for name in fields}
         form = ModuleForm(instance=instance, initial=initial, available_units=units)
         return _render_form(request, form, builder, module)

@@ -11,10 +11,11 @@ from portal import spreadsheets
 from portal.params import parse_id
 
 from .. import exports, jobs, progress_pages
-from ..models import Completion, Job, ModuleUnit
+from ..models import Completion, Job, ModuleUnit, Reflection
 from ..progress import my_modules
 
 CADRE_PAGE_SIZE = 50
+REFLECTIONS_SHOWN = 100
 # An Excel file of more rows is written by a background job (bench/RESULTS.md: a
 # city's 3,386 cadres took 3 s on a busy machine, the province's 48,978 took 21.5 s).
 EXCEL_IN_REQUEST_ROWS = 10_000
@@ -135,8 +136,10 @@ def cadre_record(request, pk):
             rows.append(
                 {"unit": mu.unit, "position": mu.position, "completed_at": done.get(mu.unit_id)}
             )
+    reflections = Reflection.objects.filter(cadre=cadre).newest_first()[:REFLECTIONS_SHOWN]
     return render(
         request,
         "training/cadre_record.html",
-        {"cadre": cadre, "modules": modules, "module": module, "rows": rows},
+        {"cadre": cadre, "modules": modules, "module": module, "rows": rows}
+        | {"reflections": reflections},
     )

@@ -15,9 +15,16 @@ from expositions.models import StudyUnit
 from org.access import cadre_of, cadre_required, is_trainer
 from portal.params import parse_id
 
-from .. import services
+from .. import evidence, services
 from ..hours.ledger import ledger
-from ..models import Assignment, Certificate, Completion, ModuleUnit, TrainingClaim
+from ..models import (
+    Assignment,
+    Certificate,
+    Completion,
+    ModuleUnit,
+    Reflection,
+    TrainingClaim,
+)
 from ..progress import my_modules
 from ..reminders.notices import forget_count, notices_of_request
 from .refresh import post_or_back
@@ -25,6 +32,7 @@ from .refresh import post_or_back
 RECORD_PAGE_SIZE = 50
 CLAIMS_SHOWN = 50
 CERTIFICATES_SHOWN = 50
+REFLECTIONS_SHOWN = 100
 
 
 @login_required
@@ -124,6 +132,9 @@ def my_record(request):
                 "decided_by"
             )[:CLAIMS_SHOWN],
             "certificates": Certificate.objects.filter(cadre=request.cadre)[:CERTIFICATES_SHOWN],
+            "reflections": Reflection.objects.filter(cadre=request.cadre).newest_first()[
+                :REFLECTIONS_SHOWN
+            ],
         },
     )
 
@@ -148,7 +159,8 @@ def _back_to(unit, request):
 def completion_mark(request, slug):
     unit = _unit_for(request, slug)
     try:
-        _completion, created = services.completion_record(cadre=request.cadre, unit=unit)
+        # The evidence the unit asks for first, if any (training.evidence).
+        _completion, created = evidence.completion_request(cadre=request.cadre, unit=unit)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
