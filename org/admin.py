@@ -160,7 +160,7 @@ class AccountAdmin(UserAdmin):
 
     PRIVILEGED = ("is_superuser", "is_staff", "groups", "user_permissions")
     add_form_template = "admin/auth/user/add_account.html"
-    list_display = ("username_shown", "cadre_name", "email", "is_staff")
+    list_display = ("username_shown", "cadre_name", "email_shown", "is_staff")
     list_select_related = ("cadre",)
     list_filter = ("is_staff", "is_superuser", "is_active", RoleFilter)
     search_fields = ("username", "cadre__name", "first_name", "last_name", "email")
@@ -185,6 +185,11 @@ class AccountAdmin(UserAdmin):
     @admin.display(description=_("username"), ordering="username")
     def username_shown(self, user):
         return format_html('<span translate="no">{}</span>', user.get_username())
+
+    @admin.display(description=_("email address"), ordering="email")
+    def email_shown(self, user):
+        """An address is a code, not words of either language (as the username)."""
+        return format_html('<span translate="no">{}</span>', user.email) if user.email else ""
 
     @admin.display(description=_("cadre"), ordering="cadre__name")
     def cadre_name(self, user):
