@@ -80,7 +80,7 @@ class Zips:
         from django.db import connections
 
         from training import jobs
-        from training.models import Job
+        from training.jobs.models import Job
 
         user = get_user_model().objects.get(username="bench-trainer-province")
         while not self.stop.is_set():

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "expositions",
     "org",
     "training",
+    "training.jobs",  # background jobs and periodic tasks (app label "jobs")
     "training.reminders",  # notices, email digests, the chase list (app label "reminders")
     "devtools",  # demo data, the generated province, backups: tools, not the portal
 ]

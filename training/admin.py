@@ -7,12 +7,13 @@ from modeltranslation.admin import TranslationAdmin
 
 from portal import audit, spreadsheets
 
-from . import jobs, services
+from . import services
+from .jobs import services as jobs
+from .jobs.models import Job
 from .models import (
     Assignment,
     Certificate,
     Completion,
-    Job,
     Module,
     ModuleUnit,
     Requirement,

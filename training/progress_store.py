@@ -52,10 +52,10 @@ from django.utils import timezone
 from expositions.models import StudyUnit, hours_for_minutes, tag_search_names
 from expositions.search import DERIVED_FIELDS, document
 
+from .jobs.models import Job
 from .models import (
     Completion,
     HoursYear,
-    Job,
     ModuleUnit,
     Progress,
     ProgressWeek,

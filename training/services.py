@@ -10,8 +10,9 @@ from expositions.models import StudyUnit
 from org.models import Cadre, OrgUnit
 from portal import audit
 
-from . import jobs, progress_store
+from . import progress_store
 from .hours import certificates
+from .jobs import services as jobs
 from .models import Assignment, Certificate, Completion, Module, ModuleUnit, TrainingClaim
 
 

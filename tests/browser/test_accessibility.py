@@ -113,7 +113,7 @@ def _jobs(trainer):
     from django.core.files.base import ContentFile
     from django.utils import timezone
 
-    from training.models import Job
+    from training.jobs.models import Job
 
     made = []
     for state in ("running", "done", "failed"):

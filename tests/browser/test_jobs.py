@@ -18,7 +18,8 @@ from org.models import Cadre, OrgUnit
 from tests.browser.test_reading import TEXT, sign_in, sign_out
 from tests.servers import ROOT, clean_env
 from training import services
-from training.models import Job, Module
+from training.jobs.models import Job
+from training.models import Module
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 

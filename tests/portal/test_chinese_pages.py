@@ -31,7 +31,8 @@ from tests.expositions.test_self_check import QUESTIONS
 from tests.security.test_matrix import url_patterns
 from training import evidence
 from training.hours import certificates
-from training.models import Assignment, Completion, Job, Module, Reflection, TrainingClaim
+from training.jobs.models import Job
+from training.models import Assignment, Completion, Module, Reflection, TrainingClaim
 from training.reminders.unsubscribe import token_for
 
 # Words that are the same in a Chinese interface: file formats and encodings named on

@@ -26,10 +26,10 @@ from expositions.services import unit_save, unit_tags_set
 from tests.expositions.test_self_check import QUESTIONS
 from training import evidence, services
 from training.hours import certificates
+from training.jobs.models import Job
 from training.models import (
     Assignment,
     Completion,
-    Job,
     Module,
     Reflection,
     Requirement,
@@ -180,7 +180,7 @@ ADMIN = {
     "training.trainingclaim": (200, 403, 200, 403, 200),
     "training.certificate": (200, 403, 200, 403, 200),
     # Superusers only: who asked for which file, and the tasks' tracebacks.
-    "training.job": (403, 403, 403, 403, 403),
+    "jobs.job": (403, 403, 403, 403, 403),
     "django_tasks_database.dbtaskresult": (403, 403, 403, 403, 403),
 }
 ADMIN_KINDS = ("changelist", "add", "change", "delete", "history")
@@ -318,7 +318,7 @@ def world_rows(module_db):
         "training.requirement": Requirement.objects.first(),  # shipped by a migration
         "training.trainingclaim": claim,
         "training.certificate": certificate,
-        "training.job": job,
+        "jobs.job": job,
         "django_tasks_database.dbtaskresult": DBTaskResult.objects.create(
             args_kwargs={"args": [job.pk], "kwargs": {}},
             task_path="training.jobs.tasks.run_job",

@@ -15,8 +15,10 @@ from django_tasks_db.models import DBTaskResult
 
 from tests.jobs import run_queued
 from training import services
-from training.jobs import housekeeping, job_run, work
-from training.models import Certificate, Job
+from training.jobs import work
+from training.jobs.models import Job
+from training.jobs.services import housekeeping, job_run
+from training.models import Certificate
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from django_tasks_db.models import DBTaskResult
 
 from tests.servers import ROOT, manage
 from training.jobs import periodic
-from training.models import Job, PeriodicRun
+from training.jobs.models import Job, PeriodicRun
 
 TASKS = 40
 
@@ -61,7 +61,7 @@ def test_two_schedulers_at_once_enqueue_a_periodic_task_once(database):
         _out, errors = scheduler.communicate(timeout=60)
         assert scheduler.returncode == 0, errors
     count = "from django_tasks_db.models import DBTaskResult as R; print(R.objects.count())"
-    slots = "from training.models import PeriodicRun as P; print(P.objects.count())"
+    slots = "from training.jobs.models import PeriodicRun as P; print(P.objects.count())"
     enqueued = int(manage(database, "shell", "-v0", "-c", count))
     assert enqueued == int(manage(database, "shell", "-v0", "-c", slots))
     assert enqueued == len(periodic.SCHEDULE)  # (two if the slot turned in between)

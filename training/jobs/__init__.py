@@ -4,21 +4,3 @@ person watches its page and downloads what it made; a periodic task
 (``tasks.housekeeping``) deletes files past keeping and fails jobs whose worker
 stopped. ``periodic`` enqueues the periodic tasks, once per interval whatever the
 number of schedulers."""
-
-from .services import (
-    housekeeping,
-    job_retry,
-    job_run,
-    job_start,
-    recount_after_edit,
-    request_parameters,
-)
-
-__all__ = [
-    "housekeeping",
-    "job_retry",
-    "job_run",
-    "job_start",
-    "recount_after_edit",
-    "request_parameters",
-]

@@ -14,8 +14,8 @@ from datetime import timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from ..models import PeriodicRun
 from . import tasks
+from .models import PeriodicRun
 
 logger = logging.getLogger(__name__)
 

@@ -18,8 +18,9 @@ from django.db.models import F, Sum
 from django.utils import timezone, translation
 
 from .. import progress_store
-from ..models import Completion, Job, PeriodicRun, Progress
+from ..models import Completion, Progress
 from . import tasks, work
+from .models import Job, PeriodicRun
 
 logger = logging.getLogger(__name__)
 

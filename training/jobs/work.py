@@ -14,7 +14,7 @@ from portal import spreadsheets
 
 from .. import progress_pages, progress_store
 from ..hours import certificates
-from ..models import Job
+from .models import Job
 
 # Certificates per zip (about 0.07 s each to render, 0.5 s cold): a larger org unit is
 # split by the trainer, so that one job does not hold a worker for many minutes.

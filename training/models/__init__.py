@@ -1,8 +1,9 @@
 """Who must study what, by when, and who has: modules, assignments, completions and
 the progress totals kept from them, the evidence of study a module may ask for
 (self-checks passed, reflections), the 学时 records beyond them (requirements,
-claims, certificates), and the background jobs that do long work. The people and the
-org tree are in ``org``. One module per topic; every model is importable from here."""
+claims, certificates). The background jobs are an app of their own (training.jobs).
+The people and the org tree are in ``org``. One module per topic; every model is
+importable from here."""
 
 from .completions import Completion, HoursYear, Progress, ProgressWeek
 from .evidence import Reflection, ReflectionQuerySet, SelfCheckPass, characters
@@ -15,7 +16,6 @@ from .hours import (
     TrainingClaim,
     claim_file_name,
 )
-from .jobs import Job, JobQuerySet, PeriodicRun, job_file_name
 from .modules import (
     HOURS,
     Assignment,
@@ -37,13 +37,10 @@ __all__ = [
     "ClaimQuerySet",
     "Completion",
     "HoursYear",
-    "Job",
-    "JobQuerySet",
     "Module",
     "ModuleQuerySet",
     "ModuleUnit",
     "ModuleUnitQuerySet",
-    "PeriodicRun",
     "Progress",
     "ProgressWeek",
     "Reflection",
@@ -54,5 +51,4 @@ __all__ = [
     "characters",
     "claim_file_name",
     "count_of",
-    "job_file_name",
 ]

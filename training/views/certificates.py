@@ -15,10 +15,12 @@ from django.views.decorators.http import require_GET
 from org.access import cadre_required, trainer_required
 from portal.ratelimit import key_over_limit, over_limit
 
-from .. import jobs, progress_pages
+from .. import progress_pages
 from ..hours import certificates
+from ..jobs import services as jobs
 from ..jobs import work
-from ..models import Certificate, Job
+from ..jobs.models import Job
+from ..models import Certificate
 from ..progress import my_modules
 from .refresh import post_or_back
 

@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from .. import jobs
-from ..models import Job
+from ..jobs import services as jobs
+from ..jobs.models import Job
 from .refresh import post_or_back
 
 LIST_SIZE = 50

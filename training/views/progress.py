@@ -10,8 +10,10 @@ from org.models import Cadre
 from portal import spreadsheets
 from portal.params import parse_id
 
-from .. import exports, jobs, progress_pages
-from ..models import Completion, Job, ModuleUnit, Reflection
+from .. import exports, progress_pages
+from ..jobs import services as jobs
+from ..jobs.models import Job
+from ..models import Completion, ModuleUnit, Reflection
 from ..progress import my_modules
 
 CADRE_PAGE_SIZE = 50

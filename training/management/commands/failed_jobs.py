@@ -1,8 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from training import jobs
-from training.models import Job
+from training.jobs import services as jobs
+from training.jobs.models import Job
 
 
 class Command(BaseCommand):

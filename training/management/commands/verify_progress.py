@@ -3,7 +3,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from training import progress_store
-from training.models import Job
+from training.jobs.models import Job
 
 
 class Command(BaseCommand):

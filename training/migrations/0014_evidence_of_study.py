@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('expositions', '0011_exposition_author_in_both_languages'),
         ('org', '0006_password_change_required'),
-        ('training', '0014_background_jobs'),
+        ('training', '0013_completion_unit_time'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
