@@ -13,7 +13,7 @@ from .forms import CHOOSE, choose_prompt
 
 # App labels in the order the admin's index and navigation show them; apps not named
 # come after these, in the default order.
-APP_ORDER = ("expositions", "training", "org", "auth", "admin", "axes")
+APP_ORDER = ("expositions", "training", "org", "auth", "admin", "django_tasks_database", "axes")
 # Within an app, models in this order (object names); the rest after them.
 MODEL_ORDER = {
     "expositions": ("StudyUnit", "Theme", "Tag", "Exposition"),
