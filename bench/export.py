@@ -87,11 +87,11 @@ def part(name, rows):
                 cursor.copy_expert(sql, sink)
             result["rows"] = sink.lines - 1
         else:
-            from training.views import progress
+            from training.jobs import work
 
             # What writing the file costs, whatever its size: above EXCEL_IN_REQUEST_ROWS
             # the page hands it to a background job, which writes it the same way.
-            progress.EXCEL_IN_REQUEST_ROWS = 10**9
+            work.EXCEL_IN_REQUEST_ROWS = 10**9
             client = Client()
             client.cookies["sessionid"] = _province.session_for("bench-trainer-province")
             fmt = "xlsx" if name == "xlsx" else "csv"

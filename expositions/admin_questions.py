@@ -183,5 +183,28 @@ def version_questions(specs):
         return _("Not recorded in this version: a revert leaves the questions as they are.")
     if not specs:
         return _("None: a revert removes the unit's questions.")
-    blocks = ((linebreaksbr(self_check.as_text([spec])),) for spec in specs)
+    blocks = (_question_html(spec) for spec in specs)
     return format_html("<ol>{}</ol>", format_html_join("", "<li>{}</li>", blocks))
+
+
+def _question_html(spec):
+    """One question as the revert page lists it: the Chinese, then the English (marked
+    ``lang="en"``); its options marked ✓ (right) or ✗."""
+    kind = dict(self_check.Kind.choices).get(spec.get("kind"), spec.get("kind"))
+    lines = {"zh": [f"{spec.get('order')}（{kind}）{spec.get('text_zh', '')}"], "en": []}
+    lines["en"].append(spec.get("text_en", ""))
+    if spec.get("kind") == self_check.Kind.TRUE_FALSE:
+        lines["zh"].append("✓" if spec.get("correct") else "✗")
+    for option in spec.get("options") or []:
+        mark = "✓" if option.get("correct") else "✗"
+        for language in ("zh", "en"):
+            lines[language].append(f"{mark} {option.get(f'text_{language}', '')}")
+    for language in ("zh", "en"):
+        lines[language].append(spec.get(f"explanation_{language}", ""))
+    return (
+        format_html(
+            '{}<br><span lang="en">{}</span>',
+            linebreaksbr("\n".join(lines["zh"])),
+            linebreaksbr("\n".join(lines["en"])),
+        ),
+    )

@@ -1,6 +1,7 @@
 from axes.apps import AppConfig as AxesAppConfig
 from django.contrib.admin.apps import AdminConfig
 from django.utils.translation import gettext_lazy as _
+from django_tasks_db.apps import TasksAppConfig
 
 
 class PortalAdminConfig(AdminConfig):
@@ -43,3 +44,10 @@ class SignInSecurityConfig(AxesAppConfig):
     """django-axes under a name editors understand (its tables are the lock-outs)."""
 
     verbose_name = _("Sign-in security")
+
+
+class BackgroundTasksConfig(TasksAppConfig):
+    """django-tasks-db (the tasks' table: portal/tasks.py) under a name editors
+    understand, in the admin and the audit log's list of content types."""
+
+    verbose_name = _("Background tasks")

@@ -63,7 +63,7 @@ INSTALLED_APPS = [
     # Background work: Django's task framework (the django-tasks backport on 5.2; built
     # into Django 6 as django.tasks) with its database backend (portal/tasks.py).
     "django_tasks",
-    "django_tasks_db",
+    "portal.apps.BackgroundTasksConfig",  # django_tasks_db, named for the admin
     "expositions",
     "org",
     "training",

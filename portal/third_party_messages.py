@@ -1,5 +1,5 @@
 """Words other packages show in the admin without a Chinese translation of their own
-(django-axes ships none): named here so that `make messages` puts them in the
+(django-axes and django-tasks-db ship none): named here so that `make messages` puts them in the
 portal's catalogue, which Django consults first. Nothing imports this module."""
 
 from django.utils.translation import gettext_noop, ngettext_lazy
@@ -33,6 +33,13 @@ AXES = [
     gettext_noop("Session key hash (sha256)"),
     gettext_noop("The time when access attempt expires and is no longer valid."),
     gettext_noop("User Agent"),
+]
+
+# django-tasks-db's table of task results (superusers read it in the admin; its name is
+# in the audit log's list of content types for editors).
+TASKS_DB = [
+    gettext_noop("Task Result"),
+    gettext_noop("Task Results"),
 ]
 
 # Django's admin and Django 5.2's reworded messages, and django-treebeard (which ships

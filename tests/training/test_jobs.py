@@ -262,13 +262,11 @@ def sheet_rows(content):
 def test_a_large_excel_export_is_a_job_with_the_same_rows(
     client, org, finished, trainer, make_cadre, monkeypatch
 ):
-    from training.views import progress
-
     make_cadre(org.township_b, name="=SUM(A1)")
     client.force_login(trainer)
     url = export_url(finished, org=org.county.pk, status="")
     inline = sheet_rows(b"".join(client.get(url).streaming_content))
-    monkeypatch.setattr(progress, "EXCEL_IN_REQUEST_ROWS", 1)
+    monkeypatch.setattr(work, "EXCEL_IN_REQUEST_ROWS", 1)
     response = client.get(url)
     job = Job.objects.get()
     assert response.status_code == 302 and response.url == job.get_absolute_url()
@@ -283,9 +281,7 @@ def test_a_large_excel_export_is_a_job_with_the_same_rows(
 
 
 def test_csv_stays_streamed_whatever_its_size(client, org, finished, trainer, monkeypatch):
-    from training.views import progress
-
-    monkeypatch.setattr(progress, "EXCEL_IN_REQUEST_ROWS", 0)
+    monkeypatch.setattr(work, "EXCEL_IN_REQUEST_ROWS", 0)
     client.force_login(trainer)
     response = client.get(export_url(finished, "csv", org=org.county.pk))
     assert response.status_code == 200 and response.streaming
@@ -295,9 +291,7 @@ def test_csv_stays_streamed_whatever_its_size(client, org, finished, trainer, mo
 def test_the_excel_job_runs_in_the_language_it_was_asked_in(
     client, org, finished, trainer, monkeypatch
 ):
-    from training.views import progress
-
-    monkeypatch.setattr(progress, "EXCEL_IN_REQUEST_ROWS", 0)
+    monkeypatch.setattr(work, "EXCEL_IN_REQUEST_ROWS", 0)
     client.force_login(trainer)
     client.get(export_url(finished, org=org.county.pk), HTTP_ACCEPT_LANGUAGE="en")
     run_queued()
@@ -348,3 +342,26 @@ def test_a_recount_waiting_is_reused_and_one_running_is_not(finished, trainer, m
     Job.objects.filter(pk=first.pk).update(state="running")
     third = services.module_set_units(module=finished, units=units[:1], by=trainer)
     assert third != first and third.state == "queued"
+
+
+def test_a_long_shortfall_list_in_excel_is_a_job_with_the_same_rows(
+    client, org, trainer, make_cadre, monkeypatch
+):
+    from training.models import Requirement
+
+    online = Requirement.objects.get(kind="online")
+    for name in ("王芳", "李强"):
+        make_cadre(org.township_a, name=name)
+    client.force_login(trainer)
+    url = reverse("training:hours_overview") + f"?requirement={online.pk}&format=xlsx"
+    inline = sheet_rows(b"".join(client.get(url).streaming_content))
+    monkeypatch.setattr(work, "EXCEL_IN_REQUEST_ROWS", 1)
+    response = client.get(url)
+    job = Job.objects.get()
+    assert response.status_code == 302 and response.url == job.get_absolute_url()
+    run_queued()
+    job.refresh_from_db()
+    assert (job.state, job.done, job.total) == ("done", 2, 2)
+    made = b"".join(client.get(reverse("training:job_file", args=[job.pk])).streaming_content)
+    assert sheet_rows(made)[1:] == inline[1:]
+    assert {row[0] for row in sheet_rows(made)[1:]} == {"王芳", "李强"}

@@ -71,9 +71,11 @@ def recount_after_edit(*, modules, by, label, added_unit_ids=()):
     of 100 units took 6.5-7.7 s at province scale (bench/RESULTS.md); until its job has
     run, the module's pages say so and verify_progress leaves it out."""
     ids = sorted(m.pk for m in modules)
-    stored = Progress.objects.filter(module_id__in=ids).aggregate(n=Sum("done"))["n"] or 0
-    added = Completion.objects.filter(unit_id__in=list(added_unit_ids)).count()
-    if by is None or stored + added <= RECOUNT_IN_REQUEST:
+    if by is not None:
+        stored = Progress.objects.filter(module_id__in=ids).aggregate(n=Sum("done"))["n"]
+        added = Completion.objects.filter(unit_id__in=list(added_unit_ids)).count()
+        small = (stored or 0) + added <= RECOUNT_IN_REQUEST
+    if by is None or small:
         progress_store.recompute(ids)
         return None
     return job_start(

@@ -12,15 +12,13 @@ from portal.params import parse_id
 
 from .. import exports, progress_pages
 from ..jobs import services as jobs
+from ..jobs import work
 from ..jobs.models import Job
 from ..models import Completion, ModuleUnit, Reflection
 from ..progress import my_modules
 
 CADRE_PAGE_SIZE = 50
 REFLECTIONS_SHOWN = 100
-# An Excel file of more rows is written by a background job (bench/RESULTS.md: a
-# city's 3,386 cadres took 3 s on a busy machine, the province's 48,978 took 21.5 s).
-EXCEL_IN_REQUEST_ROWS = 10_000
 
 
 def _module_page(request, pk):
@@ -71,7 +69,7 @@ def assignment_progress(request, pk):
 @trainer_required
 def progress_export(request, kind, pk, fmt):
     """A table of the progress page as CSV (streamed) or Excel: written in the request
-    up to ``EXCEL_IN_REQUEST_ROWS`` rows, by a background job beyond (the person is
+    up to ``work.EXCEL_IN_REQUEST_ROWS`` rows, by a background job beyond (the person is
     sent to the job's page)."""
     page, assignment = progress_pages.page_for(request.user, request.GET, kind, pk)
     table = request.GET.get("table", "cadres")
@@ -82,7 +80,7 @@ def progress_export(request, kind, pk, fmt):
         return exports.completions_csv_postgresql(
             name, page.filtered_cadres(), page.progress.unit_ids
         )
-    if fmt == "xlsx" and progress_pages.export_rows(page, table) > EXCEL_IN_REQUEST_ROWS:
+    if fmt == "xlsx" and progress_pages.export_rows(page, table) > work.EXCEL_IN_REQUEST_ROWS:
         return redirect(_export_job(request, page, kind, pk, table))
     data = progress_pages.export_table(page, table)
     if fmt == "xlsx":
