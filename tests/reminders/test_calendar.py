@@ -2,7 +2,7 @@
 day, 7 days before, 1 day before, weeks overdue, finished. Exactly the mails
 expected, none to a cadre who finished, none twice for a day run twice."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from django.utils import timezone
@@ -38,7 +38,9 @@ def test_a_calendar_of_reminders(inbox, me, org, make_cadre, make_module, assign
     early.user.save()
     module = make_module(n_units=2)
     assign(module, org.county, days=DUE_IN)
-    start = timezone.now()
+    # Noon, local time: the second run an hour later falls on the same local day
+    # (from timezone.now() it crossed Beijing's midnight when run 15:00-16:00 UTC).
+    start = timezone.make_aware(datetime.combine(timezone.localdate(), time(12)))
     mailed = {}
     for day in range(DUE_IN + 25):
         if day == 5:

@@ -193,8 +193,9 @@ def test_the_header_count_is_read_once_and_kept_in_the_session(
     client, me, make_user, make_module, assign
 ):
     """A cadre's first page reads the notices (assignments with trainers' reminders, the
-    modules' units, rejected claims, dismissals) and keeps the count in the session;
-    their next pages cost what they cost a reader who is not a cadre."""
+    modules' units, rejected claims, returned reflections, dismissals) and keeps the
+    count in the session; their next pages cost what they cost a reader who is not a
+    cadre."""
     url = reverse("expositions:home")
     client.force_login(make_user("reader"))
     client.get(url)
@@ -203,9 +204,9 @@ def test_the_header_count_is_read_once_and_kept_in_the_session(
     assign(make_module(), me, days=-3)
     with CaptureQueriesContext(connection) as first:
         client.get(url)
-    # The page's own queries, the four reads, and the session written once (savepoint,
+    # The page's own queries, the five reads, and the session written once (savepoint,
     # UPDATE, release), on top of one more that a session's first page asks.
-    assert len(first.captured_queries) == reader + 1 + 4 + 3
+    assert len(first.captured_queries) == reader + 1 + 5 + 3
     assert _queries(client, url) == reader
     assert client.session[notices.COUNT_KEY][0] == 1
 
@@ -247,3 +248,24 @@ def test_a_module_with_no_unit_readers_can_see_gives_no_notice(me, make_module, 
     module = make_module(units=[make_unit(status=StudyUnit.Status.DRAFT)])
     assign(module, me, days=-3)
     assert kinds(me) == []
+
+
+def test_a_returned_reflection_is_a_notice_until_it_is_revised(
+    me, org, make_module, make_unit, assign, make_trainer, my_client
+):
+    from training import evidence
+    from training.models import Module
+
+    unit = make_unit()
+    module = make_module(units=[unit], evidence=Module.Evidence.REFLECTION)
+    assign(module, org.county, days=30)
+    reflection, _done = evidence.reflection_submit(cadre=me, unit=unit, text="学" * 60)
+    trainer = make_trainer(org.county)
+    evidence.reflection_review(
+        reflection=reflection, by=trainer, action=evidence.RETURN, comment="请结合本职工作"
+    )
+    assert (notices.REFLECTION_RETURNED, unit.title) in kinds(me)
+    html = my_client.get(reverse("training:my_study")).content.decode()
+    assert "心得已退回" in html and "请结合本职工作" in html
+    evidence.reflection_submit(cadre=me, unit=unit, text="学习" * 40)
+    assert (notices.REFLECTION_RETURNED, unit.title) not in kinds(me)

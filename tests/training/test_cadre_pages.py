@@ -83,8 +83,8 @@ def test_my_study_query_count_is_constant(my_client, me, org, make_module, make_
     my_client.get(reverse("training:my_study"))  # the new count of notices kept once
     # The session; the user with their roles (org.backends); the modules, their stored
     # progress, their units (my_modules); the notices: the assignments, rejected claims,
-    # dismissals (training.reminders).
-    assert _my_study_queries(my_client) == few == 8
+    # returned reflections, dismissals (training.reminders).
+    assert _my_study_queries(my_client) == few == 9
 
 
 def test_mark_complete_twice_leaves_one_record(my_client, me, make_module, assign):

@@ -6,8 +6,7 @@ when the work is done, and nothing stored about it can go stale.
 ``SOURCES`` is the list of where notices come from: each is a function of (cadre,
 today, known) returning ``Notice``s, with keys of its own (``known``: the cadre's modules
 as ``training.progress.my_modules`` read them for the page, or None, for a source that
-can use them). One more source (returned
-reflections, say) joins by being added to it.
+can use them). One more source joins by being added to it.
 """
 
 import time
@@ -18,7 +17,7 @@ from django.db.models import Exists, OuterRef, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
-from training.models import Assignment, Module, ModuleUnit, TrainingClaim
+from training.models import Assignment, Module, ModuleUnit, Reflection, TrainingClaim
 
 from .models import Dismissal, Nudge
 
@@ -27,6 +26,7 @@ DUE_SOON = "due_soon"
 OVERDUE = "overdue"
 NUDGED = "nudged"
 CLAIM_REJECTED = "claim_rejected"
+REFLECTION_RETURNED = "reflection_returned"
 
 DUE_SOON_DAYS = 7  # a due date this close is "due soon"
 NEW_DAYS = 14  # an assignment this recent, not started, is "new"
@@ -187,7 +187,32 @@ def rejected_claims(cadre, today, known=None):
     ]
 
 
-SOURCES = [assignment_notices, rejected_claims]
+def returned_reflections(cadre, today, known=None):
+    """Reflections (学习心得) a trainer returned with a comment, until the cadre revises
+    them (``Reflection.objects.returned_to``). One query. Each return is its own notice:
+    a reflection returned again after a revision is told again."""
+    reflections = (
+        Reflection.objects.returned_to(cadre)
+        .select_related("unit")
+        .only("pk", "comment", "reviewed_at", "unit__slug", "unit__title")
+        .order_by("-reviewed_at", "-pk")
+    )
+    return [
+        Notice(
+            f"{REFLECTION_RETURNED}:{r.pk}:{r.reviewed_at:%Y%m%d%H%M%S}",
+            REFLECTION_RETURNED,
+            r.unit.title,
+            r.unit.get_absolute_url() + "#reflection",
+            timezone.localdate(r.reviewed_at),
+            0,
+            r.comment,
+            (3, r.reviewed_at.date(), r.pk),
+        )
+        for r in reflections
+    ]
+
+
+SOURCES = [assignment_notices, rejected_claims, returned_reflections]
 
 
 def notices_for(cadre, today=None, known=None):
