@@ -41,6 +41,7 @@ class Completion(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("org unit at completion"),
+        db_index=False,  # the (org_unit, unit, completed_at) index below leads with it
     )
 
     class Meta:
@@ -54,6 +55,13 @@ class Completion(models.Model):
             # Completions of a module's units in a time range: what was done before an
             # assignment (training.progress), and the recent weeks of the activity chart.
             models.Index(fields=["unit", "completed_at"], name="completion_unit_time"),
+            # Completions made in an org unit, of some units, in a time range: the weekly
+            # chart less a module's hidden units. With the (unit, completed_at) index
+            # alone PostgreSQL intersected a county's rows with every completion of the
+            # unit in the province: 35 ms for a county (bench/RESULTS.md).
+            models.Index(
+                fields=["org_unit", "unit", "completed_at"], name="completion_place_unit_time"
+            ),
         ]
 
     def __str__(self):
