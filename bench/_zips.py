@@ -47,7 +47,7 @@ def target():
 class Zips:
     """A worker process and a thread that keeps one zip job waiting or running."""
 
-    def __init__(self, url, module_pk, county_pk, priority="idle"):
+    def __init__(self, url, module_pk, county_pk, priority="idle", paused=False):
         self.media = tempfile.mkdtemp(prefix="portal-load-media-")
         env = _province.server_env(
             url,
@@ -73,31 +73,52 @@ class Zips:
         self.done = []  # (state, certificates, seconds) of each job finished
         self.current = None  # the job waiting or running
         self.stop = threading.Event()
+        self.enabled = threading.Event()  # cleared: no new job (--alternate's "off" steps)
+        if not paused:
+            self.enabled.set()
+        self.busy = threading.Lock()  # held while a job waits or runs
         self.thread = threading.Thread(target=self._keep_zipping, daemon=True)
 
     def _keep_zipping(self):
         from django.contrib.auth import get_user_model
         from django.db import connections
 
-        from training import jobs
+        from training.jobs import services as jobs
         from training.jobs.models import Job
 
         user = get_user_model().objects.get(username="bench-trainer-province")
         while not self.stop.is_set():
-            job = jobs.job_start(
-                kind=Job.Kind.CERTIFICATES,
-                requested_by=user,
-                parameters=self.parameters,
-                label="bench/load.py --with-zip",
-            )
-            self.current = job
-            while not self.stop.wait(0.5):
-                job.refresh_from_db()
-                if job.finished:
-                    seconds = (job.finished_at - job.started_at).total_seconds()
-                    self.done.append((job.state, job.total, seconds))
-                    break
+            if self.enabled.wait(0.5):
+                with self.busy:
+                    if self.enabled.is_set():
+                        self._one_zip(jobs, Job, user)
         connections.close_all()
+
+    def _one_zip(self, jobs, Job, user):
+        """Start one zip job and wait for it to finish (or for the run to stop)."""
+        job = jobs.job_start(
+            kind=Job.Kind.CERTIFICATES,
+            requested_by=user,
+            parameters=self.parameters,
+            label="bench/load.py --with-zip",
+        )
+        self.current = job
+        while not self.stop.wait(0.5):
+            job.refresh_from_db()
+            if job.finished:
+                seconds = (job.finished_at - job.started_at).total_seconds()
+                self.done.append((job.state, job.total, seconds))
+                break
+        self.current = None
+
+    def pause(self):
+        """No new job; wait for the one waiting or running to finish."""
+        self.enabled.clear()
+        with self.busy:
+            pass
+
+    def resume(self):
+        self.enabled.set()
 
     def __enter__(self):
         self.thread.start()
@@ -111,7 +132,8 @@ class Zips:
 
     def progress(self):
         """(state, done, total) of the job waiting or running now."""
-        if self.current is None:
+        current = self.current
+        if current is None:
             return None
-        self.current.refresh_from_db()
-        return self.current.state, self.current.done, self.current.total
+        current.refresh_from_db()
+        return current.state, current.done, current.total

@@ -24,6 +24,11 @@ request goes to 127.0.0.1; each step stops after --step-seconds, the run by itse
 --with-zip runs a task worker beside the server (at nice 10, as the systemd unit does)
 that makes a trainer's zip of up to 200 certificates again and again through each
 step: the readers' p95 with and without it says whether background work slows them.
+--alternate (with --with-zip) turns the zips on and off from step to step, in the order
+on, off, off, on, on, off, ... (so that a drift of the machine's load falls on both
+alike), waiting for the last zip to finish before an "off" step; give the same number
+of users at every step (--steps 20,20,20,20,20,20,20,20). It ends with the readers'
+median p95 over the "on" steps and over the "off" steps, and their ratio.
 --database names the generated database (default portal_bench_province_<cadres>).
 
 Cadres complete units as they go: a second run on the same database finds fewer units
@@ -35,6 +40,7 @@ import contextlib
 import csv
 import json
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -146,6 +152,19 @@ class Trivial(HttpUser):
 """
 
 
+def compare_readers(results):
+    """--alternate: each reader page's median p95 over the steps with zips and without."""
+    for name in READER_PAGES:
+        on = [r["pages"][name] for _u, r, z in results if z and name in r["pages"]]
+        off = [r["pages"][name] for _u, r, z in results if not z and name in r["pages"]]
+        if on and off:
+            with_zip, without = statistics.median(on), statistics.median(off)
+            print(
+                f"{name}: p95 median {with_zip:.0f} ms with zips ({len(on)} steps), "
+                f"{without:.0f} ms without ({len(off)} steps): ratio {with_zip / without:.2f}"
+            )
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cadres", type=int, default=50_000)
@@ -165,7 +184,14 @@ def main():
         default="idle",
         help="the worker's CPU priority: SCHED_IDLE (default) or nice 10",
     )
+    parser.add_argument(
+        "--alternate",
+        action="store_true",
+        help="with --with-zip: zips on and off from step to step (on, off, off, on, ...)",
+    )
     args = parser.parse_args()
+    if args.alternate and not args.with_zip:
+        parser.error("--alternate needs --with-zip")
     if shutil.which("locust") is None and not (Path(sys.executable).parent / "locust").exists():
         sys.exit("Locust is needed: .venv/bin/pip install -c requirements.lock -e '.[bench]'")
     steps = [int(s) for s in args.steps.split(",")]
@@ -192,12 +218,15 @@ def main():
     if args.with_zip:
         module_pk, county_pk, finished = _zips.target()
         print(f"zips: module {module_pk}, org unit {county_pk}: {finished} certificates each")
-        zips = _zips.Zips(url, module_pk, county_pk, args.zip_priority)
+        zips = _zips.Zips(url, module_pk, county_pk, args.zip_priority, args.alternate)
     with _province.Gunicorn(env, workers=args.workers) as server, zips:
         yardstick = locust(server.url, plan_file, 20, 15, work / "trivial", trivial_file)
         print(f"yardstick: the trivial view, 20 users without pauses: {yardstick['rps']:.0f} req/s")
         print(f"{'users':>6} {'req/s':>7} {'p50':>6} {'p95':>6} {'p99':>6} {'failed':>7}")
-        for users in steps:
+        for i, users in enumerate(steps):
+            zipping = args.with_zip and (not args.alternate or i % 4 in (0, 3))
+            if args.alternate:
+                zips.resume() if zipping else zips.pause()
             r = locust(
                 server.url,
                 plan_file,
@@ -206,7 +235,9 @@ def main():
                 work / f"step_{users}",
                 HERE / "locustfile.py",
             )
-            results.append((users, r))
+            results.append((users, r, zipping))
+            if args.alternate:
+                print(f"  zips {'on' if zipping else 'off'}:")
             print(
                 f"{users:>6} {r['rps']:>7.1f} {r['p50']:>6.0f} {r['p95']:>6.0f} "
                 f"{r['p99']:>6.0f} {r['failures']:>4}/{r['requests']}"
@@ -221,9 +252,12 @@ def main():
             if args.with_zip:
                 print(f"        zip jobs finished so far (state, certificates, s): {zips.done}")
                 print(f"        zip job now (state, done, total): {zips.progress()}")
-            if r["p95"] >= P95_GOAL_MS * 2:
+            if r["p95"] >= P95_GOAL_MS * 2 and not args.alternate:
                 break  # well past the goal: a bigger step only queues
-    held = [(u, r) for u, r in results if r["p95"] < P95_GOAL_MS and r["failures"] == 0]
+    if args.alternate:
+        compare_readers(results)
+        return
+    held = [(u, r) for u, r, _z in results if r["p95"] < P95_GOAL_MS and r["failures"] == 0]
     if held:
         users, r = held[-1]
         print(
