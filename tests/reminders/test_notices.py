@@ -224,6 +224,57 @@ def test_what_the_cadre_does_forgets_the_count_at_once(my_client, me, make_modul
     assert "notice-count" not in my_client.get(home).content.decode()
 
 
+def test_a_completion_that_starts_a_module_forgets_the_count(my_client, me, make_module, assign):
+    """A new assignment's notice goes when the module is started."""
+    module = make_module(n_units=3)
+    assign(module, me, days=40)  # due in 40 days: "new", not "due soon"
+    home = reverse("expositions:home")
+    assert (
+        '<span class="notice-count" aria-hidden="true">1</span>'
+        in my_client.get(home).content.decode()
+    )
+    first = module.units.order_by("pk").first()
+    my_client.post(reverse("training:completion_mark", args=[first.slug]))
+    assert notices.COUNT_KEY not in my_client.session
+    assert "notice-count" not in my_client.get(home).content.decode()
+
+
+def test_a_completion_in_the_middle_of_a_module_keeps_the_count(my_client, me, make_module, assign):
+    """Neither started nor finished by it: the module's notice stays, and the next
+    page does not read the notices again."""
+    module = make_module(n_units=3)
+    assign(module, me, days=-3)  # overdue until finished
+    first, second, _third = module.units.order_by("pk")
+    home = reverse("expositions:home")
+    my_client.post(reverse("training:completion_mark", args=[first.slug]))
+    my_client.get(home)  # the count read again after the first and kept
+    kept = my_client.session[notices.COUNT_KEY]
+    my_client.post(reverse("training:completion_mark", args=[second.slug]))
+    assert my_client.session[notices.COUNT_KEY] == kept
+    assert (
+        '<span class="notice-count" aria-hidden="true">1</span>'
+        in my_client.get(home).content.decode()
+    )
+
+
+def test_a_completion_that_finishes_a_module_forgets_the_count(
+    my_client, me, make_module, make_unit, assign
+):
+    """Finished counts the units readers can see: a draft among the module's units
+    does not keep the notice."""
+    from expositions.models import StudyUnit
+
+    units = [make_unit(), make_unit(), make_unit(status=StudyUnit.Status.DRAFT)]
+    module = make_module(units=units)
+    assign(module, me, days=-3)
+    home = reverse("expositions:home")
+    my_client.post(reverse("training:completion_mark", args=[units[0].slug]))
+    assert "notice-count" in my_client.get(home).content.decode()
+    my_client.post(reverse("training:completion_mark", args=[units[1].slug]))
+    assert notices.COUNT_KEY not in my_client.session
+    assert "notice-count" not in my_client.get(home).content.decode()
+
+
 def test_what_others_do_shows_in_the_header_within_minutes_and_on_my_study_at_once(
     my_client, me, make_module, assign
 ):

@@ -3,7 +3,7 @@ progress per module and cadre, completions per org unit and week, 学时 per cad
 Written by training.progress_store only."""
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -79,6 +79,27 @@ class Completion(models.Model):
         super().save(*args, **kwargs)
 
 
+class ProgressQuerySet(models.QuerySet):
+    def starting_or_finished(self, cadre, unit):
+        """The cadre's progress in the modules holding ``unit`` that a completion of it,
+        just counted, may have started (a count of 1) or finished (as many as the
+        module has units readers can see): the only changes of a module that change
+        what the cadre is told about it (training.reminders.notices). A module whose
+        earlier completions were all of units hidden since is not found: what it is
+        told about it catches up within the notice count's few minutes."""
+        readable = (
+            StudyUnit.objects.published()
+            .filter(module_units__module=OuterRef("module"))
+            .order_by()
+            .values("module_units__module")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        return self.filter(cadre=cadre, module__module_units__unit=unit).filter(
+            Q(done__lte=1) | Q(done__gte=Subquery(readable))
+        )
+
+
 class Progress(models.Model):
     """How many of a module's published units a cadre has completed: kept here so that
     the province roll-up reads one row per cadre instead of counting completions.
@@ -95,6 +116,8 @@ class Progress(models.Model):
     cadre = models.ForeignKey(Cadre, on_delete=models.CASCADE, related_name="progress")
     done = models.PositiveIntegerField(default=0)
     last_completed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ProgressQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("progress")

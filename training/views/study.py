@@ -22,6 +22,7 @@ from ..models import (
     Certificate,
     Completion,
     ModuleUnit,
+    Progress,
     Reflection,
     TrainingClaim,
 )
@@ -165,7 +166,9 @@ def completion_mark(request, slug):
         messages.error(request, " ".join(exc.messages))
     else:
         if created:
-            forget_count(request)  # a module may be finished: its notice goes
+            # A module started or finished changes the notices; other completions do not.
+            if Progress.objects.starting_or_finished(request.cadre, unit).exists():
+                forget_count(request)
             messages.success(request, _("Marked as complete."))
     return _back_to(unit, request)
 
