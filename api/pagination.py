@@ -11,6 +11,7 @@ a page costs the same wherever it is in the list.
 import base64
 import binascii
 import json
+import re
 from datetime import datetime
 
 from django.db.models import F
@@ -71,11 +72,16 @@ def decode_cursor(text):
         raise ValidationError({"cursor": [_("Not a cursor this API gave.")]}) from None
 
 
+# "…T10:00:00 08:00": a "+" sent unencoded in a query string arrives as a space.
+UNENCODED_PLUS = re.compile(r" (\d\d:?\d\d)$")
+
+
 def parse_updated_since(text):
     """The moment of ``?updated_since=``: ISO 8601 with a time zone; a date or a time
     without a zone is refused (whose midnight would it be?)."""
+    text = UNENCODED_PLUS.sub(r"+\1", text.strip())
     try:
-        moment = parse_datetime(text.strip())
+        moment = parse_datetime(text)
     except ValueError:
         moment = None
     if moment is None or timezone.is_naive(moment):
