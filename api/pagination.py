@@ -12,7 +12,7 @@ import base64
 import binascii
 import json
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.db.models import F
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan
@@ -41,13 +41,13 @@ PARAMETERS = [
     ),
     OpenApiParameter(
         "page_size",
-        OpenApiTypes.INT,
+        {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE},
         description=f"每页条数，默认 {DEFAULT_PAGE_SIZE}，最多 {MAX_PAGE_SIZE}。"
         f"Records per page: {DEFAULT_PAGE_SIZE} by default, at most {MAX_PAGE_SIZE}.",
     ),
     OpenApiParameter(
         "cursor",
-        OpenApiTypes.STR,
+        {"type": "string", "pattern": "^[A-Za-z0-9_-]+$"},
         description="上一页返回的 next 中的游标，原样传回。"
         "The cursor from the previous page's `next`; pass it back as it is.",
     ),
@@ -88,11 +88,18 @@ def parse_updated_since(text):
         raise ValidationError(
             {"updated_since": [_("Give a date and time with a time zone (ISO 8601).")]}
         )
-    return moment
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00+14:00 is before the first moment a datetime holds
+        return (
+            datetime.min.replace(tzinfo=UTC)
+            if moment.year == 1
+            else datetime.max.replace(tzinfo=UTC)
+        )
 
 
 def parse_page_size(text):
-    if text is None or text == "":
+    if text is None:
         return DEFAULT_PAGE_SIZE
     if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= MAX_PAGE_SIZE:
         raise ValidationError(
@@ -110,10 +117,12 @@ class UpdatedCursorPagination(BasePagination):
     def paginate_queryset(self, queryset, request, view=None):
         params = request.query_params
         size = parse_page_size(params.get("page_size"))
-        if params.get("updated_since"):
+        # A parameter given is read strictly, empty or not: "?updated_since=" is a
+        # client's bug (a variable it forgot), not a request for everything.
+        if "updated_since" in params:
             since = parse_updated_since(params["updated_since"])
             queryset = queryset.filter(**{f"{self.field}__gte": since})
-        if params.get("cursor"):
+        if "cursor" in params:
             after = decode_cursor(params["cursor"])
             queryset = queryset.filter(TupleGreaterThan(Tuple(F(self.field), F("pk")), after))
         rows = list(queryset.order_by(self.field, "pk")[: size + 1])

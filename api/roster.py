@@ -121,8 +121,8 @@ ITEMS = {imports.CADRES: CadreItem, imports.ORG_UNITS: OrgUnitItem}
 
 def batch_serializer(kind):
     class Batch(serializers.Serializer):
-        items = ITEMS[kind](
-            many=True,
+        items = serializers.ListField(
+            child=ITEMS[kind](),
             max_length=MAX_ITEMS,
             min_length=1,
             help_text=both(

@@ -105,13 +105,11 @@ class CadreSerializer(serializers.ModelSerializer):
 
 
 class ModuleSerializer(serializers.ModelSerializer):
-    title_zh = serializers.CharField(
-        source="title_zh_hans",
-        read_only=True,
-        help_text=both("模块名称（中文）。", "Title in Chinese."),
+    title_zh = serializers.SerializerMethodField(
+        help_text=both("模块名称（中文），可为空。", "Title in Chinese; may be empty.")
     )
-    title_en = serializers.CharField(
-        read_only=True, help_text=both("英文名称。", "Title in English.")
+    title_en = serializers.SerializerMethodField(
+        help_text=both("英文名称，可为空。", "Title in English; may be empty.")
     )
     study_hours = serializers.DecimalField(
         max_digits=7,
@@ -137,6 +135,12 @@ class ModuleSerializer(serializers.ModelSerializer):
                 )
             },
         }
+
+    def get_title_zh(self, module) -> str:
+        return module.title_zh_hans or ""
+
+    def get_title_en(self, module) -> str:
+        return module.title_en or ""
 
     def get_units(self, module) -> list[int]:
         return [entry.unit_id for entry in module.module_units.all()]

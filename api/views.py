@@ -6,11 +6,13 @@ of cadres and org units); the schema and its two readers."""
 from django.db.models import F, OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Length, Substr
 from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 from drf_spectacular.views import SpectacularSwaggerSplitView as SwaggerView
 from rest_framework import viewsets
+from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
@@ -22,6 +24,8 @@ from . import serializers
 from .models import ApiToken, Deletion, TokenUse
 from .pagination import PARAMETERS
 from .roster import RosterResult, batch_serializer, idempotent, roster_write
+
+QUERY_PARAMETERS = {parameter.name for parameter in PARAMETERS}
 
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key",
@@ -59,6 +63,14 @@ class TokenViewSet(viewsets.ReadOnlyModelViewSet):
     @property
     def root(self):
         return self.request.auth.org_unit
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        # A misspelt parameter (updated_sinse) must not silently mean "everything".
+        known = QUERY_PARAMETERS if self.action == "list" else set()
+        unknown = sorted(set(request.query_params) - known)
+        if unknown and self.action is not None:  # None: a method not allowed (405)
+            raise ValidationError({name: [_("Unknown parameter.")] for name in unknown})
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
