@@ -168,6 +168,8 @@ class IdempotentRequest(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("idempotent request")
+        verbose_name_plural = _("idempotent requests")
         constraints = [
             models.UniqueConstraint(fields=["token", "key"], name="unique_idempotency_key")
         ]
@@ -189,6 +191,8 @@ class Deletion(models.Model):
     updated_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("deleted record")
+        verbose_name_plural = _("deleted records")
         indexes = [models.Index(fields=["updated_at", "id"], name="deletion_updated")]
 
     def __str__(self):

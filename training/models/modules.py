@@ -130,7 +130,9 @@ class Module(Bilingual, models.Model):
         verbose_name=_("created by"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    updated_at = updated_at_field()
+    # auto_now alone (no db_default): modules are written through the ORM only, and an
+    # unsaved module (the admin's add page) must not show a database default as its time.
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = ModuleQuerySet.as_manager()
 
