@@ -18,6 +18,7 @@ from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
+from rest_framework.views import set_rollback
 
 CONTENT_TYPE = "application/problem+json"
 logger = logging.getLogger("django.request")
@@ -110,6 +111,7 @@ def exception_handler(exc, context):
     request = context.get("request")
     path = request.path if request is not None else ""
     exc = _as_api_exception(exc)
+    set_rollback()  # as DRF's own handler: nothing of a refused request is kept
     if not isinstance(exc, exceptions.APIException):
         logger.error("API error: %s", path, exc_info=exc)
         body = problem(path, 500, _("Something went wrong on our side."), "server_error")
