@@ -213,3 +213,22 @@ def test_writes_around_save_touch_updated_at(studied, org):
     services.cadre_move(cadre=cadre, org_unit=org.township_b)
     assert Cadre.objects.get(pk=cadre.pk).updated_at > moved_before
     assert Deletion.objects.filter(resource="completions").count() == 1
+
+
+def test_a_subtree_moved_in_the_admin_reaches_its_new_scopes_pull(
+    org, make_cadre, token_for, api, editor_client
+):
+    """treebeard moves with update(): the moved org unit and its cadres are marked
+    changed, so that the other county's incremental pull brings them."""
+    cadre = make_cadre(org.township_b)
+    _token, secret = token_for(org.other_county)
+    since = timezone.now().isoformat()
+    response = editor_client.post(
+        "/admin/org/orgunit/move/",
+        {"node": org.township_b.pk, "target": org.other_county.pk, "relation": "child"},
+    )
+    assert response.status_code == 200
+    assert [o["id"] for o in pull(api, secret, "org-units", updated_since=since)] == [
+        org.township_b.pk
+    ]
+    assert [c["id"] for c in pull(api, secret, "cadres", updated_since=since)] == [cadre.pk]
