@@ -57,7 +57,7 @@ lint: install
 
 ## make security: bandit over the project's code (each accepted finding carries an exemption comment saying why)
 security: install
-	$(BIN)/bandit -q -r portal expositions org training devtools -x '*/migrations/*'
+	$(BIN)/bandit -q -r portal expositions org training devtools api -x '*/migrations/*'
 
 check: install
 	$(PY) manage.py check

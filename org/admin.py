@@ -20,7 +20,7 @@ from portal.params import parse_id
 
 from . import imports, passwords, roles, services
 from .forms import AccountForm, AdminImportForm
-from .models import Cadre, OrgUnit
+from .models import Cadre, OrgUnit, touched
 
 
 class ImportMixin:
@@ -111,6 +111,11 @@ class OrgUnitAdmin(ImportMixin, TranslationAdmin, TreeAdmin):
             return HttpResponseBadRequest("The move would break the levels of the tree.")
         response = super().move_node(request)
         if response.status_code == 200:
+            # treebeard rewrites paths with update(): the API's clients must hear of the
+            # moved subtree, its org units and cadres, as changed.
+            moved = OrgUnit.objects.get(pk=node.pk)
+            OrgUnit.objects.in_subtree(moved).update(**touched())
+            Cadre.objects.in_subtree(moved).update(**touched())
             where = _("Moved below %(parent)s.") % {"parent": parent} if parent else _("Moved.")
             audit.record(request.user, node, audit.CHANGE, str(where))
         return response

@@ -10,6 +10,7 @@ from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Now
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
@@ -47,6 +48,19 @@ def subtree_q(field, paths):
     return q
 
 
+def updated_at_field():
+    """When a row last changed, for the API's incremental pulls (``?updated_since=``):
+    set by every save (auto_now), by the database where rows are written around the
+    ORM (COPY, INSERT … SELECT: db_default), and by hand in each ``update()`` of the
+    fields the API shows. Ordered with the id by an index of exactly (updated_at, id)."""
+    return models.DateTimeField(_("updated"), auto_now=True, db_default=Now())
+
+
+def touched():
+    """``updated_at`` for a ``QuerySet.update()`` of fields the API shows."""
+    return {"updated_at": Now()}
+
+
 def ancestor_paths(path, steplen):
     """Every ancestor's path of a materialised path, the path itself included (no query)."""
     return [path[:i] for i in range(steplen, len(path) + 1, steplen)]
@@ -65,6 +79,10 @@ class OrgUnitQuerySet(MP_NodeQuerySet):
     def managed_by(self, user):
         """The org units a user manages, and everything below them (one query)."""
         return in_scope(self, user, "path")
+
+    def in_subtree(self, *org_units):
+        """These org units and everything below them (an API token's scope)."""
+        return self.filter(subtree_q("path", [o.path for o in org_units]))
 
     def scope_roots(self, user):
         """The top org units of a user's scope: those they manage (every root for a
@@ -122,6 +140,7 @@ class OrgUnit(MP_Node):
         help_text=_("Trainers who manage this org unit and everything under it."),
         db_table="training_orgunit_trainers",
     )
+    updated_at = updated_at_field()
 
     node_order_by = ["code"]
     objects = OrgUnitManager()
@@ -135,6 +154,7 @@ class OrgUnit(MP_Node):
             models.Index(
                 fields=["path"], name="orgunit_path_prefix", opclasses=["varchar_pattern_ops"]
             ),
+            models.Index(fields=["updated_at", "id"], name="orgunit_updated"),
         ]
 
     def __str__(self):
@@ -263,6 +283,7 @@ class Cadre(models.Model):
     language = models.CharField(
         _("language"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
     )
+    updated_at = updated_at_field()
 
     objects = CadreQuerySet.as_manager()
 
@@ -271,6 +292,7 @@ class Cadre(models.Model):
         verbose_name = _("cadre")
         verbose_name_plural = _("cadres")
         ordering = ["name", "pk"]
+        indexes = [models.Index(fields=["updated_at", "id"], name="cadre_updated")]
 
     def __str__(self):
         return self.name

@@ -51,6 +51,8 @@ ROLE_PERMISSIONS = {
     ACCOUNT_MANAGER: {
         "auth": ("add_user", "change_user", "view_user", "view_group"),
         "org": ("view_cadre", "view_orgunit"),
+        # API tokens for the province's systems: issued and revoked (never deleted).
+        "api": ("add_apitoken", "change_apitoken", "view_apitoken", "view_tokenuse"),
         "admin": ("view_logentry",),
     },
     CADRE: {},

@@ -69,6 +69,12 @@ INSTALLED_APPS = [
     "training",
     "training.jobs",  # background jobs and periodic tasks (app label "jobs")
     "training.reminders",  # notices, email digests, the chase list (app label "reminders")
+    # The API for the province's cadre-training system (issue #36): REST framework, the
+    # OpenAPI schema, Swagger UI and Redoc from our own static files (no CDN).
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "api",
     "devtools",  # demo data, the generated province, backups: tools, not the portal
 ]
 
@@ -216,14 +222,24 @@ SESSION_COOKIE_AGE = int(os.environ.get("DJANGO_SESSION_MAX_SECONDS", str(12 * 3
 
 # The cache (rate limits, the unit page's rendered part): Redis when REDIS_URL is set,
 # shared by every process and machine; else each process's own memory. Optional.
+# "shared": what every process must see alike (the API's per-token rate limits): Redis
+# when REDIS_URL is set, else a table of the database (made by migration api 0001, so
+# nothing more to run), never a process's own memory.
 REDIS_URL = os.environ.get("REDIS_URL", "")
-if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
+_REDIS_CACHE = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+CACHES = {
+    "default": (
+        _REDIS_CACHE if REDIS_URL else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    ),
+    "shared": (
+        {**_REDIS_CACHE, "KEY_PREFIX": "shared"}
+        if REDIS_URL
+        else {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "api_shared_cache",
         }
-    }
+    ),
+}
 
 # Uploaded files (the notices and certificates behind training claims) are never
 # served as static files: only the claim's cadre and their trainers download them,
@@ -251,6 +267,41 @@ TASKS = {
 # What a background job leaves to download (a zip of certificates, a large Excel file)
 # is kept this long for the person who asked, then deleted (training.jobs).
 JOB_FILE_HOURS = int(os.environ.get("DJANGO_JOB_FILE_HOURS", "24"))
+
+# The API (api/, docs/api.md): Django REST framework with the portal's own tokens, the
+# province's systems' clients. Rates per token: "requests/period" (second, minute, hour).
+API_RATE_LIMIT = os.environ.get("DJANGO_API_RATE_LIMIT", "3000/minute")
+API_WRITE_RATE_LIMIT = os.environ.get("DJANGO_API_WRITE_RATE_LIMIT", "60/minute")
+API_TOKEN_MAX_DAYS = 90
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.TokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.TokenAccess"],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "api.throttles.TokenRateThrottle",
+        "api.throttles.TokenWriteRateThrottle",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.UpdatedCursorPagination",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.problems.exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "民政干部学习平台 API · Civil Affairs Study Portal API",
+    "DESCRIPTION": "学时记录、干部名册、组织单位。Study-hour records out, the roster in. "
+    "See docs/api.md.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.problem_responses",
+    ],
+    "ENUM_NAME_OVERRIDES": {},
+}
 
 # Imports of cadres and org units (org.imports): per file.
 IMPORT_MAX_BYTES = int(os.environ.get("DJANGO_IMPORT_MAX_BYTES", str(2 * 1024 * 1024)))

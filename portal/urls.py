@@ -34,6 +34,8 @@ urlpatterns = [
     path("i18n/", include("org.language_urls")),  # Django's set_language, kept for a cadre
     path("text-size/", reading.set_text_size, name="set_text_size"),
     path("admin/", admin.site.urls),
+    # The API for the province's systems (issue #36, docs/api.md).
+    path("api/", include("api.urls")),
     # Browsers ask for /favicon.ico on pages that name none (the admin's).
     path("favicon.ico", favicon),
     path("healthz", health.healthz, name="healthz"),

@@ -88,11 +88,15 @@ WEEK_ADD = """
     ON CONFLICT (module_id, org_unit_id, week) DO UPDATE SET
         count = training_progressweek.count + 1
 """
+# updated_at: when the row changed, for the API's incremental pulls (a parameter: the
+# same clock as the ORM's auto_now, on both databases).
 HOURS_ADD = """
-    INSERT INTO training_hoursyear (cadre_id, year, online, training) VALUES (%s, %s, %s, %s)
+    INSERT INTO training_hoursyear (cadre_id, year, online, training, updated_at)
+    VALUES (%s, %s, %s, %s, %s)
     ON CONFLICT (cadre_id, year) DO UPDATE SET
         online = training_hoursyear.online + excluded.online,
-        training = training_hoursyear.training + excluded.training
+        training = training_hoursyear.training + excluded.training,
+        updated_at = excluded.updated_at
 """
 # The recounts take a module id twice (both None: every module).
 PROGRESS_RECOUNT = """
@@ -131,15 +135,16 @@ def week_of(moment):
 
 def _hours_added(cadre_id, year, online, training=0):
     """Add to a cadre's 学时 of a year (its row made if missing)."""
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
     with connection.cursor() as cursor:
-        cursor.execute(HOURS_ADD, [cadre_id, year, online, training])
+        cursor.execute(HOURS_ADD, [cadre_id, year, online, training, now])
 
 
 def _hours_taken(cadre_id, year, online, training=0):
     """Take from a cadre's 学时 of a year: its row must be there. No floor at zero: the
     CHECK constraint refuses a total below it, so a drift fails loudly instead of hiding."""
     changed = HoursYear.objects.filter(cadre_id=cadre_id, year=year).update(
-        online=F("online") - online, training=F("training") - training
+        online=F("online") - online, training=F("training") - training, updated_at=timezone.now()
     )
     _exactly(changed, 1, f"study hours of cadre {cadre_id} in {year}")
 
@@ -313,7 +318,9 @@ def _hours_recount(cadre_ids=None):
 
 
 def recompute_hours(cadre_ids=None):
-    """Recompute the stored 学时 of these cadres (all when None) from the source rows."""
+    """Recompute the stored 学时 of these cadres (all when None) from the source rows.
+    Rows that already hold their recount are kept as they are (their id and updated_at:
+    the API's clients see no change where there is none); the others are replaced."""
     if cadre_ids is not None:
         cadre_ids = list(cadre_ids)
         if not cadre_ids:
@@ -322,11 +329,21 @@ def recompute_hours(cadre_ids=None):
         stored = HoursYear.objects.all()
         if cadre_ids is not None:
             stored = stored.filter(cadre_id__in=cadre_ids)
-        stored.delete()
+        expected = _hours_recount(cadre_ids)
+        kept, stale = set(), []
+        rows = stored.values_list("pk", "cadre_id", "year", "online", "training")
+        for pk, c, y, online, training in rows.iterator(chunk_size=20_000):
+            if expected.get((c, y)) == (online, training):
+                kept.add((c, y))
+            else:
+                stale.append(pk)
+        for start in range(0, len(stale), 5000):
+            HoursYear.objects.filter(pk__in=stale[start : start + 5000]).delete()
         HoursYear.objects.bulk_create(
             (
                 HoursYear(cadre_id=c, year=y, online=online, training=training)
-                for (c, y), (online, training) in _hours_recount(cadre_ids).items()
+                for (c, y), (online, training) in expected.items()
+                if (c, y) not in kept
             ),
             batch_size=5000,
         )

@@ -171,7 +171,7 @@ def cadre_move(*, cadre: Cadre, org_unit: OrgUnit) -> Cadre:
     """Move a cadre to another org unit. Assignments of the new unit (and above)
     reach them at once; their completions stay theirs."""
     cadre.org_unit = org_unit
-    cadre.save(update_fields=["org_unit"])
+    cadre.save(update_fields=["org_unit", "updated_at"])
     return cadre
 
 

@@ -48,6 +48,7 @@ __all__ = [
     "read_rows",
     "reader_reads_chinese",
     "run",
+    "run_rows",
     "template_csv",
 ]
 
@@ -64,14 +65,21 @@ def run(upload, kind, user, scope_user=None):
     except Refused as refused:
         result.errors = refused.errors
         return result
+    return run_rows(rows, result, user=user, scope_user=scope_user)
+
+
+def run_rows(rows, result, *, user, scope_user=None, root=None):
+    """The checking and writing of ``run``, for rows already read ([(number, {column:
+    text})]: a file's, or the API's, api.roster). ``root``: an org unit whose subtree
+    bounds the import instead of a trainer's (an API token's scope)."""
     result.rows = len(rows)
-    check, write = STAGES[kind]
+    check, write = STAGES[result.kind]
     try:
         with transaction.atomic():
             # One import at a time, each checked against what the one before it wrote:
             # the same file twice at once changes nothing, as twice in a row.
             one_at_a_time("org.import")
-            plan = check(rows, scope_user, result.errors).check()
+            plan = check(rows, scope_user, result.errors, root=root).check()
             if result.errors:
                 return result
             write(plan, by=user, result=result)

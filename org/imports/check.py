@@ -18,17 +18,24 @@ from .read import RowError
 
 
 class Check:
-    """What every check shares: the rows, whose tree bounds them, the errors found."""
+    """What every check shares: the rows, whose tree bounds them, the errors found.
+    The tree is a trainer's (``scope_user``: the org units they manage), or one org
+    unit's subtree (``root``: an API token's), or, with neither, the province's (an
+    editor's)."""
 
-    def __init__(self, rows, scope_user, errors):
+    def __init__(self, rows, scope_user, errors, root=None):
         self.rows, self.scope_user, self.errors = rows, scope_user, errors
+        self.root = root
+        self.scoped = scope_user is not None or root is not None
 
     def error(self, row, column, message):
         self.errors.append(RowError(row, column, message))
 
     def org_units_in_scope(self):
         qs = OrgUnit.objects.all()
-        if self.scope_user is not None:
+        if self.root is not None:
+            qs = OrgUnit.objects.in_subtree(self.root)
+        elif self.scope_user is not None:
             qs = OrgUnit.objects.managed_by(self.scope_user)
         return {o.code: o for o in qs}
 
@@ -37,7 +44,7 @@ class Check:
         it exists outside their tree or nowhere (issue #38): the same text, reached
         with the same queries, so a trainer cannot map the province's codes by trying
         them."""
-        if self.scope_user is None:
+        if not self.scoped:
             return _("No org unit with this code.")
         return _("No org unit with this code among those you manage.")
 
@@ -56,11 +63,14 @@ class CadreCheck(Check):
             .select_related("cadre__org_unit")
         }
         self.in_scope_cadres = set()
-        if self.scope_user is not None:
+        if self.scoped:
+            cadres = (
+                Cadre.objects.in_subtree(self.root)
+                if self.root is not None
+                else Cadre.objects.visible_to(self.scope_user)
+            )
             self.in_scope_cadres = set(
-                Cadre.objects.visible_to(self.scope_user)
-                .filter(user__username__in=names)
-                .values_list("user__username", flat=True)
+                cadres.filter(user__username__in=names).values_list("user__username", flat=True)
             )
         self.look_alikes = usernames.similar_accounts(
             [u for u in names if u and u not in self.users]
@@ -98,7 +108,7 @@ class CadreCheck(Check):
 
     def account(self, number, username):
         user = self.users.get(username)
-        if user is not None and self.scope_user is not None:
+        if user is not None and self.scoped:
             # One answer for every account a trainer may not import into, whatever it
             # is (a cadre elsewhere, an editor, a trainer): nothing to probe.
             if username not in self.in_scope_cadres:
@@ -192,7 +202,7 @@ class OrgUnitCheck(Check):
             current = None
         errors_before = len(self.errors)
         if not parent_code:
-            if self.scope_user is not None:
+            if self.scoped:
                 self.error(number, "parent_code", _("Only editors can add a top-level org unit."))
             elif current is not None and current.depth != 1:
                 self.error(number, "parent_code", _("This org unit has a parent: name it."))

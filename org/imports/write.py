@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from portal import audit
 
-from ..models import Cadre, OrgUnit
+from ..models import Cadre, OrgUnit, touched
 from ..roles import CADRE
 
 
@@ -84,7 +84,9 @@ def update_in_groups(cadres, fields):
     for cadre in cadres:
         groups.setdefault(tuple(getattr(cadre, f) for f in fields), []).append(cadre.pk)
     for values, pks in groups.items():
-        Cadre.objects.filter(pk__in=pks).update(**dict(zip(fields, values, strict=True)))
+        Cadre.objects.filter(pk__in=pks).update(
+            **dict(zip(fields, values, strict=True)), **touched()
+        )
 
 
 def write_org_units(plan, *, by, result):
@@ -105,7 +107,7 @@ def write_org_units(plan, *, by, result):
             if any(getattr(current, f) != v for f, v in fields.items()):
                 for f, v in fields.items():
                     setattr(current, f, v)
-                current.save(update_fields=["name", "name_en", "level"])
+                current.save(update_fields=["name", "name_en", "level", "updated_at"])
                 changed.append(current)
             continue
         new.setdefault(level, {}).setdefault(values.get("parent_code", ""), []).append(fields)

@@ -163,9 +163,11 @@ def counting(completion):
 
 def revoke_for_completion(completion):
     """Revoke what counted ``completion`` (just deleted): ``counting``. Returns how many."""
+    now = timezone.now()
     return counting(completion).update(
-        revoked_at=timezone.now(),
+        revoked_at=now,
         revoked_because=Certificate.Revocation.COMPLETION_UNDONE,
+        updated_at=now,
     )
 
 
@@ -174,7 +176,7 @@ def revoke_for_claim(claim, because=Certificate.Revocation.CLAIM_REJECTED):
     return (
         Certificate.objects.valid()
         .filter(cadre_id=claim.cadre_id, kind=Certificate.Kind.ANNUAL, year=claim.year)
-        .update(revoked_at=timezone.now(), revoked_because=because)
+        .update(revoked_at=timezone.now(), revoked_because=because, updated_at=timezone.now())
     )
 
 

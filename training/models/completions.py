@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from expositions.models import StudyUnit
-from org.models import Cadre, OrgUnit
+from org.models import Cadre, OrgUnit, updated_at_field
 
 
 class Completion(models.Model):
@@ -43,6 +43,7 @@ class Completion(models.Model):
         verbose_name=_("org unit at completion"),
         db_index=False,  # the (org_unit, unit, completed_at) index below leads with it
     )
+    updated_at = updated_at_field()
 
     class Meta:
         verbose_name = _("completion")
@@ -62,6 +63,7 @@ class Completion(models.Model):
             models.Index(
                 fields=["org_unit", "unit", "completed_at"], name="completion_place_unit_time"
             ),
+            models.Index(fields=["updated_at", "id"], name="completion_updated"),
         ]
 
     def __str__(self):
@@ -166,6 +168,7 @@ class HoursYear(models.Model):
     year = models.PositiveSmallIntegerField()
     online = models.DecimalField(max_digits=9, decimal_places=2, default=0)
     training = models.DecimalField(max_digits=9, decimal_places=2, default=0)
+    updated_at = updated_at_field()
 
     class Meta:
         verbose_name = _("study hours of a year")
@@ -176,6 +179,7 @@ class HoursYear(models.Model):
                 condition=Q(online__gte=0) & Q(training__gte=0), name="hours_year_not_negative"
             ),
         ]
+        indexes = [models.Index(fields=["updated_at", "id"], name="hours_year_updated")]
 
     def __str__(self):
         return f"{self.cadre} · {self.year}: {self.online} + {self.training}"

@@ -14,7 +14,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from expositions.models import Bilingual
-from org.models import Cadre
+from org.models import Cadre, updated_at_field
 
 
 class Requirement(Bilingual, models.Model):
@@ -319,6 +319,7 @@ class Certificate(models.Model):
     revoked_because = models.CharField(
         _("revoked because"), max_length=20, choices=Revocation.choices, blank=True
     )
+    updated_at = updated_at_field()
 
     objects = CertificateQuerySet.as_manager()
 
@@ -326,7 +327,10 @@ class Certificate(models.Model):
         verbose_name = _("certificate")
         verbose_name_plural = _("certificates")
         ordering = ["-issued_at", "-pk"]
-        indexes = [models.Index(fields=["cadre", "kind", "revoked_at"])]
+        indexes = [
+            models.Index(fields=["cadre", "kind", "revoked_at"]),
+            models.Index(fields=["updated_at", "id"], name="certificate_updated"),
+        ]
 
     def __str__(self):
         return self.code

@@ -23,7 +23,15 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from expositions.models import Bilingual, StudyUnit, UnitLink, readable
-from org.models import Cadre, OrgUnit, ancestor_paths, in_scope, scope_paths
+from org.models import (
+    Cadre,
+    OrgUnit,
+    ancestor_paths,
+    in_scope,
+    scope_paths,
+    subtree_q,
+    updated_at_field,
+)
 
 from .completions import Completion
 
@@ -122,6 +130,8 @@ class Module(Bilingual, models.Model):
         verbose_name=_("created by"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # auto_now alone (no db_default): modules are written through the ORM only, and an
+    # unsaved module (the admin's add page) must not show a database default as its time.
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = ModuleQuerySet.as_manager()
@@ -130,6 +140,7 @@ class Module(Bilingual, models.Model):
         verbose_name = _("module")
         verbose_name_plural = _("modules")
         ordering = ["title", "pk"]
+        indexes = [models.Index(fields=["updated_at", "id"], name="module_updated")]
 
     def __str__(self):
         return self.title
@@ -202,6 +213,13 @@ class AssignmentQuerySet(models.QuerySet):
         """Assignments whose target lies in the org units the user manages."""
         return in_scope(self, user, "org_unit__path", "cadre__org_unit__path")
 
+    def in_subtree(self, *org_units):
+        """Assignments whose target lies in these org units or below (an API token's)."""
+        paths = [o.path for o in org_units]
+        return self.filter(
+            subtree_q("org_unit__path", paths) | subtree_q("cadre__org_unit__path", paths)
+        )
+
     def from_above(self, user):
         """Assignments made to an org unit above the user's scope: they reach every
         cadre the user manages, though the user cannot change them."""
@@ -257,6 +275,7 @@ class Assignment(models.Model):
         verbose_name=_("assigned by"),
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = updated_at_field()
 
     objects = AssignmentQuerySet.as_manager()
 
@@ -283,6 +302,7 @@ class Assignment(models.Model):
                 name="unique_assignment_per_org_unit",
             ),
         ]
+        indexes = [models.Index(fields=["updated_at", "id"], name="assignment_updated")]
 
     def __str__(self):
         return f"{self.module} → {self.target} ({self.due_on})"
