@@ -5,6 +5,7 @@ for the table of variables.
 """
 
 import os
+import sys
 import tempfile
 from datetime import timedelta
 from pathlib import Path
@@ -82,6 +83,8 @@ READER_PROVIDERS = {
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Which reads may come from the replica; a browser that wrote reads the primary.
+    "portal.replica.ReadYourWritesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -136,6 +139,11 @@ if DATABASE_URL:
             conn_health_checks=True,
         )
     }
+    # Behind PgBouncer in transaction mode a cursor cannot outlive its transaction:
+    # DJANGO_DISABLE_SERVER_SIDE_CURSORS=true (.iterator() then fetches in chunks).
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = env_bool(
+        "DJANGO_DISABLE_SERVER_SIDE_CURSORS", False
+    )
     # The planner's cost of a random read against a sequential one. PostgreSQL's default
     # (4) is for spinning disks; on SSDs (as here, and any server bought since) 1.1 is
     # the usual value. At 4 a county's progress page scanned all 50,000 cadres (17 ms)
@@ -171,6 +179,34 @@ else:
             },
         }
     }
+
+# A streaming replica of DATABASE_URL for the reads that may lag (portal/replica.py):
+# trainers' progress, exports and hours, My study, the unit page. A person who wrote
+# reads the primary for DJANGO_REPLICA_PIN_SECONDS after (a signed cookie): keep it
+# above the replica's worst lag. Unset: one database, as before.
+REPLICA_URL = os.environ.get("DJANGO_REPLICA_URL", "")
+REPLICA_PIN_SECONDS = int(os.environ.get("DJANGO_REPLICA_PIN_SECONDS", "15"))
+REPLICA_DATABASE = None
+if REPLICA_URL and DATABASE_URL:
+    REPLICA_DATABASE = "replica"
+    DATABASES["replica"] = {
+        **dj_database_url.parse(
+            REPLICA_URL,
+            conn_max_age=DATABASES["default"]["CONN_MAX_AGE"],
+            conn_health_checks=True,
+        ),
+        "OPTIONS": dict(DATABASES["default"].get("OPTIONS", {})),
+        "DISABLE_SERVER_SIDE_CURSORS": DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"],
+        # `make test` with the variable set: the replica is the test database itself.
+        "TEST": {"MIRROR": "default"},
+    }
+elif "pytest" in sys.modules:
+    # Under pytest an alias mirrors the test database (Django's TEST MIRROR), so that
+    # tests/portal/test_replica.py can check the router's choices with
+    # override_settings(REPLICA_DATABASE="replica"); nothing else reads it.
+    DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
+if "replica" in DATABASES:
+    DATABASE_ROUTERS = ["portal.replica.ReadYourWritesRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
