@@ -78,11 +78,30 @@ def reads_may_lag(view):
     def wrapped(request, *args, **kwargs):
         token = _view_may_lag.set(True)
         try:
-            return view(request, *args, **kwargs)
+            response = view(request, *args, **kwargs)
         finally:
             _view_may_lag.reset(token)
+        return _streamed_with(response, _view_may_lag, True)
 
     return wrapped
+
+
+def _streamed_with(response, variable, value):
+    """A streamed answer (a CSV export) reads the database while the server sends it,
+    after the view and the middleware have returned: it reads under the same rules."""
+    if not getattr(response, "streaming", False) or response.is_async:
+        return response
+    content = response.streaming_content
+
+    def chunks():
+        token = variable.set(value)
+        try:
+            yield from content
+        finally:
+            variable.reset(token)
+
+    response.streaming_content = chunks()
+    return response
 
 
 def _pinned_by_cookie(request):
@@ -117,6 +136,7 @@ class ReadYourWritesMiddleware:
         finally:
             _request.reset(token)
         wrote = state.wrote or request.method not in SAFE_METHODS
+        response = _streamed_with(response, _request, state)
         seconds = getattr(settings, "REPLICA_PIN_SECONDS", 0)
         if wrote and seconds:
             response.set_signed_cookie(

@@ -227,3 +227,34 @@ def test_a_page_really_reads_through_the_replicas_connection(client, org, make_c
     assert "django_session" in primary_sql and "django_session" not in replica_sql
     services.completion_record(cadre=cadre, unit=make_unit())
     assert Completion.objects.using("replica").filter(cadre=cadre).count() == 1
+
+
+def test_a_streamed_export_reads_the_replica_to_its_end(trainer_client, me, org):
+    seen = []
+    choose = replica.ReadYourWritesRouter.db_for_read
+
+    def record(self, model, **hints):
+        seen.append((model._meta.app_label, choose(self, model, **hints)))
+        return replica.PRIMARY
+
+    url = reverse("training:module_progress_export", args=[me.module.pk, "csv"])
+    with mock.patch.object(replica.ReadYourWritesRouter, "db_for_read", record):
+        response = trainer_client.get(url + f"?node={org.county.pk}&table=completions")
+        assert response.streaming
+        b"".join(response.streaming_content)
+    assert aliases(seen, "training") == {"replica"}
+
+
+def test_rows_read_while_a_streamed_answer_is_sent_follow_the_same_rules():
+    from django.http import StreamingHttpResponse
+
+    router = replica.ReadYourWritesRouter()
+
+    @replica.reads_may_lag
+    def view(request):
+        return StreamingHttpResponse(router.db_for_read(Completion) for _ in range(2))
+
+    for method, expected in (("GET", b"replicareplica"), ("POST", b"defaultdefault")):
+        request = getattr(RequestFactory(), method.lower())("/")
+        response = replica.ReadYourWritesMiddleware(view)(request)
+        assert b"".join(response.streaming_content) == expected  # after both returned
