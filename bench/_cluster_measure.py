@@ -116,13 +116,28 @@ def _sequence(host, username, session_key):
     }
 
 
-def sequences(rehearsal, cadres, label, threads=4):
+def sequences(rehearsal, cadres, label, wanted, threads=4):
+    """``wanted`` sequences, by as many of ``cadres`` as it takes (some have nothing
+    assigned, or only units that ask for a self-check or a reflection first)."""
     hosts = rehearsal.app_urls()
     started = time.perf_counter()
+    count, lock = [0], threading.Lock()
+
+    def one(i_cadre):
+        i, cadre = i_cadre
+        with lock:
+            if count[0] >= wanted:
+                return {"outcome": "not needed"}
+        run = _safe(_sequence, hosts[i % 2], *cadre)
+        with lock:
+            if run["outcome"] == "done":
+                if count[0] >= wanted:
+                    return {"outcome": "not needed"}
+                count[0] += 1
+        return run
+
     with ThreadPoolExecutor(threads) as pool:
-        runs = list(
-            pool.map(lambda i_c: _safe(_sequence, hosts[i_c[0] % 2], *i_c[1]), enumerate(cadres))
-        )
+        runs = list(pool.map(one, enumerate(cadres)))
     done = [r for r in runs if r["outcome"] == "done"]
     result = {
         "label": label,
@@ -211,7 +226,12 @@ def stats(rehearsal, label):
     with open(rehearsal.tmp / f"{label}_stats.csv", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     total = next(r for r in rows if r["Name"] == "Aggregated")
+    with open(rehearsal.tmp / f"{label}_failures.csv", encoding="utf-8") as handle:
+        failures = [
+            f"{r['Occurrences']}× {r['Name']}: {r['Error'][:160]}" for r in csv.DictReader(handle)
+        ]
     return {
+        "failure_kinds": failures,
         "requests": int(total["Request Count"]),
         "failures": int(total["Failure Count"]),
         "rps": round(float(total["Requests/s"]), 1),
@@ -300,10 +320,14 @@ def drills(rehearsal, plan):
         windows[name] = {
             "requests": len(hit),
             "errors": sum(r[3] != 200 for r in hit),
+            "errors_by_status": _by_status(hit),
             "seconds": round(end - start + 6, 1),
         }
     inside = {i for i, r in enumerate(log) if any(s - 1 <= r[0] <= e + 5 for _n, s, e in events)}
     outside = [r for i, r in enumerate(log) if i not in inside]
+    errors_outside = [
+        (round(r[0] - t0, 1), r[1], r[2].rsplit(".", 1)[-1], r[3]) for r in outside if r[3] != 200
+    ]
     confirmed, unsure = completions_log(rehearsal, label)
     users = {u for u, _s in confirmed | unsure}
     in_db = set(
@@ -330,7 +354,12 @@ def drills(rehearsal, plan):
     result = {
         "seconds": seconds,
         "windows": windows,
-        "outside_windows": {"requests": len(outside), "errors": sum(r[3] != 200 for r in outside)},
+        "outside_windows": {
+            "requests": len(outside),
+            "errors": len(errors_outside),
+            "first_errors": errors_outside[:40],
+        },
+        "events_at_seconds": {name: round(start - t0, 1) for name, start, _e in events},
         "completions": {
             "confirmed_by_driver": len(confirmed),
             "unconfirmed_in_flight": len(unsure),
@@ -346,6 +375,14 @@ def drills(rehearsal, plan):
     }
     rehearsal.say(f"drills: {result}")
     return result
+
+
+def _by_status(rows):
+    counts = {}
+    for row in rows:
+        if row[3] != 200:
+            counts[row[3]] = counts.get(row[3], 0) + 1
+    return counts
 
 
 def fill_pooler(rehearsal, seconds):

@@ -229,22 +229,30 @@ class Rehearsal:
         self.say("replica, PgBouncer, Redis up")
         os.environ["DJANGO_PG_RANDOM_PAGE_COST"] = ""
         _province.setup_django(self.url("db1"))
-        plan = measure.Plan(self, args.users * 2, args.sequences + args.control_sequences)
+        # Half again as many cadres as sequences: some have nothing to complete.
+        ryw_pool = round(1.5 * (args.sequences + args.control_sequences))
+        plan = measure.Plan(self, args.users * 2, ryw_pool)
+        half = round(1.5 * args.sequences)
         pool_modes = ["pgbouncer", "direct"] if args.pool == "both" else [args.pool]
         self.apps(pool=pool_modes[0])
         self.say(f"app hosts up ({pool_modes[0]})")
         results["lag_seconds_measured"] = measure.replica_lag(self)
-        ryw = plan.ryw_cadres[: args.sequences]
-        results["read_your_writes"] = measure.sequences(self, ryw, "sticky cookie on")
+        ryw = plan.ryw_cadres[:half]
+        results["read_your_writes"] = measure.sequences(
+            self, ryw, "sticky cookie on", args.sequences
+        )
         if args.control_sequences:
             self.apps(pin=0, pool=pool_modes[0])
-            control = plan.ryw_cadres[args.sequences :]
-            results["read_your_writes_control"] = measure.sequences(self, control, "no cookie")
+            control = plan.ryw_cadres[half:]
+            results["read_your_writes_control"] = measure.sequences(
+                self, control, "no cookie", args.control_sequences
+            )
         if not args.skip_load:
             results["load"] = {}
-            for mode in pool_modes:
-                self.apps(pool=mode)
-                results["load"][mode] = measure.load(self, plan, f"load-{mode}")
+            for n in range(1, args.rounds + 1):
+                for mode in pool_modes:  # alternately, so that the machine's noise is shared
+                    self.apps(pool=mode)
+                    results["load"][f"{mode}-{n}"] = measure.load(self, plan, f"load-{mode}-{n}")
         if args.drills:
             self.apps(pool=pool_modes[0])
             results["drills"] = measure.drills(self, plan)

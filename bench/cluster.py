@@ -68,6 +68,7 @@ def main(argv=None):
     parser.add_argument("--pin-seconds", type=int, default=15)
     parser.add_argument("--latency-ms", type=float, default=0.5, help="netem, each way")
     parser.add_argument("--pool", choices=["pgbouncer", "direct", "both"], default="pgbouncer")
+    parser.add_argument("--rounds", type=int, default=1, help="of the load, each pool mode")
     parser.add_argument("--pool-size", type=int, default=20, help="PgBouncer per database")
     parser.add_argument("--drills", action="store_true")
     parser.add_argument("--skip-load", action="store_true")

@@ -1,12 +1,13 @@
 """bench/locustfile.py's users pointed at the rehearsal's two app hosts (bench/cluster.py).
 
-Each user starts on one app host (alternately) and moves to the other when its host
-stops answering (a connection refused or reset): what a load balancer's health check
-does for a browser. Every request is logged with its time, host and status (the
-failure drills count errors by window), and every "mark complete" with the cadre, the
-unit and whether it was confirmed (a redirect answered 200): bench/cluster.py counts
-those against the database. The plan (hosts, sessions, modules, where to log) is the
-JSON file named by CLUSTER_PLAN.
+Each user starts on one app host (alternately). A host that fails to answer (a
+connection refused or reset) is marked down for 10 s for every user of this process,
+who move to the other before their next request: what a load balancer's passive health
+check (nginx's max_fails/fail_timeout) does for the browsers behind it. Every request
+is logged with its time, host and status (the failure drills count errors by window),
+and every "mark complete" with the cadre, the unit and whether it was confirmed (a
+redirect answered 200): bench/cluster.py counts those against the database. The plan
+(hosts, sessions, modules, where to log) is the JSON file named by CLUSTER_PLAN.
 """
 
 import itertools
@@ -22,6 +23,8 @@ HOSTS = PLAN["hosts"]
 _cadres = itertools.cycle(PLAN["cadres"])
 _trainers = itertools.cycle(PLAN["trainers"])
 _hosts = itertools.cycle(range(len(HOSTS)))
+_down_until = {}  # host index -> time.monotonic() until which it is left alone
+DOWN_SECONDS = 10
 NEXT_UNIT = re.compile(r'href="(/units/[^"/]+/)\?module=(\d+)"')
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 LOG = open(PLAN["log"] + f".{os.getpid()}.csv", "a", buffering=1)  # noqa: SIM115
@@ -46,10 +49,20 @@ class _OnTwoHosts(HttpUser):
     def context(self):
         return {"host": HOSTS[self.host_index]}
 
+    def route(self):
+        """Off a host marked down, onto the next one that is not."""
+        now = time.monotonic()
+        for step in range(len(HOSTS)):
+            index = (self.host_index + step) % len(HOSTS)
+            if _down_until.get(index, 0) <= now:
+                self.host_index = index
+                break
+        self.client.base_url = HOSTS[self.host_index]
+
     def ok(self, response, name):
-        if response.status_code == 0:  # the host is gone: the next request goes elsewhere
-            self.host_index = (self.host_index + 1) % len(HOSTS)
-            self.client.base_url = HOSTS[self.host_index]
+        if response.status_code == 0:  # the host is gone: left alone for a while
+            _down_until[self.host_index] = time.monotonic() + DOWN_SECONDS
+            self.route()
         if response.status_code != 200:
             response.failure(f"{name}: {response.status_code}")
             return False
@@ -68,12 +81,14 @@ class CadreUser(_OnTwoHosts):
 
     @task(1)
     def my_study(self):
+        self.route()
         with self.client.get("/training/my-study/", name="my study", catch_response=True) as r:
             if self.ok(r, "my study"):
                 self.next_units = NEXT_UNIT.findall(r.text)
 
     @task(4)
     def read_and_complete(self):
+        self.route()
         if not self.next_units:
             return self.my_study()
         path, module = self.next_units.pop(0)
@@ -106,6 +121,7 @@ class TrainerUser(_OnTwoHosts):
 
     @task(2)
     def progress(self):
+        self.route()
         module = PLAN["modules"][hash(self) % len(PLAN["modules"])]
         url = f"/training/modules/{module}/progress/"
         with self.client.get(url, name="module progress", catch_response=True) as r:
@@ -113,10 +129,12 @@ class TrainerUser(_OnTwoHosts):
 
     @task(1)
     def hours(self):
+        self.route()
         with self.client.get("/training/hours/", name="hours page", catch_response=True) as r:
             self.ok(r, "hours page")
 
     @task(1)
     def modules(self):
+        self.route()
         with self.client.get("/training/", name="module list", catch_response=True) as r:
             self.ok(r, "module list")
