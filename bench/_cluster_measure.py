@@ -88,8 +88,12 @@ def _sequence(host, username, session_key):
     s.cookies.set("sessionid", session_key)
     s.headers["Accept-Language"] = "zh-hans"
     page = s.get(f"{host}/training/my-study/", timeout=30)
+    if page.status_code != 200:
+        return {"outcome": f"My study answered {page.status_code}"}
     for path, module in NEXT_UNIT.findall(page.text):
         unit = s.get(f"{host}{path}?module={module}", timeout=30)
+        if unit.status_code != 200:
+            return {"outcome": f"the unit page answered {unit.status_code}"}
         if f"/training{path}complete/" in unit.text:
             break
     else:
@@ -107,6 +111,8 @@ def _sequence(host, username, session_key):
     started = time.perf_counter()
     reloaded = s.get(host + posted.headers["Location"], timeout=30)
     study = s.get(f"{host}/training/my-study/", timeout=30)
+    if reloaded.status_code != 200 or study.status_code != 200:
+        return {"outcome": f"a reload answered {reloaded.status_code}/{study.status_code}"}
     return {
         "outcome": "done",
         "unit_page": "is-complete" in reloaded.text,
@@ -335,10 +341,17 @@ def drills(rehearsal, plan):
             "cadre__user__username", "unit__slug"
         )
     )
-    made = set(
-        Completion.objects.filter(
+    made_at = {
+        (u, slug): at
+        for u, slug, at in Completion.objects.filter(
             cadre__user__username__in=users, completed_at__gte=began
-        ).values_list("cadre__user__username", "unit__slug")
+        ).values_list("cadre__user__username", "unit__slug", "completed_at")
+    }
+    made = set(made_at)
+    # Made, but not in the driver's log: a POST answered as Locust stopped its users
+    # (the run's end) would be one; when each was made says whether that is all.
+    never_asked_at = sorted(
+        round((made_at[pair] - began).total_seconds(), 1) for pair in made - confirmed - unsure
     )
     duplicates = (
         Completion.objects.values("cadre", "unit").annotate(n=Count("id")).filter(n__gt=1).count()
@@ -366,6 +379,7 @@ def drills(rehearsal, plan):
             "confirmed_missing_in_database": len(confirmed - in_db),
             "made_in_database_during_run": len(made),
             "made_but_never_asked": len(made - confirmed - unsure),
+            "made_but_never_asked_at_seconds": never_asked_at,
             "duplicate_rows": duplicates,
         },
         "verify_progress": (verify.stdout + verify.stderr).strip().splitlines()[-1:],

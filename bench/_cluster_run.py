@@ -130,6 +130,10 @@ class Rehearsal:
                 f"listen_addresses = '{self.hosts.ip('db2')}'\n"
                 f"unix_socket_directories = '{sock}'\n"
                 f"recovery_min_apply_delay = '{int(self.args.lag * 1000)}ms'\n"
+                # Without it the replica cancels the portal's reads whenever the primary
+                # cleans up rows they might see ("conflict with recovery": 508 in 5 min
+                # of the first rehearsal, answered 503).
+                f"hot_standby_feedback = {'on' if self.args.feedback else 'off'}\n"
             )
         self.hosts.cleanups.append(lambda: self.pg_stop(data))
         self.postgres("db2", data)

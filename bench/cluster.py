@@ -71,6 +71,9 @@ def main(argv=None):
     parser.add_argument("--rounds", type=int, default=1, help="of the load, each pool mode")
     parser.add_argument("--pool-size", type=int, default=20, help="PgBouncer per database")
     parser.add_argument("--drills", action="store_true")
+    parser.add_argument(
+        "--no-feedback", dest="feedback", action="store_false", help="hot_standby_feedback off"
+    )
     parser.add_argument("--skip-load", action="store_true")
     parser.add_argument("--limit-minutes", type=float, default=40)
     parser.add_argument("--out", default="bench/cluster-results.json")
@@ -82,7 +85,8 @@ def main(argv=None):
         signal.signal(signum, _stop)
     signal.alarm(int(args.limit_minutes * 60))
     hosts = _hosts.Hosts(HOSTS, latency_ms=args.latency_ms)
-    results = {"args": vars(args), "started": time.strftime("%Y-%m-%d %H:%M:%S")}
+    results = {"args": vars(args), "started": time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime())}
+    results["commit"] = _hosts.sh("git", "rev-parse", "--short", "HEAD", check=False).stdout.strip()
     try:
         _cluster_run.Rehearsal(hosts, args, results).run()
     finally:
