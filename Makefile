@@ -9,7 +9,7 @@ PORT ?= 8000
 # Test processes (pytest-xdist): one per core by default; PYTEST_WORKERS=0 runs in one process.
 PYTEST_WORKERS ?= auto
 
-.PHONY: run test test-fast install migrate demo serve lint check security messages lock clean
+.PHONY: run test test-fast install migrate demo serve lint check security messages lock clean rehearsal
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -69,6 +69,14 @@ serve: install
 	DJANGO_DEBUG=false $(PY) manage.py collectstatic --noinput -v0
 	DJANGO_DEBUG=false $(BIN)/gunicorn portal.wsgi --bind $(HOST):$(PORT) \
 		--workers $${WEB_CONCURRENCY:-3} --access-logfile -
+
+## make rehearsal: the national deployment rehearsed on this machine (bench/cluster.py; root,
+## pgbouncer, redis-server, Locust): two app hosts, a primary and a replica 5 s behind,
+## PgBouncer, Redis, the worker, in network namespaces; read-your-writes, load, failure drills.
+## Not part of `make test`. REHEARSAL_ARGS="--cadres 20000 --drills" to choose.
+REHEARSAL_ARGS ?= --drills
+rehearsal: install
+	$(PY) bench/cluster.py $(REHEARSAL_ARGS)
 
 ## make messages: refresh and compile the translation catalogues
 messages: install

@@ -8,6 +8,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import get_language
 
+from portal.replica import reads_may_lag
+
 from . import providers
 from .models import StudyUnit, Tag, Theme, in_reading_order
 from .search import highlight, snippet
@@ -54,6 +56,7 @@ def tag_detail(request, slug):
 
 
 @login_required
+@reads_may_lag
 def unit_detail(request, slug):
     page = StudyUnit.page(slug, request.user)
     if page is None:

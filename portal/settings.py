@@ -5,14 +5,13 @@ for the table of variables.
 """
 
 import os
-import tempfile
 from datetime import timedelta
 from pathlib import Path
 
-import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from portal import databases
 from portal.field_labels import localized_verbose_name
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -88,6 +87,8 @@ READER_PROVIDERS = {
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Which reads may come from the replica; a browser that wrote reads the primary.
+    "portal.replica.ReadYourWritesMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -130,53 +131,13 @@ TEMPLATES = [
     },
 ]
 
-# Database: SQLite by default (zero set-up), PostgreSQL when DATABASE_URL is set.
-DATABASE_URL = os.environ.get("DATABASE_URL", "")
-if DATABASE_URL:
-    # Persistent connections: a new connection per request cut a signed-in page
-    # from about 500 to about 100 requests/s on this machine.
-    DATABASES = {
-        "default": dj_database_url.parse(
-            DATABASE_URL,
-            conn_max_age=int(os.environ.get("DJANGO_CONN_MAX_AGE", "600")),
-            conn_health_checks=True,
-        )
-    }
-    # The planner's cost of a random read against a sequential one. PostgreSQL's default
-    # (4) is for spinning disks; on SSDs (as here, and any server bought since) 1.1 is
-    # the usual value. At 4 a county's progress page scanned all 50,000 cadres (17 ms)
-    # instead of reading its 494 through the org-unit index (0.7 ms; bench/RESULTS.md).
-    # Set per connection so the portal does not depend on the server's configuration;
-    # DJANGO_PG_RANDOM_PAGE_COST= (empty) leaves the server's own value. (A pooler in
-    # transaction mode that refuses startup options: set it on the database instead,
-    # ALTER DATABASE … SET random_page_cost = 1.1.)
-    _random_page_cost = os.environ.get("DJANGO_PG_RANDOM_PAGE_COST", "1.1")
-    if _random_page_cost and DATABASES["default"]["ENGINE"].endswith("postgresql"):
-        DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
-            f"-c random_page_cost={float(_random_page_cost)}"
-        )
-else:
-    DATABASES = {
-        "default": {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": os.environ.get("SQLITE_PATH", str(BASE_DIR / "db.sqlite3")),
-            # Several writers (gunicorn workers): take the write lock when the
-            # transaction starts and wait for it, instead of failing with
-            # "database is locked" when a read transaction is upgraded.
-            "OPTIONS": {
-                "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-            },
-            # Tests run on a file, as the portal does: threads then take SQLite's own
-            # locks (and wait for them) instead of sharing one in-memory cache, which
-            # answers "table is locked" at once.
-            # One file per test process, so that two runs at once do not share it.
-            "TEST": {
-                "NAME": str(Path(tempfile.gettempdir()) / f"portal-test-{os.getpid()}.sqlite3")
-            },
-        }
-    }
+# Databases: SQLite by default (zero set-up), PostgreSQL when DATABASE_URL is set, a
+# replica for the reads that may lag when DJANGO_REPLICA_URL is set (portal/databases.py).
+DATABASE_URL = databases.DATABASE_URL
+DATABASES = databases.DATABASES
+DATABASE_ROUTERS = databases.DATABASE_ROUTERS
+REPLICA_DATABASE = databases.REPLICA_DATABASE
+REPLICA_PIN_SECONDS = databases.REPLICA_PIN_SECONDS
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from org.access import trainer_required
 from org.models import Cadre, OrgUnit
 from portal import spreadsheets
+from portal.replica import reads_may_lag
 
 from ..hours.ledger import rollup
 from ..hours_pages import Shortfall
@@ -19,6 +20,7 @@ PAGE_SIZE = 50
 
 
 @trainer_required
+@reads_may_lag
 def hours_overview(request):
     page = Shortfall(request.user, request.GET)
     if not page.requirements:

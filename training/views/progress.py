@@ -9,6 +9,7 @@ from org.access import trainer_required
 from org.models import Cadre
 from portal import spreadsheets
 from portal.params import parse_id
+from portal.replica import reads_may_lag
 
 from .. import exports, progress_pages
 from ..jobs import services as jobs
@@ -55,18 +56,21 @@ def _render_progress(request, page, assignment):
 
 
 @trainer_required
+@reads_may_lag
 def module_progress(request, pk):
     page, _none = _module_page(request, pk)
     return _render_progress(request, page, None)
 
 
 @trainer_required
+@reads_may_lag
 def assignment_progress(request, pk):
     page, assignment = _assignment_page(request, pk)
     return _render_progress(request, page, assignment)
 
 
 @trainer_required
+@reads_may_lag
 def progress_export(request, kind, pk, fmt):
     """A table of the progress page as CSV (streamed) or Excel: written in the request
     up to ``work.EXCEL_IN_REQUEST_ROWS`` rows, by a background job beyond (the person is
@@ -111,6 +115,7 @@ def _export_job(request, page, kind, pk, table):
 
 
 @trainer_required
+@reads_may_lag
 def cadre_record(request, pk):
     cadre = get_object_or_404(
         Cadre.objects.managed_by(request.user).select_related("org_unit", "user"),

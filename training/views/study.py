@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from expositions.models import StudyUnit
 from org.access import cadre_of, cadre_required, is_trainer
 from portal.params import parse_id
+from portal.replica import reads_may_lag
 
 from .. import evidence, services
 from ..hours.ledger import ledger
@@ -50,6 +51,7 @@ def start(request):
 
 
 @cadre_required
+@reads_may_lag
 def my_study(request):
     modules = my_modules(request.cadre)
     return render(
@@ -65,6 +67,7 @@ def my_study(request):
 
 
 @cadre_required
+@reads_may_lag
 def my_module(request, pk):
     """A module as a course: its units in order, ticked when done, who assigned it and
     by when, and a button to the first unit not done yet. Only modules reaching the
@@ -105,6 +108,7 @@ def my_module(request, pk):
 
 
 @cadre_required
+@reads_may_lag
 def my_record(request):
     completions = (
         Completion.objects.filter(cadre=request.cadre)
