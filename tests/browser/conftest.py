@@ -11,6 +11,7 @@ tests/conftest.py).
 """
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -87,7 +88,9 @@ def visit(browser, live_server, viewport, language, request):
     (at phone width) no horizontal scroll on any page visited. A test that fails leaves a
     screenshot of its last page in test-artifacts/; with ``BROWSER_SCREENSHOTS=all`` every
     test does, with the views it names by ``page.snapshot(label)``. A test that opens an
-    error page on purpose says so first with ``page.expect_error_status(path, status)``.
+    error page on purpose says so first with ``page.expect_error_status(path, status)``,
+    and one that expects the Content Security Policy to refuse an address names it first
+    with ``page.expect_csp_block(pattern)``.
     """
     context = browser.new_context(
         viewport=PHONE if viewport == "phone" else DESKTOP,
@@ -103,11 +106,20 @@ def visit(browser, live_server, viewport, language, request):
         expected[live_server.url + path] = status
 
     page.expect_error_status = expect_error_status
+    # Addresses the Content Security Policy is expected to refuse (page.expect_csp_block):
+    # its console error and the failed request are then no problem.
+    csp_blocked = []
+    page.expect_csp_block = lambda pattern: csp_blocked.append(re.compile(pattern))
+
+    def blocked(text):
+        return any(pattern.search(text) for pattern in csp_blocked)
 
     def on_console(message):
         if message.type != "error":
             return
         if message.location.get("url") in expected and "Failed to load resource" in message.text:
+            return
+        if "Content Security Policy" in message.text and blocked(message.text):
             return
         problems.append(f"console {message.type}: {message.text}")
 
@@ -120,6 +132,8 @@ def visit(browser, live_server, viewport, language, request):
         # aborted; that is normal, and so is the navigation that turns into a download.
         if request.failure == "net::ERR_ABORTED":
             aborted.append(request)
+            return
+        if request.failure == "csp" and blocked(request.url):
             return
         problems.append(f"request failed: {request.url} ({request.failure})")
 
