@@ -10,15 +10,10 @@ from pathlib import Path
 
 import dj_database_url
 
+from portal.env import env_bool
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 DATABASE_ROUTERS = []
-
-
-def env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None:
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
