@@ -207,6 +207,14 @@ class ModuleProgress:
             .order_by("-completed_at")
             .values("completed_at")[:1]
         )
+        if not rest:
+            # The stored last completion stands unless it is a hidden unit's: only then
+            # look for the last visible one (a subquery per such cadre, not per cadre).
+            joined = [f"hidden_{i}" for i in range(len(self.hidden_ids))]
+            hidden_last = Q()
+            for name in joined:
+                hidden_last |= Q(**{f"{name}__completed_at": F("mine__last_completed_at")})
+            last = Case(When(hidden_last, then=last), default=F("mine__last_completed_at"))
         return joins, done, last
 
     def cadres(self, base=None):

@@ -153,3 +153,37 @@ def test_verify_progress_finds_a_stale_search_column(make_unit):
         f"search column search_text of unit {unit.pk} ({unit.slug}) is out of date"
     ]
     assert connection.vendor in ("sqlite", "postgresql")
+
+
+@pytest.mark.django_db
+def test_a_cadre_s_last_completion_leaves_out_a_unit_scheduled_for_later(
+    org, make_cadre, make_unit, make_module, assign
+):
+    """The stored last completion stands unless it is a hidden unit's; then the page
+    shows the last completion of a unit readers can see."""
+    units = [make_unit() for _ in range(3)]
+    module = make_module(units=units)
+    assign(module, org.province, days=30)
+    # recent completed the three units 3, 2 and 1 days ago; earlier the first and the
+    # last, both 3 days ago.
+    recent, earlier = make_cadre(org.township_a), make_cadre(org.township_a)
+    moments = [timezone.now() - timedelta(days=d) for d in (3, 2, 1)]
+    for unit, moment in zip(units, moments, strict=True):
+        services.completion_record(cadre=recent, unit=unit)
+        Completion.objects.filter(cadre=recent, unit=unit).update(completed_at=moment)
+    for unit in (units[0], units[2]):
+        services.completion_record(cadre=earlier, unit=unit)
+        Completion.objects.filter(cadre=earlier, unit=unit).update(completed_at=moments[0])
+    progress_store.rebuild()  # .update() wrote around the stored last completions
+    unit = StudyUnit.objects.get(pk=units[1].pk)  # the middle one: neither's last
+    unit.published_at = timezone.now() + timedelta(hours=1)
+    unit_save(unit=unit)
+    rows = {c.pk: c for c in ModuleProgress(module, list(module.assignments.all())).cadres()}
+    assert rows[recent.pk].last_completed_at == moments[2]
+    last = StudyUnit.objects.get(pk=units[2].pk)  # now the last one of both
+    last.published_at = timezone.now() + timedelta(hours=1)
+    unit_save(unit=last)
+    rows = {c.pk: c for c in ModuleProgress(module, list(module.assignments.all())).cadres()}
+    assert rows[recent.pk].last_completed_at == moments[0]  # the hidden units' left out
+    assert rows[earlier.pk].last_completed_at == moments[0]
+    assert (rows[recent.pk].done, rows[earlier.pk].done) == (1, 1)

@@ -17,7 +17,7 @@ from portal import spreadsheets
 from training import progress_store, services
 from training.models import Assignment, Completion, Module, ModuleUnit, Progress
 from training.progress import ModuleProgress
-from training.templatetags.training_tags import axis_ticks
+from training.templatetags.progress_tables import axis_ticks
 
 pytestmark = pytest.mark.django_db
 
