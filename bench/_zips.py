@@ -3,6 +3,8 @@ at a lower CPU priority: SCHED_IDLE or nice 10, see docs/portal-worker@.service)
 a trainer's zip of the certificates of up to 200 cadres, one after another, all through
 a step (issue #34)."""
 
+import contextlib
+import os
 import subprocess
 import tempfile
 import threading
@@ -47,7 +49,7 @@ def target():
 class Zips:
     """A worker process and a thread that keeps one zip job waiting or running."""
 
-    def __init__(self, url, module_pk, county_pk, priority="idle", paused=False):
+    def __init__(self, url, module_pk, county_pk, priority="idle", paused=False, cpu=None):
         self.media = tempfile.mkdtemp(prefix="portal-load-media-")
         env = _province.server_env(
             url,
@@ -61,6 +63,8 @@ class Zips:
         # only when nothing else wants it; nice: nice 10 (the unit's default, Nice=10).
         lower = ["chrt", "--idle", "0"] if priority == "idle" else ["nice", "-n", "10"]
         command = [*lower, _province.PYTHON, "manage.py", "run_worker"]
+        if cpu is not None:
+            command = ["taskset", "--cpu-list", str(cpu), *command]
         self.worker = subprocess.Popen(  # noqa: S603 - our own manage.py
             [*command, "--no-periodic"], cwd=_province.ROOT, env=env, stdout=subprocess.DEVNULL
         )
@@ -137,3 +141,38 @@ class Zips:
             return None
         current.refresh_from_db()
         return current.state, current.done, current.total
+
+
+def _postgres_pids():
+    found = subprocess.run(
+        ["pgrep", "-u", "postgres"],  # noqa: S607 - procps, as the README installs it
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return [int(pid) for pid in found.stdout.split()]
+
+
+@contextlib.contextmanager
+def cpus_apart(worker_cpu):
+    """--worker-cpu: the task worker alone on one CPU, and everything else on the others
+    (this process and what it starts, gunicorn and Locust; and PostgreSQL's processes,
+    whose new backends inherit the postmaster's CPUs): what production's workers on
+    machines of their own look like to the web server's CPUs (docs/deploy.md), with one
+    PostgreSQL shared as there. Every CPU is given back on the way out."""
+    every = os.sched_getaffinity(0)
+    if worker_cpu not in every or len(every) < 2:
+        raise SystemExit(f"--worker-cpu {worker_cpu}: this process may use CPUs {sorted(every)}")
+    rest = every - {worker_cpu}
+
+    def pin(cpus):
+        os.sched_setaffinity(0, cpus)
+        for pid in _postgres_pids():
+            with contextlib.suppress(ProcessLookupError):  # a backend that just ended
+                os.sched_setaffinity(pid, cpus)
+
+    pin(rest)
+    try:
+        yield sorted(rest)
+    finally:
+        pin(every)

@@ -29,6 +29,9 @@ on, off, off, on, on, off, ... (so that a drift of the machine's load falls on b
 alike), waiting for the last zip to finish before an "off" step; give the same number
 of users at every step (--steps 20,20,20,20,20,20,20,20). It ends with the readers'
 median p95 over the "on" steps and over the "off" steps, and their ratio.
+--worker-cpu N (with --with-zip) puts the worker alone on CPU N and everything else
+(this script, gunicorn, Locust, PostgreSQL's processes) on the other CPUs, as when the
+workers run on machines of their own; PostgreSQL gets every CPU back at the end.
 --database names the generated database (default portal_bench_province_<cadres>).
 
 Cadres complete units as they go: a second run on the same database finds fewer units
@@ -185,13 +188,19 @@ def main():
         help="the worker's CPU priority: SCHED_IDLE (default) or nice 10",
     )
     parser.add_argument(
+        "--worker-cpu",
+        type=int,
+        help="with --with-zip: the worker alone on this CPU, the rest (gunicorn, "
+        "PostgreSQL, Locust) on the others",
+    )
+    parser.add_argument(
         "--alternate",
         action="store_true",
         help="with --with-zip: zips on and off from step to step (on, off, off, on, ...)",
     )
     args = parser.parse_args()
-    if args.alternate and not args.with_zip:
-        parser.error("--alternate needs --with-zip")
+    if (args.alternate or args.worker_cpu is not None) and not args.with_zip:
+        parser.error("--alternate and --worker-cpu need --with-zip")
     if shutil.which("locust") is None and not (Path(sys.executable).parent / "locust").exists():
         sys.exit("Locust is needed: .venv/bin/pip install -c requirements.lock -e '.[bench]'")
     steps = [int(s) for s in args.steps.split(",")]
@@ -211,14 +220,27 @@ def main():
         f"gunicorn {args.workers} sync workers, PostgreSQL, {args.cadres:,} cadres; "
         f"Locust on the same machine, {args.step_seconds} s a step"
     )
-    results = []
     # Plain HTTP on loopback: cookies without the Secure flag, or no CSRF cookie comes back.
     env = _province.server_env(url, DJANGO_SECURE_COOKIES="false")
     zips = contextlib.nullcontext()
-    if args.with_zip:
-        module_pk, county_pk, finished = _zips.target()
-        print(f"zips: module {module_pk}, org unit {county_pk}: {finished} certificates each")
-        zips = _zips.Zips(url, module_pk, county_pk, args.zip_priority, args.alternate)
+    apart = contextlib.nullcontext()
+    if args.worker_cpu is not None:
+        apart = _zips.cpus_apart(args.worker_cpu)
+        print(f"CPUs: the worker on {args.worker_cpu}; gunicorn, PostgreSQL, Locust on the rest")
+    with apart:
+        if args.with_zip:
+            module_pk, county_pk, finished = _zips.target()
+            print(f"zips: module {module_pk}, org unit {county_pk}: {finished} certificates each")
+            zips = _zips.Zips(
+                url, module_pk, county_pk, args.zip_priority, args.alternate, args.worker_cpu
+            )
+        run_steps(args, steps, env, zips, plan_file, trivial_file, work)
+
+
+def run_steps(args, steps, env, zips, plan_file, trivial_file, work):
+    """The yardstick, then each step's Locust run; the capacity, or with --alternate the
+    readers' p95 with zips and without."""
+    results = []
     with _province.Gunicorn(env, workers=args.workers) as server, zips:
         yardstick = locust(server.url, plan_file, 20, 15, work / "trivial", trivial_file)
         print(f"yardstick: the trivial view, 20 users without pauses: {yardstick['rps']:.0f} req/s")
