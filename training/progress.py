@@ -268,9 +268,10 @@ class ModuleProgress:
             return cadres.filter(status=status)
         return cadres
 
-    def rollup(self, node, cadres):
+    def rollup(self, node, cadres, known=()):
         """One row per child of ``node`` (and one for cadres placed in ``node`` itself):
-        cadres, completed, in progress, not started, overdue, percent complete."""
+        cadres, completed, in progress, not started, overdue, percent complete.
+        ``known``: org units read already (the rows' org units are read if missing)."""
         child_len = len(node.path) + OrgUnit.steplen
         rows = (
             cadres.order_by()
@@ -284,9 +285,10 @@ class ModuleProgress:
             )
         )
         rows = list(rows)
-        units = {
-            o.path: o for o in OrgUnit.objects.filter(path__in=[r["child_path"] for r in rows])
-        }
+        units = {o.path: o for o in known}
+        missing = [r["child_path"] for r in rows if r["child_path"] not in units]
+        if missing:
+            units.update((o.path, o) for o in OrgUnit.objects.filter(path__in=missing))
         result = []
         for r in rows:
             r["org_unit"] = units[r["child_path"]]

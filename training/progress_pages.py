@@ -26,14 +26,19 @@ class ProgressPage:
     """A module (or one assignment of it), a node of the org tree inside ``user``'s
     scope (``params["org"]``, or their one root), and the filters of ``params``."""
 
-    def __init__(self, user, params, module, assignments, roots):
+    def __init__(self, user, params, module, assignments, roots, scope=None):
+        """``roots``: the org units the page starts from; ``scope``: the roots of what
+        ``user`` manages, when the caller has read them already (one query fewer)."""
         self.user = user
         self.params = params
         self.module = module
         self.progress = ModuleProgress(module, assignments)
         self.filters = ProgressFilterForm(params)
         self.filters.is_valid()
-        managed = OrgUnit.objects.managed_by(user)
+        if scope is None:
+            managed = OrgUnit.objects.managed_by(user)
+        else:
+            managed = OrgUnit.objects.in_subtree(*scope)
         org_id = params.get("org")
         if org_id:
             if parse_id(org_id) is None:
@@ -44,24 +49,26 @@ class ProgressPage:
         else:
             self.node = None
         self.roots = roots
-        self.breadcrumbs = []
+        self.breadcrumbs, self.org_choices = [], []
         if self.node is not None:
-            top = [r for r in roots if self.node.path.startswith(r.path)]
-            floor = len(top[0].path) if top else len(self.node.path)
-            paths = [p for p in self.node.ancestor_paths() if len(p) >= floor]
-            self.breadcrumbs = list(OrgUnit.objects.filter(path__in=paths).order_by("depth"))
-        # The org-unit filter offers the way up and one step down, all inside the scope:
-        # the roots, the node's ancestors, the node and its children. (The whole scope
-        # of a province trainer is 1,532 options: too many to render or to pick from.)
-        near = Q(pk__in=[r.pk for r in roots]) | Q(pk__in=[b.pk for b in self.breadcrumbs])
-        if self.node is not None:
-            near |= Q(path__startswith=self.node.path, depth=self.node.depth + 1)
-        self.org_choices = (
-            managed.filter(subtree_q("path", [r.path for r in roots]))
-            .filter(near)
-            .only("pk", "name", "name_en", "depth", "path")
-            .order_by("path")
+            self._read_around(managed)
+
+    def _read_around(self, managed):
+        """The node's breadcrumbs (its ancestors inside the scope, and itself) and the
+        org-unit filter's choices, in one query. The filter offers the way up and one
+        step down, all inside the scope: the roots, the node's ancestors, the node and
+        its children. (The whole scope of a province trainer is 1,532 options: too many
+        to render or to pick from.)"""
+        node, roots = self.node, self.roots
+        top = [r for r in roots if node.path.startswith(r.path)]
+        floor = len(top[0].path) if top else len(node.path)
+        paths = [p for p in node.ancestor_paths() if len(p) >= floor]
+        near = Q(pk__in=[r.pk for r in roots]) | Q(path__in=paths)
+        near |= Q(path__startswith=node.path, depth=node.depth + 1)
+        self.org_choices = list(
+            managed.filter(subtree_q("path", [r.path for r in roots])).filter(near).order_by("path")
         )
+        self.breadcrumbs = [o for o in self.org_choices if o.path in paths]
 
     def cadres(self):
         base = Cadre.objects.in_subtree(self.node)
@@ -77,7 +84,8 @@ class ProgressPage:
         return cadres.order_by("-overdue", "due_on", "done", "name", "pk")
 
     def rollup(self):
-        rows = self.progress.rollup(self.node, self.cadres())
+        # The node and its children, the roll-up's rows, are among the filter's choices.
+        rows = self.progress.rollup(self.node, self.cadres(), known=self.org_choices)
         return rows, self.progress.totals(rows)
 
     # The roll-up's total for each status filter: how many cadres the list holds.
@@ -116,7 +124,8 @@ def module_page(user, params, pk):
     """The page of module ``pk`` as ``user`` may see it (404 otherwise)."""
     module = get_object_or_404(Module.objects.visible_to(user), pk=pk)
     assignments = list(module.assignments.select_related("org_unit"))
-    return ProgressPage(user, params, module, assignments, _roots(user)), None
+    roots = _roots(user)
+    return ProgressPage(user, params, module, assignments, roots, scope=roots), None
 
 
 def assignment_page(user, params, pk):

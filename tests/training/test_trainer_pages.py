@@ -301,6 +301,25 @@ def course(org, make_cadre, make_module, make_unit, assign):
     return module, people
 
 
+def test_the_progress_page_asks_a_constant_number_of_queries(
+    trainer_client, org, course, make_cadre, django_assert_max_num_queries
+):
+    """However many cadres and org units a node holds: the roll-up, the cadre list, the
+    chart and the org-unit choices are a query each."""
+    module, people = course
+    url = reverse("training:module_progress", args=[module.pk])
+    trainer_client.get(url)
+    with django_assert_max_num_queries(14) as few:
+        trainer_client.get(url)
+    for i in range(30):
+        cadre = make_cadre(org.township_b, name=f"新干部{i}")
+        services.completion_record(cadre=cadre, unit=module.module_units.first().unit)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = trainer_client.get(url)
+    assert response.context["totals"]["cadre_count"] == 34
+    assert response.context["totals"]["in_progress"] == 31
+
+
 def test_progress_rolls_up_by_child_org_unit(trainer_client, org, course):
     module, _ = course
     response = trainer_client.get(reverse("training:module_progress", args=[module.pk]))
