@@ -118,6 +118,20 @@ def cadre_rows(cadres, module, total):
     return format_html_join("", "{}", ((line,) for line in lines))
 
 
+@register.simple_tag
+def org_options(choices, node):
+    """The org-unit filter's options in tree order, each indented by two no-break
+    spaces a level below the top, the node's selected."""
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}{}</option>',
+        (
+            (o.pk, " selected" if o.pk == node.pk else "", "\xa0\xa0" * (o.depth - 1), o)
+            for o in choices
+        ),
+    )
+
+
 # The charts are drawn in CSS pixels, not scaled from a viewBox: scaled to a phone's
 # width, 13 px labels were drawn at 8-9 px (issue #31). Across, positions are shares
 # of the chart's width; down, pixels, so text keeps its size at any width.
