@@ -62,7 +62,7 @@ def copy_lines(table, columns, lines):
     statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
     with connection.cursor() as cursor:
         for chunk in chunked(lines):
-            cursor.copy_expert(statement, io.StringIO("".join(chunk)))
+            cursor.copy_expert(statement, io.BytesIO("".join(chunk).encode()))
 
 
 def copy_rows(table, columns, rows):
