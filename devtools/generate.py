@@ -341,11 +341,16 @@ class Generator(Activity):
         self.say(f"{s.modules} modules, {len(links):,} module units")
 
     def assignments(self):
-        """Assignments at every level: the province (every province of a nation),
-        cities, counties, townships and single cadres, as many a province as in one
-        province; some due dates passed."""
+        """Assignments at every level: the province (every province of a nation), and
+        cities, counties, townships and single cadres in the same shares of the tree as
+        in one province (2 of 11 cities, a tenth of the counties and townships, 300 of
+        50,000 cadres); some due dates passed."""
         rng, today = self.rng, timezone.localdate()
-        per, n = len(self.roots), self.sizes.cadres
+        n = self.sizes.cadres
+
+        def some(paths, share):
+            return rng.sample(paths, max(1, round(len(paths) * share)))
+
         rows, self.reach = [], []  # reach: (module, path prefix or cadre number)
         for i, module_id in enumerate(self.module_units):
             due = today + timedelta(days=rng.randint(-30, 60))
@@ -353,15 +358,13 @@ class Generator(Activity):
             if kind == 0:
                 targets = self.roots
             elif kind == 1:
-                targets = rng.sample(self.city_paths, min(2 * per, len(self.city_paths)))
+                targets = some(self.city_paths, 2 / 11)
             elif kind == 2:
-                paths = self.county_paths
-                targets = rng.sample(paths, min(12 * per, len(paths) // 2 or 1))
+                targets = some(self.county_paths, 12 / 120)
             elif kind == 3:
-                paths = self.township_paths
-                targets = rng.sample(paths, min(150 * per, len(paths) // 2 or 1))
+                targets = some(self.township_paths, 150 / 1400)
             else:
-                for number in rng.sample(range(1, n + 1), min(300 * per, n // 4)):
+                for number in rng.sample(range(1, n + 1), max(1, min(n // 4, n * 300 // 50_000))):
                     rows.append(
                         Assignment(
                             module_id=module_id,
