@@ -9,7 +9,7 @@ PORT ?= 8000
 # Test processes (pytest-xdist): one per core by default; PYTEST_WORKERS=0 runs in one process.
 PYTEST_WORKERS ?= auto
 
-.PHONY: run test test-fast install migrate demo serve lint check security messages lock clean rehearsal
+.PHONY: run test test-fast install migrate demo serve lint check security messages lock clean rehearsal nation
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -77,6 +77,18 @@ serve: install
 REHEARSAL_ARGS ?= --drills
 rehearsal: install
 	$(PY) bench/cluster.py $(REHEARSAL_ARGS)
+
+## make nation: a generated nation for the benchmarks (issue #37: 31 provinces, 1,000,000 cadres,
+## 50,000,000 completions) in a new PostgreSQL database $(NATION_DB), dropped first if it is
+## there. Extrapolated from a tenth: 25-45 minutes and 25 GB of free disk (bench/RESULTS.md).
+## NATION_ARGS="--cadres 100000" for a tenth.
+NATION_DB ?= portal_bench_nation
+NATION_ARGS ?=
+NATION_ENV = DJANGO_DEBUG=true DATABASE_URL=postgres://postgres@127.0.0.1:5432/$(NATION_DB)
+nation: install
+	psql -h 127.0.0.1 -U postgres -qc "DROP DATABASE IF EXISTS $(NATION_DB) WITH (FORCE)" -c "CREATE DATABASE $(NATION_DB)"
+	$(NATION_ENV) $(PY) manage.py migrate --noinput -v0
+	$(NATION_ENV) $(PY) manage.py generate_demo_data --nation $(NATION_ARGS)
 
 ## make messages: refresh and compile the translation catalogues
 messages: install

@@ -1,23 +1,24 @@
-"""A province of generated data for benchmarks: `manage.py generate_demo_data`.
+"""A province, or a nation of provinces, of generated data for benchmarks:
+`manage.py generate_demo_data` (``--nation`` for a nation).
 
-Deterministic for a given ``seed``. Bulk inserts only: org units with their
-materialised paths computed here, users and cadres by bulk_create, completions by
-PostgreSQL's COPY (executemany on SQLite). Never for a production database: every
-generated account but the three bench sign-ins has an unusable password.
+Deterministic for a given ``seed``. Bulk inserts only, in bounded memory: org units
+with their materialised paths computed here; users, cadres, claims and completions
+streamed chunk by chunk (devtools.bulk: COPY on PostgreSQL, bulk_create on SQLite);
+per cadre only a few compact arrays are kept. Never for a production database: every
+generated account but the bench sign-ins has an unusable password.
 """
 
-import csv
-import io
 import random
 import time
-from dataclasses import dataclass
-from datetime import date, timedelta
-from decimal import Decimal
+from array import array
+from dataclasses import dataclass, fields
+from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.management import call_command
 from django.db import connection, transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from expositions.models import Exposition, StudyUnit, Theme
@@ -25,25 +26,25 @@ from expositions.services import unit_save
 from org.models import Cadre, OrgUnit
 from org.roles import CADRE, TRAINER, ensure_groups
 from training import progress_store
-from training.models import Assignment, Completion, Module, ModuleUnit, TrainingClaim
+from training.models import Assignment, Module, ModuleUnit
+
+from . import bulk
+from .generate_activity import Activity
 
 # Known on purpose: the sign-in of generated benchmark data, refused outside debug mode.
 BENCH_PASSWORD = "bench-password-2026"  # noqa: S105  # nosec B105
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建文辉力斌宇浩凯鹏飞"
 POSITIONS = ["科员", "副科长", "科长", "社工", "民政助理员", "主任", "副主任", ""]
-COURSES = [
-    "社会救助业务培训班",
-    "养老服务专题培训",
-    "基层政权建设轮训",
-    "婚姻登记业务培训",
-    "儿童福利专题培训",
-]
-ORGANISERS = ["省民政厅", "市民政局", "县民政局", "省委党校", "干部网络学院"]
+# Codes have two digits a level below the province (three for townships).
+MOST_CHILDREN = {1: 99, 2: 99, 3: 999}
 
 
 @dataclass
 class Sizes:
+    """Totals over the whole tree (cities, counties and townships of every province)."""
+
+    provinces: int = 1
     cities: int = 11
     counties: int = 120
     townships: int = 1400
@@ -52,6 +53,28 @@ class Sizes:
     modules: int = 20
     max_module_units: int = 100
     completions: int = 2_500_000
+
+    @classmethod
+    def nation(cls, cadres=1_000_000, **given):
+        """A nation of 31 provinces, scaled with ``cadres``: a county of about 2,000
+        cadres (the trainer's county view of issue #37), four counties a city, twelve
+        townships a county, fifty completions a cadre, as in the province. ``given``
+        sizes are kept as they are."""
+        provinces = given.get("provinces") or 31
+        counties = given.get("counties") or max(provinces, round(cadres / 2000))
+        derived = {
+            "provinces": provinces,
+            "cities": max(provinces, min(counties, round(counties / 4))),
+            "counties": counties,
+            "townships": 12 * counties,
+            "completions": 50 * cadres,
+        }
+        derived.update({k: v for k, v in given.items() if v is not None})
+        return cls(cadres=cadres, **derived)
+
+    @classmethod
+    def names(cls):
+        return [f.name for f in fields(cls)]
 
 
 def _step(i):
@@ -74,7 +97,7 @@ def _spread(total, parts, rng):
     return counts
 
 
-class Generator:
+class Generator(Activity):
     def __init__(self, sizes: Sizes, seed: int, out=None):
         # Deterministic made-up data, not secrets: a seeded PRNG is the point.
         self.sizes, self.rng, self.out = sizes, random.Random(seed), out  # noqa: S311  # nosec B311
@@ -97,10 +120,18 @@ class Generator:
             self.assignments()
             self.claims()
         self.completions()
-        progress_store.rebuild()  # COPY wrote around the ORM's signals
-        self.say("progress rows rebuilt")
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
+        # COPY wrote around the services: every stored total is made from the rows, in
+        # SQL (progress and weekly counts by progress_store's recounts, 学时 by
+        # devtools.bulk), the work memory raised so that the big GROUP BYs stay in it.
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute("SET work_mem = '256MB'")
+            progress_store.recompute(None)
+            self.say("progress rows and weekly counts built")
+            bulk.hours_filled()
+            self.say("study hours built")
+            if connection.vendor == "postgresql":
+                cursor.execute("RESET work_mem")
                 cursor.execute("ANALYZE")
         self.say("done")
 
@@ -122,88 +153,137 @@ class Generator:
                 )
             )
 
+        # (A province alone draws no spread of cities: the same seed, the same province.)
+        cities_per_province = _spread(s.cities, s.provinces, rng) if s.provinces > 1 else [s.cities]
         counties_per_city = _spread(s.counties, s.cities, rng)
         townships_per_county = _spread(s.townships, s.counties, rng)
-        root = _step(1)
-        node(root, "14", 1, "山西省", "Shanxi Province", s.cities)
-        county_index = 0
-        self.township_paths, self.county_paths = [], []
-        for c in range(1, s.cities + 1):
-            city_path, city_code = root + _step(c), f"14{c:02d}"
-            node(city_path, city_code, 2, f"第{c}市", f"City {c}", counties_per_city[c - 1])
-            for k in range(1, counties_per_city[c - 1] + 1):
-                county_path, county_code = city_path + _step(k), f"{city_code}{k:02d}"
-                n_town = townships_per_county[county_index]
-                county_index += 1
-                node(county_path, county_code, 3, f"第{c}市第{k}县", f"County {c}-{k}", n_town)
-                self.county_paths.append(county_path)
-                for t in range(1, n_town + 1):
-                    path = county_path + _step(t)
-                    node(path, f"{county_code}{t:03d}", 4, f"{k}县第{t}镇", f"Town {c}-{k}-{t}", 0)
-                    self.township_paths.append(path)
+        for level, counts in enumerate(
+            (cities_per_province, counties_per_city, townships_per_county), 1
+        ):
+            if max(counts) > MOST_CHILDREN[level]:
+                raise ValueError(
+                    f"{max(counts)} children for one org unit of level {level}: at most "
+                    f"{MOST_CHILDREN[level]} (their codes have a fixed number of digits)."
+                )
+        city_index = county_index = 0
+        self.roots, self.city_paths, self.county_paths, self.township_paths = [], [], [], []
+        for p in range(1, s.provinces + 1):
+            root = _step(p)
+            self.roots.append(root)
+            if s.provinces == 1:
+                code, name, name_en = "14", "山西省", "Shanxi Province"
+            else:  # codes 11, 12, …: in path order, as treebeard's node_order_by wants
+                code, name, name_en = f"{10 + p}", f"第{p}省", f"Province {p}"
+            n_city = cities_per_province[p - 1]
+            node(root, code, 1, name, name_en, n_city)
+            for c in range(1, n_city + 1):
+                city_path, city_code = root + _step(c), f"{code}{c:02d}"
+                n_county = counties_per_city[city_index]
+                city_index += 1
+                prefix = "" if s.provinces == 1 else f"{p}省"
+                node(city_path, city_code, 2, f"{prefix}第{c}市", f"City {p}-{c}", n_county)
+                self.city_paths.append(city_path)
+                for k in range(1, n_county + 1):
+                    county_path, county_code = city_path + _step(k), f"{city_code}{k:02d}"
+                    n_town = townships_per_county[county_index]
+                    county_index += 1
+                    node(county_path, county_code, 3, f"{prefix}第{c}市第{k}县",
+                         f"County {p}-{c}-{k}", n_town)  # fmt: skip
+                    self.county_paths.append(county_path)
+                    for t in range(1, n_town + 1):
+                        path = county_path + _step(t)
+                        node(path, f"{county_code}{t:03d}", 4, f"{k}县第{t}镇",
+                             f"Town {p}-{c}-{k}-{t}", 0)  # fmt: skip
+                        self.township_paths.append(path)
         OrgUnit.objects.bulk_create(nodes, batch_size=2000)
-        self.orgs = {o.path: o for o in OrgUnit.objects.all()}
+        self.orgs = dict(OrgUnit.objects.values_list("path", "pk"))
         self.say(f"{len(nodes):,} org units")
 
     # --- users, cadres, trainers -----------------------------------------------------
     def people(self):
+        """Cadres' users and cadres with ids of our own (so nothing is read back: cadre
+        ``i`` is ``self.cadre_base + i``), streamed; per cadre only where they work
+        (an index into ``self.places``) and whether they are active are kept."""
         s, rng = self.sizes, self.rng
         User = get_user_model()
         unusable = (
             "!generated-demo-account"  # fails every password check, like set_unusable_password
         )
         bench_hash = make_password(BENCH_PASSWORD)
-        users = [User(username=f"c{i:06d}", password=unusable) for i in range(1, s.cadres + 1)]
-        users[0].username, users[0].password = "bench-cadre", bench_hash
-        trainers = [
-            User(username="bench-trainer-province", password=bench_hash),
-            User(username="bench-trainer-county", password=bench_hash),
-        ]
-        User.objects.bulk_create(users + trainers, batch_size=5000)
-        ids = dict(User.objects.values_list("username", "pk"))
+        user_base = User.objects.aggregate(m=Max("pk"))["m"] or 0
+        self.cadre_base = Cadre.objects.aggregate(m=Max("pk"))["m"] or 0
+
+        def user(i):
+            if i == 1:
+                return User(pk=user_base + 1, username="bench-cadre", password=bench_hash)
+            return User(pk=user_base + i, username=f"c{i:06d}", password=unusable)
+
+        bulk.save_objects(User, (user(i) for i in range(1, s.cadres + 1)))
         through = User.groups.through
-        through.objects.bulk_create(
-            [through(user_id=ids[u.username], group_id=self.groups[CADRE].pk) for u in users]
-            + [
-                through(user_id=ids[t.username], group_id=self.groups[TRAINER].pk) for t in trainers
-            ],
-            batch_size=10_000,
+        cadre_group = self.groups[CADRE].pk
+        bulk.save_objects(
+            through,
+            (through(user_id=user_base + i, group_id=cadre_group) for i in range(1, s.cadres + 1)),
         )
-        root = self.orgs[_step(1)]
-        county = self.orgs[self.county_paths[0]]
-        root.trainers.add(ids["bench-trainer-province"])
-        county.trainers.add(ids["bench-trainer-county"])
-        self.trainer_id = ids["bench-trainer-province"]
         # Most cadres work in a township; some in a county office.
-        county_set = set(self.county_paths)
-        cadres = []
-        for u in users:
-            where = (
-                rng.choice(self.county_paths)
-                if rng.random() < 0.08
-                else rng.choice(self.township_paths)
-            )
-            if u.username == "bench-cadre":
-                where = self.township_paths[0]
+        self.places = self.township_paths + self.county_paths
+        n_towns, n_counties = len(self.township_paths), len(self.county_paths)
+        self.place = array("I")
+        self.active = bytearray()
+
+        def cadre(i):
+            if rng.random() < 0.08:
+                where = n_towns + rng.randrange(n_counties)
+            else:
+                where = rng.randrange(n_towns)
+            if i == 1:  # the bench cadre
+                where = 0
             # Leaders sit in the county offices; most township cadres are 乡科级及以下.
-            in_county = where in county_set
+            in_county = where >= n_towns
             category = rng.choices(
                 ["county_up", "township_down", "other"],
                 weights=[30, 55, 15] if in_county else [2, 88, 10],
             )[0]
-            cadres.append(
-                Cadre(
-                    user_id=ids[u.username],
-                    name=rng.choice(SURNAMES) + "".join(rng.choices(GIVEN, k=rng.choice((1, 2)))),
-                    org_unit_id=self.orgs[where].pk,
-                    position=rng.choice(POSITIONS),
-                    active=rng.random() > 0.02 or u.username == "bench-cadre",
-                    category=category,
-                )
+            active = rng.random() > 0.02 or i == 1
+            self.place.append(where)
+            self.active.append(active)
+            return Cadre(
+                pk=self.cadre_base + i,
+                user_id=user_base + i,
+                name=rng.choice(SURNAMES) + "".join(rng.choices(GIVEN, k=rng.choice((1, 2)))),
+                org_unit_id=self.orgs[self.places[where]],
+                position=rng.choice(POSITIONS),
+                active=active,
+                category=category,
             )
-        Cadre.objects.bulk_create(cadres, batch_size=5000)
-        self.cadres = list(Cadre.objects.values_list("pk", "org_unit__path", "active"))
-        self.say(f"{len(users):,} cadres, 2 trainers")
+
+        bulk.save_objects(Cadre, (cadre(i) for i in range(1, s.cadres + 1)))
+        bulk.sequences_reset(User, Cadre)
+        self.trainers(User, bench_hash)
+        self.say(f"{s.cadres:,} cadres, {len(self.trainer_ids)} trainers")
+
+    def trainers(self, User, bench_hash):
+        """The bench's trainers: of the first province, city and county, and with more
+        than one province, of the nation (every province)."""
+        managing = {
+            "bench-trainer-province": self.roots[:1],
+            "bench-trainer-city": self.city_paths[:1],
+            "bench-trainer-county": self.county_paths[:1],
+        }
+        if len(self.roots) > 1:
+            managing["bench-trainer-nation"] = self.roots
+        created = User.objects.bulk_create(
+            [User(username=name, password=bench_hash) for name in managing]
+        )
+        self.trainer_ids = {u.username: u.pk for u in created}
+        self.groups[TRAINER].user_set.add(*created)
+        for user in created:
+            for path in managing[user.username]:
+                OrgUnit.objects.get(path=path).trainers.add(user)
+        # Who builds the modules and assigns them: the trainer of the whole tree.
+        self.trainer_id = self.trainer_ids[
+            "bench-trainer-nation" if len(self.roots) > 1 else "bench-trainer-province"
+        ]
 
     # --- content and modules ---------------------------------------------------------
     def units(self):
@@ -261,60 +341,61 @@ class Generator:
         self.say(f"{s.modules} modules, {len(links):,} module units")
 
     def assignments(self):
-        """Assignments at every level: the province, cities, counties, townships and
-        single cadres; some due dates passed."""
+        """Assignments at every level: the province (every province of a nation), and
+        cities, counties, townships and single cadres in the same shares of the tree as
+        in one province (2 of 11 cities, a tenth of the counties and townships, 300 of
+        50,000 cadres); some due dates passed."""
         rng, today = self.rng, timezone.localdate()
-        cities = [p for p in self.orgs if len(p) == 2 * OrgUnit.steplen]
-        rows, self.reach = [], []  # reach: (module, path prefix or cadre id)
+        n = self.sizes.cadres
+
+        def some(paths, share):
+            return rng.sample(paths, max(1, round(len(paths) * share)))
+
+        rows, self.reach = [], []  # reach: (module, path prefix or cadre number)
         for i, module_id in enumerate(self.module_units):
             due = today + timedelta(days=rng.randint(-30, 60))
             kind = i % 5
             if kind == 0:
-                targets = [_step(1)]
+                targets = self.roots
             elif kind == 1:
-                targets = rng.sample(cities, min(2, len(cities)))
+                targets = some(self.city_paths, 2 / 11)
             elif kind == 2:
-                targets = rng.sample(self.county_paths, min(12, len(self.county_paths) // 2 or 1))
+                targets = some(self.county_paths, 12 / 120)
             elif kind == 3:
-                targets = rng.sample(
-                    self.township_paths, min(150, len(self.township_paths) // 2 or 1)
-                )
+                targets = some(self.township_paths, 150 / 1400)
             else:
-                for cadre_id, _path, _active in rng.sample(
-                    self.cadres, min(300, len(self.cadres) // 4)
-                ):
+                for number in rng.sample(range(1, n + 1), max(1, min(n // 4, n * 300 // 50_000))):
                     rows.append(
                         Assignment(
                             module_id=module_id,
-                            cadre_id=cadre_id,
+                            cadre_id=self.cadre_base + number,
                             due_on=due,
                             assigned_by_id=self.trainer_id,
                         )
                     )
-                    self.reach.append((module_id, None, cadre_id))
+                    self.reach.append((module_id, None, number))
                 continue
             for path in targets:
                 rows.append(
                     Assignment(
                         module_id=module_id,
-                        org_unit_id=self.orgs[path].pk,
+                        org_unit_id=self.orgs[path],
                         due_on=due,
                         assigned_by_id=self.trainer_id,
                     )
                 )
                 self.reach.append((module_id, path, None))
         # The bench cadre has something of everything.
-        bench = self.cadres[0][0]
         for module_id in list(self.module_units)[:3]:
             rows.append(
                 Assignment(
                     module_id=module_id,
-                    cadre_id=bench,
+                    cadre_id=self.cadre_base + 1,
                     due_on=today + timedelta(days=14),
                     assigned_by_id=self.trainer_id,
                 )
             )
-            self.reach.append((module_id, None, bench))
+            self.reach.append((module_id, None, 1))
         Assignment.objects.bulk_create(rows, batch_size=5000, ignore_conflicts=True)
         # Each module's campaign began 60 to 84 days ago, as the completions do (below):
         # most study follows the assignment; some units were studied before it.
@@ -323,113 +404,3 @@ class Generator:
             began = now - timedelta(days=rng.randint(60, 84))
             Assignment.objects.filter(module_id=module_id).update(created_at=began)
         self.say(f"{len(rows):,} assignments")
-
-    # --- training claims (学时申报) ----------------------------------------------------------
-    def claims(self):
-        """About half the cadres recorded training taken elsewhere this year (mostly
-        approved, some waiting, a few rejected), and some in the four years before."""
-        rng = self.rng
-        today = timezone.localdate()
-        start_of_year = date(today.year, 1, 1)
-        rows = []
-        for cadre_id, _path, active in self.cadres:
-            if not active:
-                continue
-            for _ in range(rng.choice((0, 0, 1, 1, 2, 3))):
-                end_on = start_of_year + timedelta(
-                    days=rng.randint(0, (today - start_of_year).days)
-                )
-                rows.append(self._claim(cadre_id, end_on, today))
-            if rng.random() < 0.3:
-                year = today.year - rng.randint(1, 4)
-                rows.append(self._claim(cadre_id, date(year, rng.randint(1, 12), 15), today))
-        TrainingClaim.objects.bulk_create(rows, batch_size=5000)
-        self.say(f"{len(rows):,} training claims")
-
-    def _claim(self, cadre_id, end_on, today):
-        rng = self.rng
-        roll = rng.random()
-        status = "approved" if roll < 0.8 else "pending" if roll < 0.95 else "rejected"
-        return TrainingClaim(
-            cadre_id=cadre_id,
-            course=rng.choice(COURSES),
-            organiser=rng.choice(ORGANISERS),
-            kind="training" if rng.random() < 0.85 else "online",
-            start_on=end_on - timedelta(days=rng.randint(0, 4)),
-            end_on=end_on,
-            hours=Decimal(rng.choice((4, 8, 12, 16, 24, 40))),
-            status=status,
-            decided_by_id=self.trainer_id if status != "pending" else None,
-            decided_at=timezone.now() if status != "pending" else None,
-            reason="材料不全" if status == "rejected" else "",
-        )
-
-    # --- completions ---------------------------------------------------------------------
-    def completions(self):
-        s, rng = self.sizes, self.rng
-        by_path = [(path, m) for m, path, c in self.reach if path]
-        by_cadre = {}
-        for m, _p, c in self.reach:
-            if c:
-                by_cadre.setdefault(c, []).append(m)
-        plans, wanted = [], 0.0
-        for cadre_id, path, _active in self.cadres:
-            modules = {m for prefix, m in by_path if path.startswith(prefix)}
-            modules.update(by_cadre.get(cadre_id, ()))
-            units = list(dict.fromkeys(u for m in sorted(modules) for u in self.module_units[m]))
-            roll = rng.random()
-            share = 0.0 if roll < 0.2 else 1.0 if roll < 0.35 else rng.uniform(0.05, 0.95)
-            plans.append((cadre_id, units, share))
-            wanted += share * len(units)
-        # Finished cadres finish everything; the partway ones are scaled to the target.
-        full = sum(len(units) for _c, units, share in plans if share == 1.0)
-        partial = wanted - full
-        scale = min(1.0, max(0.0, s.completions - full) / partial) if partial else 0
-        now = timezone.now()
-        batch, total = [], 0
-
-        def flush():
-            nonlocal batch, total
-            self._write_completions(batch)
-            total += len(batch)
-            batch = []
-
-        org_of = {cadre_id: self.orgs[path].pk for cadre_id, path, _active in self.cadres}
-        for cadre_id, units, share in plans:
-            k = round(len(units) * (1.0 if share == 1.0 else share * scale))
-            for unit_id in units[:k]:
-                seconds = rng.randint(0, 84 * 24 * 3600)
-                at = now - timedelta(seconds=seconds)
-                batch.append((cadre_id, unit_id, at, org_of[cadre_id], self.credit[unit_id]))
-            if len(batch) >= 200_000:
-                flush()
-        flush()
-        self.say(f"{total:,} completions")
-
-    def _write_completions(self, rows):
-        if not rows:
-            return
-        table = Completion._meta.db_table
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                buffer = io.StringIO()
-                writer = csv.writer(buffer)
-                for cadre_id, unit_id, at, org_id, credit in rows:
-                    writer.writerow((cadre_id, unit_id, at.isoformat(), org_id, credit))
-                buffer.seek(0)
-                columns = "cadre_id, unit_id, completed_at, org_unit_id, credit_hours"
-                cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN WITH CSV", buffer)
-            else:  # SQLite (a small province): the ORM's bulk insert is fast enough
-                Completion.objects.bulk_create(
-                    (
-                        Completion(
-                            cadre_id=cadre_id,
-                            unit_id=unit_id,
-                            completed_at=at,
-                            org_unit_id=org_id,
-                            credit_hours=credit,
-                        )
-                        for cadre_id, unit_id, at, org_id, credit in rows
-                    ),
-                    batch_size=5000,
-                )
