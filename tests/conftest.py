@@ -39,6 +39,25 @@ def _private_media(tmp_path_factory):
         yield
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """No JIT compilation on the PostgreSQL test databases.
+
+    The search page plans its queries with ``SET LOCAL enable_seqscan = off``
+    (expositions/search.py), which lasts until the outermost transaction ends: in a test
+    that is the test's own (a module's, for a module-scoped world), so every later query
+    that still reads a small table sequentially is costed at 10^10, above
+    ``jit_above_cost``, and PostgreSQL spends 10-100 ms compiling it. The Chinese-page
+    sweep ran 3x slower on PostgreSQL than on SQLite for that alone. JIT changes no
+    result, only how a plan runs."""
+    from django.conf import settings
+
+    for database in settings.DATABASES.values():
+        if database["ENGINE"].endswith("postgresql"):
+            options = database.setdefault("OPTIONS", {})
+            options["options"] = f"{options.get('options', '')} -c jit=off".strip()
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
