@@ -39,6 +39,49 @@ def _private_media(tmp_path_factory):
         yield
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """No JIT compilation on the PostgreSQL test databases.
+
+    The search page plans its queries with ``SET LOCAL enable_seqscan = off``
+    (expositions/search.py), which lasts until the outermost transaction ends: in a test
+    that is the test's own (a module's, for a module-scoped world), so every later query
+    that still reads a small table sequentially is costed at 10^10, above
+    ``jit_above_cost``, and PostgreSQL spends 10-100 ms compiling it. The Chinese-page
+    sweep ran 3x slower on PostgreSQL than on SQLite for that alone. JIT changes no
+    result, only how a plan runs."""
+    from django.conf import settings
+
+    for database in settings.DATABASES.values():
+        if database["ENGINE"].endswith("postgresql"):
+            options = database.setdefault("OPTIONS", {})
+            options["options"] = f"{options.get('options', '')} -c jit=off".strip()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _flush_by_delete_on_postgresql():
+    """After a test that commits (``transaction=True``, the live server of the browser
+    tests), pytest-django empties every table with ``manage.py flush``: on PostgreSQL a
+    TRUNCATE of all of them, which makes new files for each table and index and took
+    0.4-1.0 s here each time, against 0.02 s for a DELETE of the few rows a test leaves.
+    Both leave the tables empty and the sequences where they were (``reset_sequences``
+    still truncates); foreign keys are deferred to the commit on PostgreSQL, so the order
+    does not matter. Nothing but the tests' teardown flushes (``git grep sql_flush``)."""
+    from unittest import mock
+
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    truncate = DatabaseOperations.sql_flush
+
+    def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
+        if reset_sequences:
+            return truncate(self, style, tables, reset_sequences=True, allow_cascade=allow_cascade)
+        return [f"DELETE FROM {self.quote_name(table)};" for table in tables]  # noqa: S608  # table names from Django
+
+    with mock.patch.object(DatabaseOperations, "sql_flush", sql_flush):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,7 +1,6 @@
 import re
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
 from org.roles import CADRE, EDITOR
@@ -35,8 +34,9 @@ TEXT = {
 
 
 @pytest.fixture
-def content(db):
-    call_command("load_exposition", verbosity=0, stdout=open("/dev/null", "w"))  # noqa: SIM115
+def content(seeded):
+    """The seed exposition as `manage.py load_exposition` loads it: loaded for real once
+    per test process, then put back (tests/snapshot.py), as for the other browser tests."""
 
 
 def sign_in(page, username, password, text, landing="/"):
