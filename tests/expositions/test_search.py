@@ -248,6 +248,19 @@ def test_postgresql_uses_the_gin_index(corpus):
     )
 
 
+@pytest.mark.postgresql_only
+def test_a_search_s_planner_settings_switch_jit_off_for_its_transaction(corpus):
+    """The scans switched off make later queries of the same transaction look costly
+    enough to be JIT-compiled (25-30 ms each): the search switches JIT off with them."""
+    results = search(StudyUnit.objects.all(), "低保")
+    with connection.cursor() as cursor:
+        cursor.execute("SET jit = on")  # as on a production server (the tests' default: off)
+        with results._planner("walk"):
+            cursor.execute("SHOW jit")
+            assert cursor.fetchone()[0] == "off"
+        cursor.execute("SET jit = off")
+
+
 def test_counts_are_capped(cadre_client, make_unit, monkeypatch):
     monkeypatch.setattr(SearchResults.__init__, "__defaults__", (3,))
     for i in range(5):
