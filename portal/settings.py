@@ -219,6 +219,11 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# The progress page's roll-up of an org unit holding more than this many active cadres
+# is stored, recounted every PROGRESS_SNAPSHOT_SECONDS by a periodic task, and read
+# back (training/rollup_snapshots.py); smaller org units are counted on each view.
+PROGRESS_SNAPSHOT_CADRES = int(os.environ.get("DJANGO_PROGRESS_SNAPSHOT_CADRES", "20000"))
+PROGRESS_SNAPSHOT_SECONDS = int(os.environ.get("DJANGO_PROGRESS_SNAPSHOT_SECONDS", "60"))
 # What a background job leaves to download (a zip of certificates, a large Excel file)
 # is kept this long for the person who asked, then deleted (training.jobs).
 JOB_FILE_HOURS = int(os.environ.get("DJANGO_JOB_FILE_HOURS", "24"))

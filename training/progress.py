@@ -289,15 +289,10 @@ class ModuleProgress:
         missing = [r["child_path"] for r in rows if r["child_path"] not in units]
         if missing:
             units.update((o.path, o) for o in OrgUnit.objects.filter(path__in=missing))
-        result = []
         for r in rows:
             r["org_unit"] = units[r["child_path"]]
-            r["is_self"] = r["child_path"] == node.path
             r["in_progress"] = r["cadre_count"] - r["completed"] - r["not_started"]
-            r["percent"] = round(100 * r["completed"] / r["cadre_count"]) if r["cadre_count"] else 0
-            result.append(r)
-        result.sort(key=lambda r: (not r["is_self"], -r["overdue_count"], r["org_unit"].code))
-        return result
+        return rollup_rows(node, rows)
 
     def totals(self, rows):
         keys = ("cadre_count", "completed", "in_progress", "not_started", "overdue_count")
@@ -306,6 +301,19 @@ class ModuleProgress:
             round(100 * total["completed"] / total["cadre_count"]) if total["cadre_count"] else 0
         )
         return total
+
+
+def rollup_rows(node, rows):
+    """The roll-up's rows as the page shows them, from dicts holding org_unit,
+    cadre_count, completed, in_progress, not_started and overdue_count (counted now by
+    ``ModuleProgress.rollup``, or stored by training.rollup_snapshots): each marked
+    is_self (the cadres placed in ``node`` itself) and given its percent complete; the
+    node's own row first, then the most overdue."""
+    for r in rows:
+        r["is_self"] = r["org_unit"].path == node.path
+        r["percent"] = round(100 * r["completed"] / r["cadre_count"]) if r["cadre_count"] else 0
+    rows.sort(key=lambda r: (not r["is_self"], -r["overdue_count"], r["org_unit"].code))
+    return rows
 
 
 def completion_of(cadre, unit):

@@ -14,7 +14,7 @@ from org.models import Cadre, OrgUnit, subtree_q
 from portal import spreadsheets
 from portal.params import parse_id
 
-from . import exports
+from . import exports, rollup_snapshots
 from .forms import ProgressFilterForm
 from .models import Assignment, Completion, Module
 from .progress import COMPLETE, IN_PROGRESS, NOT_STARTED, OVERDUE, ModuleProgress
@@ -26,10 +26,12 @@ class ProgressPage:
     """A module (or one assignment of it), a node of the org tree inside ``user``'s
     scope (``params["org"]``, or their one root), and the filters of ``params``."""
 
-    def __init__(self, user, params, module, assignments, roots, scope=None):
+    def __init__(self, user, params, module, assignments, roots, whole_module=True, scope=None):
         """``roots``: the org units the page starts from; ``scope``: the roots of what
         ``user`` manages, when the caller has read them already (one query fewer)."""
         self.user = user
+        self.whole_module = whole_module
+        self.big = False
         self.params = params
         self.module = module
         self.progress = ModuleProgress(module, assignments)
@@ -84,9 +86,27 @@ class ProgressPage:
         return cadres.order_by("-overdue", "due_on", "done", "name", "pk")
 
     def rollup(self):
+        """The roll-up counted now (exports, and every node but the big ones)."""
         # The node and its children, the roll-up's rows, are among the filter's choices.
         rows = self.progress.rollup(self.node, self.cadres(), known=self.org_choices)
         return rows, self.progress.totals(rows)
+
+    def shown_rollup(self):
+        """The roll-up the page shows and when it was counted (None: now). At a big node
+        (training.rollup_snapshots) the stored one, when it exists: the module's, on
+        the module's page; an assignment's page counts its own. Sets ``self.big``."""
+        stored = rollup_snapshots.stored_rollup(self.module, self.node)
+        self.big = stored is not None
+        if stored is not None and self.whole_module:
+            rows, counted_at = stored
+            return rows, self.progress.totals(rows), counted_at
+        return *self.rollup(), None
+
+    def list_withheld(self):
+        """Whether the cadre list waits for a name or a smaller org unit: at a big node
+        it would sort every cadre of the subtree on each view (a million, nationally).
+        A name searched for narrows it; the exports stay whole."""
+        return self.big and not self.filters.cleaned_data.get("q", "").strip()
 
     # The roll-up's total for each status filter: how many cadres the list holds.
     TOTAL_OF_STATUS = {
@@ -138,7 +158,8 @@ def assignment_page(user, params, pk):
     target_unit = assignment.org_unit or assignment.cadre.org_unit
     managed = OrgUnit.objects.managed_by(user)
     roots = [target_unit] if managed.filter(pk=target_unit.pk).exists() else _roots(user)
-    return ProgressPage(user, params, assignment.module, [assignment], roots), assignment
+    page = ProgressPage(user, params, assignment.module, [assignment], roots, whole_module=False)
+    return page, assignment
 
 
 def page_for(user, params, kind, pk):

@@ -11,6 +11,7 @@ schedulers (one in each worker, on each machine, or cron) enqueue it once. Run b
 import logging
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -27,6 +28,12 @@ SCHEDULE = {
     "jobs.housekeeping": (tasks.housekeeping, timedelta(minutes=10)),
     # The reminder digests: each run sends only the stages due and not sent yet.
     "reminders.send_due": (tasks.send_reminders, timedelta(hours=1)),
+    # The stored roll-ups of the big org units (training.rollup_snapshots): the
+    # progress page shows their age, at most this interval and a recount's time.
+    "progress.recount_rollups": (
+        tasks.recount_rollups,
+        timedelta(seconds=settings.PROGRESS_SNAPSHOT_SECONDS),
+    ),
 }
 
 

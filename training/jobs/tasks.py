@@ -29,3 +29,11 @@ def send_reminders() -> dict:
     from training.reminders import send_due_reminders
 
     return asdict(send_due_reminders())
+
+
+@task()
+def recount_rollups() -> dict:
+    """Recount the stored roll-ups of the big org units (training.rollup_snapshots)."""
+    from training import rollup_snapshots
+
+    return rollup_snapshots.recount()

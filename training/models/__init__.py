@@ -26,6 +26,7 @@ from .modules import (
     ModuleUnitQuerySet,
     count_of,
 )
+from .snapshots import RollupRow, RollupRowQuerySet
 
 __all__ = [
     "HOURS",
@@ -46,6 +47,8 @@ __all__ = [
     "Reflection",
     "ReflectionQuerySet",
     "Requirement",
+    "RollupRow",
+    "RollupRowQuerySet",
     "SelfCheckPass",
     "TrainingClaim",
     "characters",

@@ -41,14 +41,16 @@ def _render_progress(request, page, assignment):
         "recounting": page.module.pk in Job.objects.pending_recount(),
     }
     if page.node is not None:
-        rows, totals = page.rollup()
-        context.update(rows=rows, totals=totals)
+        rows, totals, counted_at = page.shown_rollup()
+        context.update(rows=rows, totals=totals, counted_at=counted_at)
         context["weeks"] = page.progress.completions_by_week(page.node)
         context["studied_before"], context["first_assigned"] = (
             page.progress.studied_before_assignment(page.node)
         )
-        pages = page.cadre_pages(totals, CADRE_PAGE_SIZE)
-        context["cadres"] = pages.get_page(request.GET.get("page"))
+        context["list_withheld"] = page.list_withheld()
+        if not context["list_withheld"]:
+            pages = page.cadre_pages(totals, CADRE_PAGE_SIZE)
+            context["cadres"] = pages.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context["query"] = query.urlencode()

@@ -2,16 +2,16 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from training import progress_store
+from training import progress_store, rollup_snapshots
 from training.jobs.models import Job
 
 
 class Command(BaseCommand):
     help = (
         "Recount every stored total from its source rows: progress per module and cadre, "
-        "weekly completions, the study units' search columns. Exits non-zero with the "
-        "first differences; changes nothing (`manage.py rebuild_progress` and "
-        "`manage.py rebuild_search_index` repair)."
+        "weekly completions, the study units' search columns; how old the stored roll-ups "
+        "are. Exits non-zero with the first differences; changes nothing "
+        "(`manage.py rebuild_progress` and `manage.py rebuild_search_index` repair)."
     )
 
     def add_arguments(self, parser):
@@ -26,6 +26,10 @@ class Command(BaseCommand):
                 + ", ".join(str(pk) for pk in sorted(pending))
             )
         differences = progress_store.verify(limit=limit, skip_modules=pending)
+        # Stored roll-ups are recounted by a periodic task: one left far behind means the
+        # task stopped and the progress pages show old figures.
+        stale = rollup_snapshots.stale()
+        differences += [stale] if stale else []
         seconds = time.perf_counter() - started
         if differences:
             raise CommandError(
