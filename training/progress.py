@@ -280,7 +280,9 @@ class ModuleProgress:
             .annotate(
                 cadre_count=Count("pk"),
                 completed=Count("pk", filter=Q(done__gte=self.total)),
-                not_started=Count("pk", filter=Q(done=0)),
+                # done >= total counts as complete first (as .cadres' status): with no
+                # unit to study, not as not started too.
+                not_started=Count("pk", filter=Q(done=0, done__lt=self.total)),
                 overdue_count=Count("pk", filter=Q(done__lt=self.total, due_on__lt=self.today)),
             )
         )

@@ -187,3 +187,24 @@ def test_a_cadre_s_last_completion_leaves_out_a_unit_scheduled_for_later(
     assert rows[recent.pk].last_completed_at == moments[0]  # the hidden units' left out
     assert rows[earlier.pk].last_completed_at == moments[0]
     assert (rows[recent.pk].done, rows[earlier.pk].done) == (1, 1)
+
+
+@pytest.mark.django_db
+def test_a_module_with_no_unit_to_read_counts_its_cadres_once(
+    org, make_cadre, make_unit, make_module, assign
+):
+    """Every unit scheduled for later: nothing to study, so each cadre counts as complete
+    (as their status says), not as complete and not started at once."""
+    units = [make_unit() for _ in range(2)]
+    module = make_module(units=units)
+    assign(module, org.province, days=30)
+    for place in (org.township_a, org.township_a, org.township_b):
+        make_cadre(place)
+    for unit in StudyUnit.objects.filter(pk__in=[u.pk for u in units]):
+        unit.published_at = timezone.now() + timedelta(hours=1)
+        unit_save(unit=unit)
+    progress = ModuleProgress(module, list(module.assignments.all()))
+    rows = progress.rollup(org.province, progress.cadres())
+    assert [
+        (r["cadre_count"], r["completed"], r["in_progress"], r["not_started"]) for r in rows
+    ] == [(3, 3, 0, 0)]
