@@ -22,7 +22,8 @@ one assignment is counted live; only its cadre list follows the node's size.
 How they are written: per (module, node), the count and the replacement of the rows in
 one transaction, so a reader sees the whole old roll-up or the whole new one. Two
 recounts that overlap (a run longer than the interval) both count; the second to write
-a (module, node) meets the unique constraint and leaves the first's fresh rows.
+a (module, node) meets the unique constraint and leaves the first's fresh rows. Any
+other refusal of the table (a count it cannot hold) is raised: it is a bug.
 """
 
 import logging
@@ -102,9 +103,16 @@ def recount(threshold=None):
     for module, assignments in modules.items():
         progress = ModuleProgress(module, assignments)
         for node in nodes:
+            began = timezone.now()
             try:
                 recount_node(progress, node)
-            except IntegrityError:  # an overlapping recount wrote it just now
+            except IntegrityError:
+                # Expected only when an overlapping recount wrote this roll-up since we
+                # began; any other refusal (a count the table cannot hold) is a bug.
+                if not RollupRow.objects.filter(
+                    module=module, node=node, counted_at__gte=began
+                ).exists():
+                    raise
                 logger.info("roll-up of module %s at %s written by another recount", module, node)
                 continue
             written += 1

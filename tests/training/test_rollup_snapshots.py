@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import IntegrityError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -99,6 +100,44 @@ def test_a_recount_replaces_a_nodes_rows_whole_or_not_at_all(org, course, big_co
         rollup_snapshots.recount_node(progress, org.county)
     after = list(RollupRow.objects.filter(node=org.county).values().order_by("org_unit_id"))
     assert after == before
+
+
+def test_a_recount_that_the_table_refuses_fails_loudly(org, course, big_county, monkeypatch):
+    """A count the table cannot hold (a negative one) is a bug, not an overlap: it is
+    raised, not logged as another recount's write."""
+
+    def negative(self, node, cadres, known=()):
+        return [
+            {
+                "org_unit": node,
+                "is_self": True,
+                "percent": 0,
+                "cadre_count": 1,
+                "completed": 2,
+                "in_progress": -1,
+                "not_started": 0,
+                "overdue_count": 0,
+            }
+        ]
+
+    monkeypatch.setattr(ModuleProgress, "rollup", negative)
+    with pytest.raises(IntegrityError):
+        rollup_snapshots.recount()
+
+
+def test_a_recount_leaves_a_rollup_an_overlapping_one_wrote_since(
+    org, course, big_county, monkeypatch
+):
+    module, _units, _people = course
+    write = rollup_snapshots.recount_node
+
+    def overlapped(progress, node):
+        write(progress, node)  # the other recount, finishing first
+        raise IntegrityError("duplicate key value violates unique constraint")
+
+    monkeypatch.setattr(rollup_snapshots, "recount_node", overlapped)
+    assert rollup_snapshots.recount()["rollups"] == 0
+    assert RollupRow.objects.filter(module=module, node=org.county).exists()
 
 
 def test_a_recount_drops_the_rows_of_org_units_no_longer_reached(org, course, big_county):
