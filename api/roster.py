@@ -102,7 +102,8 @@ class OrgUnitItem(serializers.Serializer):
         help_text=both("上级单位编码（令牌范围内）。", "The parent's code (in scope)."),
     )
     level = serializers.ChoiceField(
-        choices=OrgUnit.Level.choices, help_text=both("层级 1-4。", "Level, 1 to 4.")
+        choices=[c for c in OrgUnit.Level.choices if c[0]],
+        help_text=both("层级 1-4。", "Level, 1 to 4."),
     )
 
     @staticmethod

@@ -167,8 +167,13 @@ class Generator(Activity):
                 )
         city_index = county_index = 0
         self.roots, self.city_paths, self.county_paths, self.township_paths = [], [], [], []
+        # A nation has one org unit above its provinces, the ministry's, whose trainer
+        # follows the roll-up by province; a province stands alone.
+        self.nation = _step(1) if s.provinces > 1 else ""
+        if self.nation:
+            node(self.nation, "100000", 0, "全国", "Nation", s.provinces)
         for p in range(1, s.provinces + 1):
-            root = _step(p)
+            root = self.nation + _step(p)
             self.roots.append(root)
             if s.provinces == 1:
                 code, name, name_en = "14", "山西省", "Shanxi Province"
@@ -264,14 +269,14 @@ class Generator(Activity):
 
     def trainers(self, User, bench_hash):
         """The bench's trainers: of the first province, city and county, and with more
-        than one province, of the nation (every province)."""
+        than one province, of the nation (its org unit above the provinces)."""
         managing = {
             "bench-trainer-province": self.roots[:1],
             "bench-trainer-city": self.city_paths[:1],
             "bench-trainer-county": self.county_paths[:1],
         }
-        if len(self.roots) > 1:
-            managing["bench-trainer-nation"] = self.roots
+        if self.nation:
+            managing["bench-trainer-nation"] = [self.nation]
         created = User.objects.bulk_create(
             [User(username=name, password=bench_hash) for name in managing]
         )
@@ -282,7 +287,7 @@ class Generator(Activity):
                 OrgUnit.objects.get(path=path).trainers.add(user)
         # Who builds the modules and assigns them: the trainer of the whole tree.
         self.trainer_id = self.trainer_ids[
-            "bench-trainer-nation" if len(self.roots) > 1 else "bench-trainer-province"
+            "bench-trainer-nation" if self.nation else "bench-trainer-province"
         ]
 
     # --- content and modules ---------------------------------------------------------
@@ -341,7 +346,7 @@ class Generator(Activity):
         self.say(f"{s.modules} modules, {len(links):,} module units")
 
     def assignments(self):
-        """Assignments at every level: the province (every province of a nation), and
+        """Assignments at every level: the province (a nation's: the nation), and
         cities, counties, townships and single cadres in the same shares of the tree as
         in one province (2 of 11 cities, a tenth of the counties and townships, 300 of
         50,000 cadres); some due dates passed."""
@@ -356,7 +361,7 @@ class Generator(Activity):
             due = today + timedelta(days=rng.randint(-30, 60))
             kind = i % 5
             if kind == 0:
-                targets = self.roots
+                targets = [self.nation] if self.nation else self.roots
             elif kind == 1:
                 targets = some(self.city_paths, 2 / 11)
             elif kind == 2:

@@ -104,7 +104,7 @@ class OrgUnitAdmin(ImportMixin, TranslationAdmin, TreeAdmin):
         if node is None or target is None or relation not in ("child", "sibling"):
             return super().move_node(request)  # treebeard answers bad form data with 400
         parent = target if relation == "child" else OrgUnit.objects.get_parent(target)
-        if (parent is None and node.level != OrgUnit.Level.PROVINCE) or (
+        if (parent is None and node.level > OrgUnit.Level.PROVINCE) or (
             parent is not None and parent.level >= node.level
         ):
             messages.error(request, _("An org unit can only be placed below a higher level."))

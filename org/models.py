@@ -98,7 +98,9 @@ class OrgUnitManager(MP_NodeManager.from_queryset(OrgUnitQuerySet)):
 
 
 class OrgUnit(MP_Node):
-    """A node of the hierarchy province → city → county/district → township/street.
+    """A node of the hierarchy province → city → county/district → township/street,
+    with, in a national deployment, one national org unit (the ministry) above the
+    provinces, whose trainers follow the roll-up by province.
 
     A materialised path (django-treebeard's MP_Node): every node below ``path`` has a
     path that starts with it, so a whole subtree, and every cadre in it, comes from
@@ -106,6 +108,7 @@ class OrgUnit(MP_Node):
     """
 
     class Level(models.IntegerChoices):
+        NATION = 0, _("Nation")
         PROVINCE = 1, _("Province")
         CITY = 2, _("City")
         COUNTY = 3, _("County / district")

@@ -142,7 +142,8 @@ CATEGORIES = {
     **dict.fromkeys(("其他", "other"), Cadre.Category.OTHER),
 }
 NO = {"0", "no", "n", "false", "否", "离职"}
-LEVELS = {str(level.value): level.value for level in OrgUnit.Level} | {
+# Imports place province to township; the national org unit is made by an editor.
+LEVELS = {str(level.value): level.value for level in OrgUnit.Level if level} | {
     "省": 1,
     "市": 2,
     "县": 3,

@@ -7,6 +7,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db.models import Count, F
+from django.urls import reverse
 
 from devtools.generate import Sizes
 from org.models import Cadre, OrgUnit
@@ -37,10 +38,14 @@ def test_a_size_given_is_kept():
 @pytest.mark.long
 def test_the_nation_has_31_provinces_and_their_tree(nation):
     levels = dict(OrgUnit.objects.order_by().values_list("level").annotate(n=Count("pk")))
+    assert levels[OrgUnit.Level.NATION] == 1
     assert levels[OrgUnit.Level.PROVINCE] == 31
     assert levels[OrgUnit.Level.CITY] >= 31 and levels[OrgUnit.Level.COUNTY] >= 31
     assert levels[OrgUnit.Level.TOWNSHIP] == 12 * levels[OrgUnit.Level.COUNTY]
-    for root in OrgUnit.objects.filter(depth=1):  # the paths are sound in every province
+    assert set(OrgUnit.objects.get_children(OrgUnit.objects.get(depth=1))) == set(
+        OrgUnit.objects.filter(level=OrgUnit.Level.PROVINCE)
+    )
+    for root in OrgUnit.objects.filter(depth__lte=2):  # the paths are sound everywhere
         assert OrgUnit.objects.get_descendant_count(root) == (
             OrgUnit.objects.filter(path__startswith=root.path).count() - 1
         )
@@ -62,7 +67,7 @@ def test_a_trainer_for_the_nation_and_one_for_each_level(nation):
         )
     }
     assert managed == {
-        "bench-trainer-nation": [OrgUnit.Level.PROVINCE] * 31,
+        "bench-trainer-nation": [OrgUnit.Level.NATION],
         "bench-trainer-province": [OrgUnit.Level.PROVINCE],
         "bench-trainer-city": [OrgUnit.Level.CITY],
         "bench-trainer-county": [OrgUnit.Level.COUNTY],
@@ -80,3 +85,18 @@ def test_every_stored_total_equals_its_recount(nation):
 def test_each_completion_credits_its_units_hours(nation):
     assert not Completion.objects.exclude(credit_hours=F("unit__credit_hours")).exists()
     assert not Completion.objects.exclude(org_unit=F("cadre__org_unit")).exists()
+
+
+@pytest.mark.long
+def test_the_nation_trainer_follows_a_national_module_by_province(nation, client):
+    from training.models import Module
+
+    module = Module.objects.filter(assignments__org_unit__level=OrgUnit.Level.NATION).first()
+    client.force_login(get_user_model().objects.get(username="bench-trainer-nation"))
+    response = client.get(
+        reverse("training:module_progress", args=[module.pk]), HTTP_ACCEPT_LANGUAGE="en"
+    )
+    rows = response.context["rows"]
+    assert response.context["page"].node.level == OrgUnit.Level.NATION
+    assert sorted(r["org_unit"].level for r in rows) == [OrgUnit.Level.PROVINCE] * 31
+    assert sum(r["cadre_count"] for r in rows) == Cadre.objects.filter(active=True).count()
