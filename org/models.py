@@ -177,7 +177,8 @@ class OrgUnit(MP_Node):
         """(Chinese, English) name of the organ that issues certificates here: this org
         unit's own, else that of the nearest one above that has one (the province's
         is the default), one query. With none set anywhere above, the name of the top
-        org unit (a place, as certificates said before organs were kept)."""
+        org unit below the nation's (a place, as certificates said before organs were
+        kept): the province, not 全国."""
         nearest = (
             OrgUnit.objects.filter(path__in=self.ancestor_paths())
             .filter(Q(issuing_organ_zh_hans__gt="") | Q(issuing_organ_en__gt=""))
@@ -188,7 +189,12 @@ class OrgUnit(MP_Node):
         if nearest is not None:
             zh, en = nearest
             return zh or en, en or zh
-        root = OrgUnit.objects.filter(path=self.path[: self.steplen]).first() or self
+        root = (
+            OrgUnit.objects.filter(path__in=self.ancestor_paths(), level__gt=self.Level.NATION)
+            .order_by("depth")
+            .first()
+            or self
+        )
         return root.name, root.name_en or root.name
 
 

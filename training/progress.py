@@ -268,14 +268,13 @@ class ModuleProgress:
             return cadres.filter(status=status)
         return cadres
 
-    def rollup(self, node, cadres, known=()):
-        """One row per child of ``node`` (and one for cadres placed in ``node`` itself):
-        cadres, completed, in progress, not started, overdue, percent complete.
-        ``known``: org units read already (the rows' org units are read if missing)."""
-        child_len = len(node.path) + OrgUnit.steplen
+    def counts_by_path(self, cadres, length):
+        """The roll-up's counts of ``cadres`` grouped by their org unit's path cut to
+        ``length`` characters: dicts of child_path, cadre_count, completed, not_started,
+        overdue_count (all sums, so groups add up to any shorter prefix). One query."""
         rows = (
             cadres.order_by()
-            .annotate(child_path=Substr("org_unit__path", 1, child_len))
+            .annotate(child_path=Substr("org_unit__path", 1, length))
             .values("child_path")
             .annotate(
                 cadre_count=Count("pk"),
@@ -286,15 +285,14 @@ class ModuleProgress:
                 overdue_count=Count("pk", filter=Q(done__lt=self.total, due_on__lt=self.today)),
             )
         )
-        rows = list(rows)
-        units = {o.path: o for o in known}
-        missing = [r["child_path"] for r in rows if r["child_path"] not in units]
-        if missing:
-            units.update((o.path, o) for o in OrgUnit.objects.filter(path__in=missing))
-        for r in rows:
-            r["org_unit"] = units[r["child_path"]]
-            r["in_progress"] = r["cadre_count"] - r["completed"] - r["not_started"]
-        return rollup_rows(node, rows)
+        return list(rows)
+
+    def rollup(self, node, cadres, known=()):
+        """One row per child of ``node`` (and one for cadres placed in ``node`` itself):
+        cadres, completed, in progress, not started, overdue, percent complete.
+        ``known``: org units read already (the rows' org units are read if missing)."""
+        rows = self.counts_by_path(cadres, len(node.path) + OrgUnit.steplen)
+        return finish_rollup(node, rows, known)
 
     def totals(self, rows):
         keys = ("cadre_count", "completed", "in_progress", "not_started", "overdue_count")
@@ -303,6 +301,19 @@ class ModuleProgress:
             round(100 * total["completed"] / total["cadre_count"]) if total["cadre_count"] else 0
         )
         return total
+
+
+def finish_rollup(node, rows, known=()):
+    """``counts_by_path``'s rows at ``node`` as the page shows them: each given its org
+    unit (from ``known``, else read in one query) and its in-progress count."""
+    units = {o.path: o for o in known}
+    missing = [r["child_path"] for r in rows if r["child_path"] not in units]
+    if missing:
+        units.update((o.path, o) for o in OrgUnit.objects.filter(path__in=missing))
+    for r in rows:
+        r["org_unit"] = units[r["child_path"]]
+        r["in_progress"] = r["cadre_count"] - r["completed"] - r["not_started"]
+    return rollup_rows(node, rows)
 
 
 def rollup_rows(node, rows):

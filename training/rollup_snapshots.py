@@ -19,8 +19,10 @@ What they hold: exactly what ``ModuleProgress.rollup`` returned for the module (
 assignments) at the node, when it was counted: the same code counts both. A page of
 one assignment is counted live; only its cadre list follows the node's size.
 
-How they are written: per (module, node), the count and the replacement of the rows in
-one transaction, so a reader sees the whole old roll-up or the whole new one. Two
+How they are written: one count a module for all the big nodes (``count_rollups``:
+one GROUP BY, each node's rows added up from the groups below it), then per (module,
+node) the replacement of the rows in one transaction, so a reader sees the whole old
+roll-up or the whole new one. Two
 recounts that overlap (a run longer than the interval) both count; the second to write
 a (module, node) meets the unique constraint and leaves the first's fresh rows. Any
 other refusal of the table (a count it cannot hold) is raised: it is a bug.
@@ -39,11 +41,12 @@ from django.utils import timezone
 from org.models import Cadre, OrgUnit, ancestor_paths
 
 from .models import Assignment, RollupRow
-from .progress import ModuleProgress, rollup_rows
+from .progress import ModuleProgress, finish_rollup, rollup_rows
 
 logger = logging.getLogger(__name__)
 
 COUNTS = ("cadre_count", "completed", "in_progress", "not_started", "overdue_count")
+SUMS = ("cadre_count", "completed", "not_started", "overdue_count")  # counts_by_path's
 
 
 def big_nodes(threshold=None):
@@ -72,16 +75,40 @@ def _assigned_modules():
     return modules
 
 
-def recount_node(progress, node):
-    """Count ``progress``'s roll-up at ``node`` and replace its stored rows with it, in
-    one transaction; the rows counted."""
+def count_rollups(progress, nodes):
+    """{node: its roll-up rows} of ``progress`` at each of ``nodes``, from one GROUP BY
+    over the cadres of their subtrees: by path cut one step below the deepest node, each
+    node's rows added up from the groups below it (the counts are sums). A nation of a
+    million cadres and its 31 provinces are one pass a module, not 32."""
+    nodes = list(nodes)
+    if not nodes:
+        return {}
+    length = max(len(n.path) for n in nodes) + OrgUnit.steplen
+    tops = [n for n in nodes if not any(n.path.startswith(o.path) for o in nodes if o != n)]
+    groups = progress.counts_by_path(progress.cadres(Cadre.objects.in_subtree(*tops)), length)
+    summed = {}
+    for node in nodes:
+        child_len, rows = len(node.path) + OrgUnit.steplen, {}
+        for group in groups:
+            if group["child_path"].startswith(node.path):
+                key = group["child_path"][:child_len]
+                row = rows.setdefault(key, {"child_path": key, **dict.fromkeys(SUMS, 0)})
+                for k in SUMS:
+                    row[k] += group[k]
+        summed[node] = list(rows.values())
+    paths = {r["child_path"] for rows in summed.values() for r in rows}
+    known = list(OrgUnit.objects.filter(path__in=paths))
+    return {node: finish_rollup(node, rows, known) for node, rows in summed.items()}
+
+
+def write_node(module, node, rows, counted_at):
+    """Replace the stored roll-up of ``module`` at ``node`` with ``rows``, in one
+    transaction: a reader sees the whole old roll-up or the whole new one."""
     with transaction.atomic():
-        counted_at = timezone.now()
-        rows = progress.rollup(node, progress.cadres(Cadre.objects.in_subtree(node)))
-        RollupRow.objects.filter(module=progress.module, node=node).delete()
+        RollupRow.objects.filter(module=module, node=node).delete()
         RollupRow.objects.bulk_create(
             RollupRow(
-                module=progress.module,
+                module=module,
                 node=node,
                 org_unit=r["org_unit"],
                 counted_at=counted_at,
@@ -89,23 +116,31 @@ def recount_node(progress, node):
             )
             for r in rows
         )
+
+
+def recount_node(progress, node):
+    """Count ``progress``'s roll-up at ``node`` and store it; the rows counted."""
+    counted_at = timezone.now()
+    rows = count_rollups(progress, [node])[node]
+    write_node(progress.module, node, rows, counted_at)
     return rows
 
 
 def recount(threshold=None):
-    """Recount the stored roll-up of every module with assignments at every big node,
-    and delete those of nodes no longer big and modules no longer assigned. What it did:
-    {"rollups": (module, node) pairs written, "seconds": time taken}."""
+    """Recount the stored roll-up of every module with assignments at every big node
+    (one count a module, ``count_rollups``), and delete those of nodes no longer big and
+    modules no longer assigned. What it did: {"rollups": (module, node) pairs written,
+    "seconds": time taken}."""
     started = time.perf_counter()
     nodes = big_nodes(threshold)
     modules = _assigned_modules()
     written = 0
     for module, assignments in modules.items():
-        progress = ModuleProgress(module, assignments)
+        began = timezone.now()
+        counted = count_rollups(ModuleProgress(module, assignments), nodes)
         for node in nodes:
-            began = timezone.now()
             try:
-                recount_node(progress, node)
+                write_node(module, node, counted[node], began)
             except IntegrityError:
                 # Expected only when an overlapping recount wrote this roll-up since we
                 # began; any other refusal (a count the table cannot hold) is a bug.
@@ -154,20 +189,24 @@ def verify(limit=20):
     the count, in a transaction rolled back afterwards (this changes nothing). How old
     they are is ``stale()``'s question."""
     found = []
-    pairs = list(RollupRow.objects.values_list("module_id", "node_id").distinct().order_by())
+    pairs = defaultdict(list)
+    for module_id, node_id in RollupRow.objects.values_list("module_id", "node_id").distinct():
+        pairs[module_id].append(node_id)
     with transaction.atomic():
         by_pk = {m.pk: (m, a) for m, a in _assigned_modules().items()}
-        for module_id, node_id in pairs:
+        for module_id, node_ids in sorted(pairs.items()):
             if module_id not in by_pk:  # no longer assigned: the next recount deletes it
                 continue
             module, assignments = by_pk[module_id]
-            node = OrgUnit.objects.get(pk=node_id)
-            counted = recount_node(ModuleProgress(module, assignments), node)
-            shown = stored_rollup(module, node)
-            if _key(counted) != _key(shown[0] if shown else []):
-                found.append(
-                    f"stored roll-up of module {module_id} at {node.code} reads back wrong"
-                )
+            nodes = list(OrgUnit.objects.filter(pk__in=node_ids))
+            counted = count_rollups(ModuleProgress(module, assignments), nodes)
+            for node in nodes:
+                write_node(module, node, counted[node], timezone.now())
+                shown = stored_rollup(module, node)
+                if _key(counted[node]) != _key(shown[0] if shown else []):
+                    found.append(
+                        f"stored roll-up of module {module_id} at {node.code} reads back wrong"
+                    )
         transaction.set_rollback(True)
     return found[:limit]
 

@@ -38,7 +38,9 @@ def test_a_move_keeping_the_levels_is_made_and_logged(editor_client, editor_user
 
 
 def test_a_province_goes_under_the_national_org_unit(editor_client, org):
-    nation = OrgUnit.objects.add_root(code="100000", name="全国", name_en="Nation", level=0)
+    nation = OrgUnit.objects.add_root(
+        {"code": "100000", "name": "全国", "name_en": "Nation", "level": 0}
+    )
     response = editor_client.post(
         MOVE, {"node": org.province.pk, "target": nation.pk, "relation": "child"}
     )
@@ -49,7 +51,9 @@ def test_a_province_goes_under_the_national_org_unit(editor_client, org):
 
 
 def test_the_national_org_unit_cannot_go_under_a_province(editor_client, org):
-    nation = OrgUnit.objects.add_root(code="100000", name="全国", name_en="Nation", level=0)
+    nation = OrgUnit.objects.add_root(
+        {"code": "100000", "name": "全国", "name_en": "Nation", "level": 0}
+    )
     response = editor_client.post(
         MOVE, {"node": nation.pk, "target": org.province.pk, "relation": "child"}
     )

@@ -12,6 +12,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from org.models import OrgUnit
 from tests.portal.test_chinese_pages import english_words, typography_problems
 from training import services
 from training.hours import certificates
@@ -78,6 +79,16 @@ def test_an_organ_with_one_language_prints_it_in_both(org):
 
 def test_without_any_organ_the_top_org_unit_issues(org):
     assert org.township_a.issuing_organ_in_force() == ("省", "省 (en)")
+
+
+def test_under_a_national_org_unit_the_province_issues_not_the_nation(org):
+    nation = OrgUnit.objects.add_root(
+        {"code": "100000", "name": "全国", "name_en": "Nation", "level": 0}
+    )
+    OrgUnit.objects.move(OrgUnit.objects.get(pk=org.province.pk), nation, "sorted-child")
+    township = OrgUnit.objects.get(pk=org.township_a.pk)
+    assert township.depth == 5
+    assert township.issuing_organ_in_force() == ("省", "省 (en)")
 
 
 def test_the_sheet_and_the_public_page_name_the_organ_in_the_reader_s_language(

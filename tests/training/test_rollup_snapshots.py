@@ -85,6 +85,18 @@ def test_the_stored_rollup_is_the_live_one_at_each_big_node(org, course, big_cou
     assert rollup_snapshots.stored_rollup(module, org.township_a) is None
 
 
+def test_nested_big_nodes_are_counted_in_one_query_and_each_equals_its_live_rollup(
+    org, course, django_assert_num_queries
+):
+    module, _units, _people = course
+    progress = ModuleProgress(module, list(module.assignments.select_related("org_unit")))
+    nodes = [org.province, org.city, org.county]
+    with django_assert_num_queries(2):  # the GROUP BY, and the rows' org units
+        counted = rollup_snapshots.count_rollups(progress, nodes)
+    for node in nodes:
+        assert shown(counted[node]) == shown(live_rollup(module, node))
+
+
 def test_a_recount_replaces_a_nodes_rows_whole_or_not_at_all(org, course, big_county, monkeypatch):
     module, units, people = course
     rollup_snapshots.recount()
@@ -106,21 +118,11 @@ def test_a_recount_that_the_table_refuses_fails_loudly(org, course, big_county, 
     """A count the table cannot hold (a negative one) is a bug, not an overlap: it is
     raised, not logged as another recount's write."""
 
-    def negative(self, node, cadres, known=()):
-        return [
-            {
-                "org_unit": node,
-                "is_self": True,
-                "percent": 0,
-                "cadre_count": 1,
-                "completed": 2,
-                "in_progress": -1,
-                "not_started": 0,
-                "overdue_count": 0,
-            }
-        ]
+    def negative(progress, nodes):
+        row = {"cadre_count": 1, "completed": 2, "in_progress": -1, "not_started": 0}
+        return {node: [{"org_unit": node, **row, "overdue_count": 0}] for node in nodes}
 
-    monkeypatch.setattr(ModuleProgress, "rollup", negative)
+    monkeypatch.setattr(rollup_snapshots, "count_rollups", negative)
     with pytest.raises(IntegrityError):
         rollup_snapshots.recount()
 
@@ -129,13 +131,13 @@ def test_a_recount_leaves_a_rollup_an_overlapping_one_wrote_since(
     org, course, big_county, monkeypatch
 ):
     module, _units, _people = course
-    write = rollup_snapshots.recount_node
+    write = rollup_snapshots.write_node
 
-    def overlapped(progress, node):
-        write(progress, node)  # the other recount, finishing first
+    def overlapped(module, node, rows, counted_at):
+        write(module, node, rows, timezone.now())  # the other recount, finishing first
         raise IntegrityError("duplicate key value violates unique constraint")
 
-    monkeypatch.setattr(rollup_snapshots, "recount_node", overlapped)
+    monkeypatch.setattr(rollup_snapshots, "write_node", overlapped)
     assert rollup_snapshots.recount()["rollups"] == 0
     assert RollupRow.objects.filter(module=module, node=org.county).exists()
 
