@@ -2,6 +2,7 @@
 
   .venv/bin/python bench/api_pull.py [--cadres 50000] [--completions N] [--page-size 1000]
                                      [--workers 2] [--fresh] [--database api_bench_province]
+                                     [--scope CODE]
 
 On a generated province (PostgreSQL; 11 cities, 120 counties, 1,400 townships, the
 cadres, 2.5 million completions at 50,000 cadres; made on first use, ~2 min), with a
@@ -72,8 +73,9 @@ def pull(base, secret, resource, **params):
     return records, pages
 
 
-def baseline():
-    """The same rows as the pull, read by the ORM in (updated_at, id) order."""
+def baseline(scope):
+    """The same rows as the pull (the cadres of the org unit ``scope``), read by the
+    ORM in (updated_at, id) order."""
     from training.models import Certificate, Completion, HoursYear
 
     started = time.perf_counter()
@@ -83,23 +85,23 @@ def baseline():
         (HoursYear, ("id", "cadre_id", "year", "online", "training")),
         (Certificate, ("id", "code", "cadre_id", "hours", "revoked_at")),
     ):
-        query = model.objects.order_by("updated_at", "id").values_list(*fields, "updated_at")
+        query = model.objects.filter(cadre__org_unit__path__startswith=scope.path)
+        query = query.order_by("updated_at", "id").values_list(*fields, "updated_at")
         rows += sum(1 for _ in query.iterator(chunk_size=1000))
     return time.perf_counter() - started, rows
 
 
-def token():
+def token(scope):
     from django.contrib.auth import get_user_model
     from django.utils import timezone
 
     from api.models import ApiToken
-    from org.models import OrgUnit
 
     user, _ = get_user_model().objects.get_or_create(username="bench-province-system")
     made = ApiToken(
         name="bench: province pull",
         user=user,
-        org_unit=OrgUnit.objects.get(depth=1),
+        org_unit=scope,
         expires_at=timezone.now() + timedelta(days=1),
     )
     secret = made.issue()
@@ -107,7 +109,7 @@ def token():
     return secret
 
 
-def make_changes():
+def make_changes(scope):
     """50 new completions and 49 undone, one of which revokes an annual certificate
     issued before: the 100 records (completion ids, deletion object ids, certificate
     ids) a client must hear of, and the (cadre, year) 学时 rows they touch."""
@@ -120,14 +122,17 @@ def make_changes():
     from training.models import Completion
 
     year = timezone.localdate().year
-    done = Completion.objects.filter(completed_at__year=year).select_related("cadre__org_unit")
+    done = Completion.objects.filter(
+        completed_at__year=year, cadre__org_unit__path__startswith=scope.path
+    ).select_related("cadre__org_unit")
     undo = list(done.order_by("?")[:49])
     holder = undo[0].cadre
     certificate = certificates.annual_certificate(holder, year)
     since = timezone.now()
     time.sleep(0.01)
     units = list(StudyUnit.objects.published())
-    cadres = list(Cadre.objects.filter(active=True).select_related("org_unit").order_by("?")[:200])
+    cadres = Cadre.objects.filter(active=True).in_subtree(scope).select_related("org_unit")
+    cadres = list(cadres.order_by("?")[:200])
     new, touched = [], set()
     for completion in undo:
         services.completion_undo(cadre=completion.cadre, unit=completion.unit)
@@ -158,6 +163,11 @@ def main():
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--database", default="api_bench_province")
     parser.add_argument("--fresh", action="store_true")
+    parser.add_argument(
+        "--scope",
+        help="the code of the org unit the token reads (default: the top one); a "
+        "province's, e.g. 11, on the generated nation (make nation)",
+    )
     args = parser.parse_args()
 
     sizes = ("--completions", str(args.completions)) if args.completions else ()
@@ -167,7 +177,10 @@ def main():
     env = _province.server_env(url)
     _province.manage(env, "migrate", "--noinput", "-v0")
     _province.setup_django(url)
-    secret = token()
+    from org.models import OrgUnit
+
+    scope = OrgUnit.objects.get(code=args.scope) if args.scope else OrgUnit.objects.get(depth=1)
+    secret = token(scope)
     env = _province.server_env(url, DJANGO_API_RATE_LIMIT="1000000/minute")
     with _province.Gunicorn(env, workers=args.workers) as server:
         get(f"{server.url}/api/v1/cadres/?page_size=1", secret)  # warm the workers
@@ -178,9 +191,9 @@ def main():
             counts[resource] = len(records)
             pages += times
         whole = time.perf_counter() - started
-        base, base_rows = baseline()
+        base, base_rows = baseline(scope)
 
-        since, expected, touched = make_changes()
+        since, expected, touched = make_changes(scope)
         moment = since.isoformat()
         got = set()
         for resource in ("completions", "deletions", "certificates"):
@@ -192,6 +205,7 @@ def main():
 
     ms = sorted(t * 1000 for t in pages)
     p95 = ms[min(len(ms) - 1, round(0.95 * len(ms)) - 1)]
+    print(f"scope: {scope.code} {scope.name}")
     print(f"records pulled: {counts} ({sum(counts.values()):,}) in {len(ms):,} pages")
     print(f"whole pull: {whole:.1f} s; per page p50 {statistics.median(ms):.0f} ms, ", end="")
     print(f"p95 {p95:.0f} ms, worst {ms[-1]:.0f} ms (page size {args.page_size})")

@@ -74,6 +74,17 @@ def main(argv=None):
     parser.add_argument(
         "--no-feedback", dest="feedback", action="store_false", help="hot_standby_feedback off"
     )
+    parser.add_argument(
+        "--from-database",
+        help="copy this database of the machine's own PostgreSQL (127.0.0.1:5432) instead "
+        "of generating one, e.g. portal_bench_nation (make nation); --cadres is then unused",
+    )
+    parser.add_argument(
+        "--national-seconds",
+        type=int,
+        default=0,
+        help="read the national roll-up every 5 s for this long (a generated nation)",
+    )
     parser.add_argument("--skip-load", action="store_true")
     parser.add_argument("--limit-minutes", type=float, default=40)
     parser.add_argument("--out", default="bench/cluster-results.json")
