@@ -125,9 +125,9 @@ def measure(env, clients, seconds, label):
     ok = [r for r in flat if r[1] == 302]
     failed = len(flat) - len(ok)
     latencies = sorted(r[2] for r in flat)
-    from training import progress_store
+    from training import progress_verify
 
-    drift = progress_store.verify()
+    drift = progress_verify.verify()
     trivial_rate = sum(len(r) for r in trivial) / trivial_time
     print(f"{label}: {len(cadres)} clients for {seconds} s (gunicorn 2 workers x 8 threads)")
     print(f"  trivial signed-in view: {trivial_rate:8.1f} req/s (baseline)")

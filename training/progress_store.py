@@ -4,7 +4,7 @@ Why they are stored: at province scale (50,000 cadres, 2.5 million completions)
 counting each cadre's completions took 15-17 s for the province roll-up; reading one
 row per cadre takes under 0.2 s (bench/RESULTS.md).
 
-What they hold (``verify()`` recounts exactly this from the source rows):
+What they hold (``progress_verify.verify()`` recounts exactly this from the source rows):
 
 * ``Progress`` (module, cadre): how many of the module's units the cadre has
   completed, and when the latest; a unit counts whatever its publication state.
@@ -42,18 +42,12 @@ A write that takes from a stored total finds every row it must change, or raises
 from collections import Counter, defaultdict
 from datetime import timedelta
 from decimal import Decimal
-from itertools import islice
 
 from django.db import connection, transaction
 from django.db.models import Count, DateField, F, Max, OuterRef, Subquery, Sum
 from django.db.models.functions import ExtractYear, TruncWeek
 from django.utils import timezone
 
-from expositions.models import StudyUnit, hours_for_minutes, tag_search_names
-from expositions.search import DERIVED_FIELDS, document
-
-from . import rollup_snapshots
-from .jobs.models import Job
 from .models import (
     Completion,
     HoursYear,
@@ -226,14 +220,16 @@ def cadre_deleted(cadre_id):
         _exactly(changed, 1, f"weekly completions of org unit {org_unit_id}")
 
 
-# --- recounts: recompute() writes them, verify() compares them -------------------------
+# --- recounts: recompute() writes them, progress_verify.verify() compares them ----------
 
 
-def _progress_recount():
+def progress_recount(**where):
     """{(module, cadre): (done, last completed)} counted from the completions (what
-    PROGRESS_RECOUNT writes)."""
+    PROGRESS_RECOUNT writes); ``where``: filters of the completions (a range of cadres,
+    training.progress_verify)."""
     rows = (
-        Completion.objects.values_list("unit__module_units__module_id", "cadre_id")
+        Completion.objects.filter(**where)
+        .values_list("unit__module_units__module_id", "cadre_id")
         .annotate(done=Count("pk"), last=Max("completed_at"))
         .order_by()
     )
@@ -241,11 +237,12 @@ def _progress_recount():
     return {(m, c): (n, at) for m, c, n, at in rows.iterator(chunk_size=20_000) if m}
 
 
-def _week_recount(module_ids=None):
+def week_recount(module_ids=None, **where):
     """{(module, org unit, Monday): completions} counted from the completions, in local
-    weeks (what WEEK_RECOUNT writes)."""
+    weeks (what WEEK_RECOUNT writes); ``where``: filters of the completions (a range of
+    org units, training.progress_verify)."""
     week = TruncWeek("completed_at", output_field=DateField())
-    completions = Completion.objects.filter(org_unit__isnull=False)
+    completions = Completion.objects.filter(org_unit__isnull=False, **where)
     if module_ids is None:
         completions = completions.filter(unit__module_units__isnull=False)
     else:
@@ -256,7 +253,10 @@ def _week_recount(module_ids=None):
         .annotate(n=Count("pk"))
         .order_by()
     )
-    return Counter({(m, o, w): n for m, o, w, n in rows.iterator(chunk_size=20_000)})
+    # A slice's few rows at once: through a server-side cursor PostgreSQL plans for the
+    # first rows (nested loops), 6 s against 1.3 s for 50 org units (bench/RESULTS.md).
+    rows = rows if where else rows.iterator(chunk_size=20_000)
+    return Counter({(m, o, w): n for m, o, w, n in rows})
 
 
 def recompute(module_ids=None):
@@ -281,15 +281,16 @@ def recompute(module_ids=None):
         if connection.vendor != "postgresql":  # SQLite: no DATE_TRUNC, so through the ORM
             ProgressWeek.objects.bulk_create(
                 ProgressWeek(module_id=m, org_unit_id=o, week=w, count=n)
-                for (m, o, w), n in _week_recount(module_ids).items()
+                for (m, o, w), n in week_recount(module_ids).items()
             )
 
 
-def _hours_recount(cadre_ids=None):
-    """{(cadre, year): (online, training)} from the completions and approved claims."""
+def hours_recount(cadre_ids=None, **where):
+    """{(cadre, year): (online, training)} from the completions and approved claims;
+    ``where``: filters of both (a range of cadres, training.progress_verify)."""
     hours = defaultdict(lambda: [ZERO, ZERO])
-    completions = Completion.objects.all()
-    claims = TrainingClaim.objects.approved()
+    completions = Completion.objects.filter(**where)
+    claims = TrainingClaim.objects.approved().filter(**where)
     if cadre_ids is not None:
         completions = completions.filter(cadre_id__in=cadre_ids)
         claims = claims.filter(cadre_id__in=cadre_ids)
@@ -330,7 +331,7 @@ def recompute_hours(cadre_ids=None):
         stored = HoursYear.objects.all()
         if cadre_ids is not None:
             stored = stored.filter(cadre_id__in=cadre_ids)
-        expected = _hours_recount(cadre_ids)
+        expected = hours_recount(cadre_ids)
         kept, stale = set(), []
         rows = stored.values_list("pk", "cadre_id", "year", "online", "training")
         for pk, c, y, online, training in rows.iterator(chunk_size=20_000):
@@ -354,97 +355,3 @@ def rebuild():
     """Recompute everything (``manage.py rebuild_progress``)."""
     recompute(None)
     recompute_hours(None)
-
-
-def stored_hours():
-    return {
-        (c, y): (online, training)
-        for c, y, online, training in HoursYear.objects.values_list(
-            "cadre_id", "year", "online", "training"
-        ).iterator(chunk_size=20_000)
-        if online or training
-    }
-
-
-def stored_progress():
-    return {
-        (m, c): (d, at)
-        for m, c, d, at in Progress.objects.exclude(done=0).values_list(
-            "module_id", "cadre_id", "done", "last_completed_at"
-        )
-    }
-
-
-def stored_weeks():
-    return Counter(
-        {
-            (m, o, w): n
-            for m, o, w, n in ProgressWeek.objects.exclude(count=0).values_list(
-                "module_id", "org_unit_id", "week", "count"
-            )
-        }
-    )
-
-
-def _differences(name, stored, expected, limit):
-    for key in sorted(set(stored) | set(expected), key=str):
-        if stored.get(key) != expected.get(key):
-            yield f"{name} {key}: stored {stored.get(key)}, recount {expected.get(key)}"
-            limit -= 1
-            if not limit:
-                return
-
-
-def verify(limit=20, skip_modules=None):
-    """Recount every stored total from its source rows; the first ``limit``
-    differences as sentences (an empty list when everything agrees). The progress of
-    ``skip_modules`` (by default those whose recount job has not run yet,
-    ``Job.objects.pending_recount``) is left out."""
-    if skip_modules is None:
-        skip_modules = Job.objects.pending_recount()
-    progress = _progress_recount()
-    weeks = _week_recount()
-    stored = stored_progress()
-    stored_week_counts = stored_weeks()
-    if skip_modules:
-        progress, stored, weeks, stored_week_counts = (
-            {k: v for k, v in totals.items() if k[0] not in skip_modules}
-            for totals in (progress, stored, weeks, stored_week_counts)
-        )
-    found = list(_differences("progress (module, cadre)", stored, progress, limit))
-    found += _differences(
-        "weekly completions (module, org unit, week)", stored_week_counts, weeks, limit
-    )
-    expected_hours = {k: v for k, v in _hours_recount().items() if any(v)}
-    found += _differences(
-        "study hours (cadre, year) (online, training)", stored_hours(), expected_hours, limit
-    )
-    found += islice(_search_differences(), limit)
-    found += islice(_hour_differences(), limit)
-    # The stored roll-ups are minutes old by design: see rollup_snapshots.verify.
-    found += rollup_snapshots.verify(limit)
-    return found[:limit]
-
-
-def _hour_differences():
-    """Each unit's credited 学时 against its recount: the hours an editor set, or the
-    reading-length rule."""
-    rows = StudyUnit.objects.order_by("pk").values_list(
-        "pk", "slug", "study_hours", "reading_minutes", "credit_hours"
-    )
-    for pk, slug, hours, minutes, credited in rows.iterator(chunk_size=2000):
-        expected = hours if hours is not None else hours_for_minutes(minutes)
-        if credited != expected:
-            yield (
-                f"credited study hours of unit {pk} ({slug}): stored {credited}, recount {expected}"
-            )
-
-
-def _search_differences():
-    units = StudyUnit.objects.prefetch_related("tags").order_by("pk")
-    for unit in units.iterator(chunk_size=500):
-        expected = document(unit, tag_search_names(unit.tags.all()))
-        for name in DERIVED_FIELDS:
-            if getattr(unit, name) != expected[name]:
-                yield f"search column {name} of unit {unit.pk} ({unit.slug}) is out of date"
-                break

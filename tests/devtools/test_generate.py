@@ -64,9 +64,9 @@ def test_the_same_seed_gives_the_same_province(django_db_blocker):
 
 def test_progress_is_in_step_with_the_completions():
     generate()
-    from training import progress_store
+    from training import progress_verify
 
-    assert progress_store.verify() == []
+    assert progress_verify.verify() == []
     assert Progress.objects.exists() and ProgressWeek.objects.exists()
 
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from devtools.generate import Sizes
 from org.models import Cadre, OrgUnit
-from training import progress_store
+from training import progress_verify
 from training.models import Completion, HoursYear
 
 pytestmark = pytest.mark.django_db
@@ -77,7 +77,7 @@ def test_a_trainer_for_the_nation_and_one_for_each_level(nation):
 
 @pytest.mark.long
 def test_every_stored_total_equals_its_recount(nation):
-    assert progress_store.verify() == []
+    assert progress_verify.verify() == []
     assert HoursYear.objects.count() > 1000
 
 

@@ -119,7 +119,7 @@ def test_two_demo_loads_at_once_make_one_demo(django_user_model):
     from expositions.models import StudyUnit
     from org.models import Cadre, OrgUnit
     from org.roles import CADRE
-    from training import progress_store
+    from training import progress_verify
     from training.models import Assignment, Completion, Module, TrainingClaim
 
     call_command("load_exposition", stdout=open(os.devnull, "w"))  # noqa: SIM115
@@ -147,7 +147,7 @@ def test_two_demo_loads_at_once_make_one_demo(django_user_model):
         completions,
         len(demo.DEMO_CLAIMS),
     ]
-    assert progress_store.verify() == []
+    assert progress_verify.verify() == []
 
 
 @pytest.mark.parametrize("domain", ["django", "djangojs"])  # djangojs: the admin's script

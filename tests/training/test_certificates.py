@@ -18,7 +18,7 @@ from django.utils import timezone
 from expositions.services import unit_save
 from tests.conftest import new_claim
 from tests.servers import ROOT
-from training import progress_store, services
+from training import progress_store, progress_verify, services
 from training.hours import certificates
 from training.models import Certificate
 
@@ -390,7 +390,7 @@ def test_editing_a_units_hours_leaves_last_years_ledger_and_certificates_as_they
     assert certificates.annual_certificate(cadre, last_year) == annual
     assert certificates.module_certificate(cadre, finished) == module_certificate
     assert Certificate.objects.valid().count() == 2
-    assert progress_store.verify() == []
+    assert progress_verify.verify() == []
 
 
 NO_FONTS = """<?xml version="1.0"?>

@@ -1,5 +1,5 @@
 """The four ways the stored totals used to drift from the rows they summarise, each
-with the write that now keeps them equal (training.progress_store, verify())."""
+with the write that now keeps them equal (training.progress_store; progress_verify.verify())."""
 
 from datetime import timedelta
 from unittest import mock
@@ -13,7 +13,7 @@ from django.utils import timezone
 from expositions.models import StudyUnit, Tag
 from expositions.services import tag_delete, unit_save
 from tests.servers import at_once
-from training import progress_store, services
+from training import progress_store, progress_verify, services
 from training.models import Completion, Progress
 from training.progress import ModuleProgress, my_modules
 
@@ -33,7 +33,7 @@ def test_eight_simultaneous_undos_take_one_completion_away_once(
     assert errors == []
     assert sorted(results) == [False] * 7 + [True]
     assert Progress.objects.get(module=module, cadre=cadre).done == 1
-    assert progress_store.verify() == []
+    assert progress_verify.verify() == []
 
 
 @pytest.mark.django_db(transaction=True)
@@ -51,7 +51,7 @@ def test_simultaneous_completions_and_undos_keep_the_totals(
         calls.append(lambda: services.completion_undo(cadre=cadre, unit=units[0]))
     _results, errors = at_once(calls)
     assert errors == []
-    assert progress_store.verify() == []
+    assert progress_verify.verify() == []
 
 
 @pytest.mark.django_db
@@ -77,7 +77,7 @@ def test_the_admin_cannot_move_a_completion_to_another_unit_or_date(
     completion.refresh_from_db()
     assert completion.unit == units[0]
     assert completion.completed_at != later
-    assert progress_store.verify() == []
+    assert progress_verify.verify() == []
 
 
 @pytest.mark.django_db
@@ -103,7 +103,7 @@ def test_a_unit_rescheduled_into_the_future_counts_when_its_time_comes(
     later = timezone.now() + timedelta(hours=2)
     with mock.patch("django.utils.timezone.now", return_value=later):
         assert progress() == ((2, 2), (2, "complete"))
-    assert progress_store.verify() == []
+    assert progress_verify.verify() == []
 
 
 @pytest.mark.django_db
@@ -114,7 +114,7 @@ def test_a_deleted_tag_no_longer_finds_the_unit(make_unit, client, cadre_user):
     assert unit in client.get(search, {"q": "最低生活保障"}).context["page"].object_list
     tag_delete(tag=Tag.objects.get(name="最低生活保障"))
     assert list(client.get(search, {"q": "最低生活保障"}).context["page"].object_list) == []
-    assert progress_store.verify() == []
+    assert progress_verify.verify() == []
 
 
 @pytest.mark.django_db
@@ -128,7 +128,7 @@ def test_deleting_a_cadre_takes_their_completions_out_of_the_weekly_counts(
         services.completion_record(cadre=cadre, unit=units[0])
     leaving.user.delete()  # as in the admin's user pages: the cadre goes by cascade
     assert Completion.objects.count() == 1
-    assert progress_store.verify() == []
+    assert progress_verify.verify() == []
 
 
 @pytest.mark.django_db
@@ -149,7 +149,7 @@ def test_verify_progress_names_a_drift_and_fails(org, make_cadre, make_unit, mak
 def test_verify_progress_finds_a_stale_search_column(make_unit):
     unit = make_unit()
     StudyUnit.objects.filter(pk=unit.pk).update(search_text="stale")
-    assert progress_store.verify() == [
+    assert progress_verify.verify() == [
         f"search column search_text of unit {unit.pk} ({unit.slug}) is out of date"
     ]
     assert connection.vendor in ("sqlite", "postgresql")

@@ -14,7 +14,7 @@ from expositions import services as expositions_services
 from expositions.models import SelfCheckQuestion
 from tests.expositions.test_self_check import QUESTIONS
 from tests.servers import at_once
-from training import evidence, progress_store, services
+from training import evidence, progress_verify, services
 from training.models import Completion, HoursYear, Module, Reflection, SelfCheckPass
 from training.progress import my_modules
 
@@ -99,7 +99,7 @@ def test_wrong_answers_write_nothing_and_right_ones_pass_and_complete(world):
     assert [(m.pk, m.done) for m in my_modules(cadre)] == [(module.pk, 1)]
     year = timezone.localdate().year
     assert HoursYear.objects.get(cadre=cadre, year=year).online == units[0].credit_hours
-    assert progress_store.verify() == []
+    assert progress_verify.verify() == []
 
 
 def test_an_unanswered_question_is_wrong(world):
@@ -322,7 +322,7 @@ def test_the_same_self_check_passed_at_once_leaves_one_pass_and_one_completion(w
     assert [r.completed for r in results].count(True) == 1
     assert SelfCheckPass.objects.count() == 1
     assert Completion.objects.filter(cadre=cadre, unit=units[0]).count() == 1
-    assert progress_store.verify() == []
+    assert progress_verify.verify() == []
 
 
 @pytest.mark.django_db(transaction=True)
@@ -336,7 +336,7 @@ def test_the_same_reflection_sent_at_once_leaves_one_reflection_and_one_completi
     assert [completed for _r, completed in results].count(True) == 1
     assert Reflection.objects.count() == 1
     assert Completion.objects.filter(cadre=cadre, unit=units[0]).count() == 1
-    assert progress_store.verify() == []
+    assert progress_verify.verify() == []
 
 
 @pytest.mark.django_db(transaction=True)

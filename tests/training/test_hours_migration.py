@@ -82,7 +82,7 @@ def test_the_stored_hours_of_each_year_are_counted_from_existing_completions(
 ):
     from datetime import datetime
 
-    from training import progress_store
+    from training import progress_verify
     from training.models import Completion, HoursYear
 
     cadre = make_cadre(org.township_a)
@@ -99,4 +99,4 @@ def test_the_stored_hours_of_each_year_are_counted_from_existing_completions(
     _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
     stored = {h.year: h.online for h in HoursYear.objects.filter(cadre=cadre)}
     assert stored == {2025: Decimal("1"), 2026: Decimal("2.5")}
-    assert progress_store.verify() == []
+    assert progress_verify.verify() == []

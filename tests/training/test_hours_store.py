@@ -8,7 +8,7 @@ import pytest
 
 from expositions.services import unit_save
 from tests.conftest import new_claim
-from training import progress_store, services
+from training import progress_store, progress_verify, services
 from training.models import HoursYear
 
 pytestmark = pytest.mark.django_db
@@ -45,7 +45,7 @@ def test_a_completion_adds_its_units_hours_and_an_undo_takes_them(cadre, make_un
     assert stored(cadre) == {this_year(): (Decimal("1.5"), 0)}
     services.completion_undo(cadre=cadre, unit=unit)
     assert stored(cadre) == {}
-    assert progress_store.verify() == []
+    assert progress_verify.verify() == []
 
 
 def test_an_approval_adds_a_claims_hours_and_a_later_rejection_takes_them(cadre, trainer):
@@ -60,7 +60,7 @@ def test_an_approval_adds_a_claims_hours_and_a_later_rejection_takes_them(cadre,
     }
     services.claim_decide(claim=training, by=trainer, approve=False, reason="不符合")
     assert stored(cadre) == {this_year() - 2: (Decimal("3"), 0)}
-    assert progress_store.verify() == []
+    assert progress_verify.verify() == []
 
 
 def test_an_editor_changing_a_units_hours_changes_later_completions_only(
@@ -77,7 +77,7 @@ def test_an_editor_changing_a_units_hours_changes_later_completions_only(
     assert stored(later) == {this_year(): (Decimal("3"), 0)}
     services.completion_undo(cadre=cadre, unit=unit)  # takes away what it credited
     assert stored(cadre) == {}
-    assert progress_store.verify() == []
+    assert progress_verify.verify() == []
 
 
 def test_an_undo_that_finds_no_stored_total_fails_and_changes_nothing(cadre, make_unit):
@@ -97,15 +97,15 @@ def test_deleting_a_unit_takes_away_what_it_credited(cadre, make_unit):
         services.completion_record(cadre=cadre, unit=unit)
     deleted.delete()
     assert stored(cadre) == {this_year(): (Decimal("1"), 0)}
-    assert progress_store.verify() == []
+    assert progress_verify.verify() == []
 
 
 def test_verify_names_a_drift(cadre, make_unit):
     services.completion_record(cadre=cadre, unit=make_unit(study_hours=Decimal("1")))
     HoursYear.objects.filter(cadre=cadre).update(online=Decimal("5"))
-    assert any("study hours (cadre, year)" in line for line in progress_store.verify())
+    assert any("study hours (cadre, year)" in line for line in progress_verify.verify())
     progress_store.rebuild()
-    assert progress_store.verify() == []
+    assert progress_verify.verify() == []
 
 
 def test_the_demo_keeps_every_stored_total_equal_to_a_recount():
@@ -120,4 +120,4 @@ def test_the_demo_keeps_every_stored_total_equal_to_a_recount():
     call_command("load_exposition", stdout=io.StringIO())
     load_demo()
     load_demo()  # run again: nothing doubles
-    assert progress_store.verify() == []
+    assert progress_verify.verify() == []

@@ -13,7 +13,7 @@ from django.utils import timezone
 from expositions.models import StudyUnit
 from expositions.services import unit_save
 from tests.servers import at_once
-from training import progress_store, services
+from training import progress_store, progress_verify, services
 from training.models import (
     Completion,
     HoursYear,
@@ -92,7 +92,7 @@ def test_it_follows_every_kind_of_change(world, client, editor_user):
     ]
     for i, step in enumerate(steps):
         step()
-        assert progress_store.verify() == [], f"after step {i}"
+        assert progress_verify.verify() == [], f"after step {i}"
         assert shown() == expected(), f"after step {i}"
     assert Progress.objects.exists() and ProgressWeek.objects.exists()
 
@@ -140,7 +140,7 @@ def test_an_admin_edit_of_a_modules_units_recomputes(world, editor_user, client)
     response = client.post(url, data)
     assert response.status_code == 302, response.content.decode()[:3000]
     assert ModuleUnit.objects.filter(module=first, unit=units[3]).exists()
-    assert progress_store.verify() == []
+    assert progress_verify.verify() == []
 
 
 @pytest.mark.django_db
@@ -149,15 +149,15 @@ def test_rebuild_gives_the_same_rows(world):
     for unit in units:
         services.completion_record(cadre=a, unit=unit)
     services.completion_record(cadre=b, unit=units[1])
-    before = progress_store.stored_progress()
+    before = progress_verify.stored_progress()
     Progress.objects.all().delete()
     call_command("rebuild_progress", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    weeks = progress_store.stored_weeks()
-    assert progress_store.stored_progress() == before
+    weeks = progress_verify.stored_weeks()
+    assert progress_verify.stored_progress() == before
     ProgressWeek.objects.all().delete()
     progress_store.rebuild()
-    assert progress_store.stored_weeks() == weeks
-    assert progress_store.verify() == []
+    assert progress_verify.stored_weeks() == weeks
+    assert progress_verify.verify() == []
 
 
 @pytest.mark.postgresql_only

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from org.models import Cadre
-from training import progress_store, rollup_snapshots, services
+from training import progress_verify, rollup_snapshots, services
 from training.jobs import periodic, tasks
 from training.models import Assignment, RollupRow, RollupRowQuerySet
 from training.progress import ModuleProgress
@@ -206,7 +206,7 @@ def test_verify_finds_a_rollup_that_reads_back_otherwise_than_counted(
         return original(self, objs, *args, **kwargs)
 
     monkeypatch.setattr(RollupRowQuerySet, "bulk_create", miscounting)
-    found = progress_store.verify()
+    found = progress_verify.verify()
     assert any("reads back wrong" in line for line in found)
 
 
@@ -215,7 +215,7 @@ def test_verify_changes_no_stored_rollup(org, course, big_county):
     rollup_snapshots.recount()
     before = list(RollupRow.objects.values().order_by("pk"))
     services.completion_record(cadre=people["none"], unit=units[0])
-    assert progress_store.verify() == []
+    assert progress_verify.verify() == []
     assert list(RollupRow.objects.values().order_by("pk")) == before
 
 

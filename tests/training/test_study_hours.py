@@ -82,12 +82,12 @@ def test_an_undone_unit_credits_nothing(org, make_cadre, make_unit):
 
 def test_verify_progress_finds_a_unit_whose_credited_hours_drifted(make_unit):
     from expositions.models import StudyUnit
-    from training import progress_store
+    from training import progress_verify
 
     unit = make_unit(study_hours=Decimal("1"))
-    assert progress_store.verify() == []
+    assert progress_verify.verify() == []
     StudyUnit.objects.filter(pk=unit.pk).update(credit_hours=Decimal("3"))  # around save()
-    [difference] = progress_store.verify()
+    [difference] = progress_verify.verify()
     assert f"credited study hours of unit {unit.pk}" in difference
 
 

@@ -7,7 +7,7 @@ and evidence of study (issue #35): a module's rule changed, self-checks answered
 and wrong (four at once too), the button pressed under a rule, reflections written,
 revised, read and returned, a unit's self-check questions edited.
 
-After every step: ``progress_store.verify()`` finds nothing, each unit's latest version
+After every step: ``progress_verify.verify()`` finds nothing, each unit's latest version
 holds its current tags and questions and its search columns its current text and tags,
 every reflection's state is whole, and the progress pages
 and My study show what a from-scratch count of the completions says, counting only
@@ -39,7 +39,7 @@ from org.roles import EDITOR
 from tests.conftest import new_claim
 from tests.expositions.test_self_check import QUESTIONS
 from tests.servers import at_once
-from training import evidence, progress_store, services
+from training import evidence, progress_store, progress_verify, services
 from training.models import Completion, Module, ModuleUnit, Reflection, TrainingClaim
 from training.progress import ModuleProgress, my_modules
 
@@ -294,7 +294,7 @@ class Totals(RuleBasedStateMachine):
 
     @invariant()
     def stored_totals_equal_a_recount(self):
-        assert progress_store.verify() == []
+        assert progress_verify.verify() == []
 
     @invariant()
     def each_units_latest_version_holds_its_tags(self):

@@ -2,7 +2,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from training import progress_store, rollup_snapshots
+from training import progress_verify, rollup_snapshots
 from training.jobs.models import Job
 
 
@@ -25,7 +25,7 @@ class Command(BaseCommand):
                 "Left out, waiting for their recount job: modules "
                 + ", ".join(str(pk) for pk in sorted(pending))
             )
-        differences = progress_store.verify(limit=limit, skip_modules=pending)
+        differences = progress_verify.verify(limit=limit, skip_modules=pending)
         # Stored roll-ups are recounted by a periodic task: one left far behind means the
         # task stopped and the progress pages show old figures.
         stale = rollup_snapshots.stale()
