@@ -116,6 +116,7 @@ class Rehearsal:
         Debian keeps that cluster's configuration outside its data directory: the copy
         gets its own, and memory settings of its size (three servers share the machine)."""
         started = time.perf_counter()
+        self.allow_local_replication()
         sh("runuser", "-u", "postgres", "--", str(PG_BIN / "pg_basebackup"), "-h", "127.0.0.1",
            "-U", "postgres", "-D", str(data), "-X", "stream", "-c", "fast")  # fmt: skip
         (data / "postgresql.conf").write_text("")
@@ -126,6 +127,27 @@ class Rehearsal:
         sh("chown", "postgres:postgres", *(str(data / f) for f in ("postgresql.conf",
            "pg_hba.conf", "postgresql.auto.conf")))  # fmt: skip
         self.results["copy_seconds"] = round(time.perf_counter() - started)
+
+    HBA_LINE = "host replication postgres 127.0.0.1/32 trust  # bench/cluster.py, for a while\n"
+
+    def allow_local_replication(self):
+        """The machine's PostgreSQL lets a base backup be taken from 127.0.0.1 (its
+        pg_hba.conf's "all" does not cover replication): a line added for the run and
+        removed at its end."""
+        hba = Path(
+            sh("psql", "-h", "127.0.0.1", "-U", "postgres", "-Atc", "SHOW hba_file").stdout.strip()
+        )
+        if self.HBA_LINE in hba.read_text():
+            return
+
+        def restore():
+            hba.write_text(hba.read_text().replace(self.HBA_LINE, ""))
+            sh("psql", "-h", "127.0.0.1", "-U", "postgres", "-Atc", "SELECT pg_reload_conf()")
+
+        with open(hba, "a") as conf:
+            conf.write(self.HBA_LINE)
+        self.hosts.cleanups.append(restore)
+        sh("psql", "-h", "127.0.0.1", "-U", "postgres", "-Atc", "SELECT pg_reload_conf()")
 
     def pg_stop(self, data):
         sh("runuser", "-u", "postgres", "--", str(PG_BIN / "pg_ctl"), "-D", str(data),
@@ -212,6 +234,7 @@ class Rehearsal:
             DJANGO_LOG_LEVEL="ERROR",
             DJANGO_PG_RANDOM_PAGE_COST="",  # set on the database: PgBouncer refuses options
             REDIS_URL=f"redis://{self.hosts.ip('cache')}:6379/0",
+            DJANGO_PROGRESS_SNAPSHOT_SECONDS=str(self.args.snapshot_seconds),
         )
         if replica_url:
             env["DJANGO_REPLICA_URL"] = replica_url

@@ -85,6 +85,12 @@ def main(argv=None):
         default=0,
         help="read the national roll-up every 5 s for this long (a generated nation)",
     )
+    parser.add_argument(
+        "--snapshot-seconds",
+        type=int,
+        default=60,
+        help="DJANGO_PROGRESS_SNAPSHOT_SECONDS: how often the stored roll-ups are recounted",
+    )
     parser.add_argument("--skip-load", action="store_true")
     parser.add_argument("--limit-minutes", type=float, default=40)
     parser.add_argument("--out", default="bench/cluster-results.json")

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.db import IntegrityError, connection
 
 from devtools import bulk
-from training.models import Completion, HoursYear, TrainingClaim
+from training.models import Completion, HoursYear, Progress, ProgressWeek, TrainingClaim
 
 TABLE = Completion._meta.db_table
 
@@ -68,10 +68,25 @@ def test_a_second_completion_of_a_unit_fails_when_the_key_is_made_again(org, mak
         bulk.copy_rows(TABLE, columns, rows)
 
 
+def all_constraints(table):
+    """Every constraint of ``table`` (checks and the primary key too), as PostgreSQL
+    writes it."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = %s::regclass ORDER BY conname",
+            [table],
+        )
+        return cursor.fetchall()
+
+
 @pytest.mark.postgresql_only
 @pytest.mark.django_db
 def test_the_generated_schema_is_the_migrated_one():
-    before = bulk.secondary_indexes(TABLE)
+    tables = [m._meta.db_table for m in (Completion, Progress, ProgressWeek)]
+    before = {table: bulk.secondary_indexes(table) for table in tables}
+    constraints = {table: all_constraints(table) for table in tables}
+    assert all(keys and indexes for keys, indexes in before.values())
     call_command(
         "generate_demo_data",
         stdout=io.StringIO(),
@@ -84,8 +99,8 @@ def test_the_generated_schema_is_the_migrated_one():
         max_module_units=10,
         completions=2000,
     )
-    assert Completion.objects.exists()
-    assert bulk.secondary_indexes(TABLE) == before
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM pg_constraint WHERE conrelid = %s::regclass", [TABLE])
-        assert cursor.fetchone()[0] == len(before[0]) + 1  # and the primary key
+    assert Completion.objects.exists() and Progress.objects.exists()
+    assert ProgressWeek.objects.exists()
+    for table in tables:
+        assert bulk.secondary_indexes(table) == before[table]
+        assert all_constraints(table) == constraints[table]
