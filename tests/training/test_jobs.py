@@ -307,7 +307,7 @@ def test_a_large_module_edit_recounts_by_a_job(
     client, org, finished, trainer, make_unit, monkeypatch
 ):
     from training.jobs import services as job_services
-    from training.progress_store import verify
+    from training.progress_verify import verify
 
     monkeypatch.setattr(job_services, "RECOUNT_IN_REQUEST", 1)  # 2 completions here
     client.force_login(trainer)
@@ -325,7 +325,7 @@ def test_a_large_module_edit_recounts_by_a_job(
 
 
 def test_a_small_module_edit_recounts_in_its_transaction(finished, trainer):
-    from training.progress_store import verify
+    from training.progress_verify import verify
 
     units = list(finished.units.all())
     assert services.module_set_units(module=finished, units=units[:1], by=trainer) is None
