@@ -30,7 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _province  # noqa: E402
-from rollups import page  # noqa: E402
+from rollups import page, print_pages  # noqa: E402
 
 
 def client_for(username):
@@ -101,11 +101,7 @@ def main():
         f"(levels {result.pop('big_node_levels')}); recount: {result.pop('recount')}"
     )
     print(f"  nation, live (once): {result.pop('nation, live (once)')} ms")
-    for label, r in result.items():
-        print(
-            f"  {label:<34}: median {r['median_ms']:7.1f} ms, worst {r['worst_ms']:7.1f} ms, "
-            f"{r['queries']} queries"
-        )
+    print_pages(result, width=34)
 
 
 if __name__ == "__main__":

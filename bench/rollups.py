@@ -78,9 +78,14 @@ def main():
         print(json.dumps(result))
         return
     print(f"big nodes: {result.pop('big_nodes')}; recount: {result.pop('recount')}")
+    print_pages(result)
+
+
+def print_pages(result, width=26):
+    """One line per page of ``result``: {label: page()'s figures}."""
     for label, r in result.items():
         print(
-            f"  {label:<26}: median {r['median_ms']:7.1f} ms, worst {r['worst_ms']:7.1f} ms, "
+            f"  {label:<{width}}: median {r['median_ms']:7.1f} ms, worst {r['worst_ms']:7.1f} ms, "
             f"{r['queries']} queries"
         )
 
