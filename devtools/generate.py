@@ -243,13 +243,20 @@ class Generator(Activity):
         self.place = array("I")
         self.active = bytearray()
 
-        def cadre(i):
+        def draw():
             if rng.random() < 0.08:
-                where = n_towns + rng.randrange(n_counties)
-            else:
-                where = rng.randrange(n_towns)
-            if i == 1:  # the bench cadre
-                where = 0
+                return n_towns + rng.randrange(n_counties)
+            return rng.randrange(n_towns)
+
+        # Numbered org unit by org unit, as rosters are imported (a county's file, then
+        # the next): a county's cadres, and the rows kept per cadre, sit together on disk
+        # instead of one in every few hundred (bench/RESULTS.md, "A million cadres").
+        # The bench cadre (1) works in the first township.
+        wheres = array("I", [0])
+        wheres.extend(sorted((draw() for _ in range(s.cadres - 1)), key=self.places.__getitem__))
+
+        def cadre(i):
+            where = wheres[i - 1]
             # Leaders sit in the county offices; most township cadres are 乡科级及以下.
             in_county = where >= n_towns
             category = rng.choices(
