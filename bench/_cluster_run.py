@@ -87,6 +87,13 @@ class Rehearsal:
         command = [str(PG_BIN / "postgres"), "-D", str(datadir)]
         self.hosts.start(host, f"postgres-{host}", command, user="postgres")
         wait_for_port(self.hosts.ip(host), 5432)
+        # The port answers before connections are accepted: a copied cluster replays its
+        # WAL first ("the database system is starting up").
+        deadline = time.monotonic() + 300
+        while self.psql(host, "SELECT 1", check=False).returncode != 0:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"PostgreSQL on {host} did not accept connections in 300 s")
+            time.sleep(1)
 
     def primary(self):
         data, sock = self.owned("db1"), self.owned("sock-db1")

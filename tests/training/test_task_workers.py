@@ -4,7 +4,7 @@ once per slot however many schedulers run; failed jobs listed and run again."""
 
 import subprocess
 import sys
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.management import call_command
@@ -95,3 +95,19 @@ def test_failed_jobs_are_listed_and_run_again(capsys, make_user):
     assert job.state == "queued" and DBTaskResult.objects.get().status == "READY"
     call_command("failed_jobs")
     assert "No failed job." in capsys.readouterr().out
+
+
+def test_a_scheduler_wakes_when_the_next_slot_begins():
+    every_45 = {"progress.recount_rollups": (None, timedelta(seconds=45))}
+    slot_start = datetime.fromtimestamp(45 * 40_000_000, tz=UTC)
+    assert periodic.seconds_to_next(slot_start + timedelta(seconds=40), every_45) == (
+        pytest.approx(5.05)
+    )
+    assert periodic.seconds_to_next(slot_start, every_45) == periodic.TICK_SECONDS
+    # Of several tasks, the nearest slot; never longer than a tick.
+    hourly = {"reminders.send_due": (None, timedelta(hours=1))}
+    assert periodic.seconds_to_next(slot_start, hourly) == periodic.TICK_SECONDS
+    both = every_45 | hourly
+    assert periodic.seconds_to_next(slot_start + timedelta(seconds=44), both) == (
+        pytest.approx(1.05)
+    )

@@ -4,7 +4,7 @@
 seconds since the epoch divided by the interval): the slot is a unique row
 (``PeriodicRun``) written in the transaction that enqueues the task, so any number of
 schedulers (one in each worker, on each machine, or cron) enqueue it once. Run by
-``manage.py run_worker`` (a thread beside the worker, every ``TICK_SECONDS``) and by
+``manage.py run_worker`` (a thread beside the worker, waking when a slot begins) and by
 ``manage.py run_periodic`` (a loop, or ``--once`` from cron).
 """
 
@@ -20,6 +20,10 @@ from .models import PeriodicRun
 
 logger = logging.getLogger(__name__)
 
+# The longest a scheduler sleeps; it wakes sooner when a slot begins (``seconds_to_next``),
+# so a task starts within a second of its slot, not up to a tick late (a stored roll-up
+# recounted every 45 s was up to 62 s old on the replica with a fixed 30-s tick:
+# bench/RESULTS.md, "A million cadres").
 TICK_SECONDS = 30
 
 # name -> (task, interval). A task taking no arguments; its name stays the same once
@@ -39,6 +43,15 @@ SCHEDULE = {
 
 def slot_of(moment, interval):
     return int(moment.timestamp() // interval.total_seconds())
+
+
+def seconds_to_next(now=None, schedule=None):
+    """Seconds until the next slot of any task of ``schedule`` (``SCHEDULE``) begins,
+    and a little more (so that the clock has crossed it), at most ``TICK_SECONDS``."""
+    moment = (now or timezone.now()).timestamp()
+    intervals = [i.total_seconds() for _task, i in (schedule or SCHEDULE).values()]
+    nearest = min(i - moment % i for i in intervals)
+    return min(nearest + 0.05, TICK_SECONDS)
 
 
 def enqueue_due(now=None, schedule=None):

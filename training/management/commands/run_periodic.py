@@ -9,8 +9,8 @@ from training.jobs import periodic
 
 class Command(BaseCommand):
     help = (
-        "Enqueue the periodic tasks that are due (training/jobs/periodic.py), every "
-        f"{periodic.TICK_SECONDS} s until stopped, or once with --once (for cron). Any "
+        "Enqueue the periodic tasks that are due (training/jobs/periodic.py) as each "
+        "slot begins, until stopped, or once with --once (for cron). Any "
         "number may run at once: each slot of each task is enqueued once. "
         "`manage.py run_worker` does the same beside its worker."
     )
@@ -27,7 +27,8 @@ class Command(BaseCommand):
             close_old_connections()
             if once:
                 return
-            for _ in range(periodic.TICK_SECONDS * 10):
+            wake = time.monotonic() + periodic.seconds_to_next()
+            while time.monotonic() < wake:
                 if stopping:
                     return
                 time.sleep(0.1)

@@ -13,8 +13,8 @@ logger = logging.getLogger(__name__)
 
 
 def _scheduler(stop):
-    """Beside the worker: enqueue the periodic tasks that are due, every tick."""
-    while not stop.wait(periodic.TICK_SECONDS):
+    """Beside the worker: enqueue the periodic tasks that are due, as each slot begins."""
+    while not stop.wait(periodic.seconds_to_next()):
         try:
             periodic.enqueue_due()
         except Exception:  # the database was away: the next tick tries again
