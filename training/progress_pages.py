@@ -34,7 +34,7 @@ class ProgressPage:
         self.big = False
         self.params = params
         self.module = module
-        self.progress = ModuleProgress(module, assignments)
+        self.progress = ModuleProgress(module, assignments, whole=whole_module)
         self.filters = ProgressFilterForm(params)
         self.filters.is_valid()
         if scope is None:
@@ -53,6 +53,7 @@ class ProgressPage:
         self.roots = roots
         self.breadcrumbs, self.org_choices = [], []
         if self.node is not None:
+            self.progress = self.progress.within(self.node)
             self._read_around(managed)
 
     def _read_around(self, managed):

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from expositions.models import Theme
+from org.models import Cadre
 from portal import spreadsheets
 from training import progress_store, services
 from training.models import Assignment, Completion, Module, ModuleUnit, Progress
@@ -918,6 +919,83 @@ def test_cadres_assigned_one_by_one_are_each_measured_against_their_own_assignme
     Completion.objects.filter(cadre=people[2]).update(completed_at=start + timedelta(days=25))
     progress = ModuleProgress(module, list(module.assignments.all()))
     assert progress.studied_before_assignment(org.county) == (False, start)
+
+
+def test_only_assignments_meeting_the_node_s_subtree_decide_what_was_studied_before(
+    org, make_cadre, make_module, make_unit, assign
+):
+    unit = make_unit()
+    module = make_module(units=[unit], title="分镇布置")
+    here, there = (
+        make_cadre(org.township_a, name="甲镇干部"),
+        make_cadre(org.township_b, name="乙镇干部"),
+    )
+    start = timezone.now() - timedelta(days=40)
+    for cadre, days in ((here, 0), (there, 20)):
+        made = assign(module, cadre.org_unit)
+        Assignment.objects.filter(pk=made.pk).update(created_at=start + timedelta(days=days))
+        services.completion_record(cadre=cadre, unit=unit)
+    # Both studied on day 10: after township A's assignment, before township B's.
+    Completion.objects.update(completed_at=start + timedelta(days=10))
+    progress = ModuleProgress(module, list(module.assignments.select_related("org_unit")))
+    assert progress.studied_before_assignment(org.township_a) == (False, start)
+    assert progress.studied_before_assignment(org.township_b) == (True, start)
+    assert progress.studied_before_assignment(org.county) == (True, start)
+
+
+def test_a_node_s_part_keeps_only_the_assignments_that_can_reach_it(
+    org, make_cadre, make_module, make_unit, assign
+):
+    module = make_module(units=[make_unit()], title="部分")
+    here, there, alone = (
+        make_cadre(org.township_a, name="甲"),
+        make_cadre(org.township_b, name="乙"),
+        make_cadre(org.township_b, name="丙"),
+    )
+    made = [assign(module, org.county), assign(module, org.township_a), assign(module, alone)]
+    made.append(assign(module, org.township_b))
+    progress = ModuleProgress(module, list(module.assignments.select_related("org_unit")))
+    part = progress.within(org.township_a)
+    assert {a.pk for a in part.assignments} == {made[0].pk, made[1].pk, made[2].pk}
+    assert progress.within(org.county) is progress
+    for node in (org.township_a, org.township_b):
+        whole = progress.rollup(node, progress.cadres())
+        assert progress.within(node).rollup(node, progress.within(node).cadres()) == whole
+    assert {c.pk for c in part.cadres(Cadre.objects.in_subtree(org.township_a))} == {here.pk}
+    assert there.pk in {c.pk for c in progress.within(org.township_b).cadres()}
+
+
+def test_many_cadres_assigned_one_by_one_are_read_by_subquery_with_the_same_answers(
+    org, make_cadre, make_module, make_unit, assign, monkeypatch
+):
+    units = [make_unit(), make_unit()]
+    module = make_module(units=units, title="逐人")
+    people = [make_cadre(org.township_a, name=f"人{i}") for i in range(4)]
+    start = timezone.now() - timedelta(days=30)
+    for i, cadre in enumerate(people[:3]):
+        made = assign(module, cadre, days=[-3, 5, 5][i])  # two due dates, one overdue
+        Assignment.objects.filter(pk=made.pk).update(created_at=start + timedelta(days=i))
+    assign(module, org.township_b, days=9)
+    for cadre in people[:2]:
+        services.completion_record(cadre=cadre, unit=units[0])
+    Completion.objects.filter(cadre=people[1]).update(completed_at=start - timedelta(days=1))
+    assignments = list(module.assignments.select_related("org_unit"))
+
+    def answers(whole):
+        progress = ModuleProgress(module, assignments, whole=whole)
+        cadres = progress.cadres().order_by("pk")
+        rows = list(cadres.values_list("pk", "due_on", "done", "status", "overdue"))
+        return (
+            rows,
+            progress.rollup(org.county, cadres),
+            progress.studied_before_assignment(org.county),
+        )
+
+    listed = answers(whole=False)
+    monkeypatch.setattr(ModuleProgress, "SINGLES_LISTED", 0)
+    assert answers(whole=True) == listed
+    assert [r[0] for r in listed[0]] == [c.pk for c in people[:3]]
+    assert listed[2] == (True, start)
 
 
 def test_completions_outside_scope_are_not_charted(trainer_client, org, course, make_unit):
