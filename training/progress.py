@@ -38,15 +38,7 @@ from django.utils import timezone
 from expositions.models import StudyUnit, UnitLink
 from org.models import Cadre, OrgUnit, subtree_q
 
-from .models import (
-    Assignment,
-    Completion,
-    Module,
-    ModuleUnit,
-    Progress,
-    ProgressWeek,
-    count_of,
-)
+from .models import Assignment, Completion, Module, ModuleUnit, Progress, ProgressWeek, count_of
 
 COMPLETE = "complete"
 IN_PROGRESS = "in_progress"
@@ -80,9 +72,7 @@ class ModuleProgress:
     module: Module
     assignments: list
     today: object = None
-    # The assignments are all of the module's: those to cadres one by one are then read
-    # by subquery where there are many, not listed (6,000 ids at a nation's size, in
-    # every query of the page).
+    # All of the module's assignments: many to single cadres are then read by subquery.
     whole: bool = False
 
     def __post_init__(self):
@@ -102,11 +92,10 @@ class ModuleProgress:
         self.assignments = sorted(self.assignments, key=lambda a: (a.due_on, a.pk))
 
     def within(self, node):
-        """This progress as ``node``'s part of the tree sees it: only the assignments
-        that can reach cadres there (those to cadres one by one, and to subtrees above
-        the node or in it). What each cadre there counts is the same; a county's page of
-        a module assigned to 643 townships builds its queries from the county's dozen,
-        not all of them (0.3 s of Python a page at a nation's size). No query."""
+        """This progress for ``node``'s part of the tree: only the assignments that can
+        reach cadres there (to single cadres, to subtrees above the node or in it), so a
+        county's page of a module given to 643 townships builds its queries from a dozen
+        (0.3 s of Python at a nation's size). The same counts; no query."""
         meeting = [
             a
             for a in self.assignments
@@ -114,8 +103,6 @@ class ModuleProgress:
             or node.path.startswith(a.org_unit.path)
             or a.org_unit.path.startswith(node.path)
         ]
-        if len(meeting) == len(self.assignments):
-            return self
         part = copy.copy(self)
         part.assignments = meeting
         return part
@@ -124,16 +111,13 @@ class ModuleProgress:
     ANY_DUE = object()
 
     def _singles(self, assignments, due=ANY_DUE):
-        """The ids of the cadres ``assignments`` reach one by one: listed, or, when
-        they are many and all of the module's (``whole``, ``due``: the due date of
-        those in ``assignments``), a subquery of the module's assignments."""
+        """The cadres ``assignments`` reach one by one: listed, or when many and
+        ``whole``, a subquery of the module's assignments (of due date ``due``)."""
         singles = [a.cadre_id for a in assignments if a.cadre_id]
         if not self.whole or len(singles) <= self.SINGLES_LISTED:
             return singles
         rows = Assignment.objects.filter(module=self.module, cadre__isnull=False)
-        if due is not self.ANY_DUE:
-            rows = rows.filter(due_on=due)
-        return rows.values("cadre_id")
+        return (rows if due is self.ANY_DUE else rows.filter(due_on=due)).values("cadre_id")
 
     def _reach_q(self, assignments, due=ANY_DUE):
         """Q for the cadres ``assignments`` reach: those assigned one by one in one
@@ -164,10 +148,8 @@ class ModuleProgress:
         once need not be studied again, and the progress page says so. One query.
 
         A completion was made before its cadre's earliest assignment when no assignment
-        reaching the cadre was made at or before it: one condition per org-unit
-        assignment whose subtree meets the node's, and one subquery for those made to
-        cadres one by one (not one condition per pair, which took 11 s for a module
-        assigned to 300 cadres one by one).
+        reaching the cadre was made at or before it: a condition per subtree assignment
+        meeting the node, one subquery for single cadres' (not one per pair: 11 s).
         Only completions older than the newest assignment are looked at, a range of the
         (unit, completed_at) index, and the first one found answers. (Counting them all
         took 300 ms at province scale, 20 % of 1.1 million completions made before the
@@ -177,17 +159,14 @@ class ModuleProgress:
         reached = already = Q(pk__in=[])
         singles = [a.pk for a in self.assignments if a.cadre_id]
         if singles:
-            # The cadre's own assignments, by a probe of (cadre) per completion: not one
-            # condition each (6,000 at a nation: 56 ms to plan, 0.9 s to run).
+            # A probe of the cadre's own assignments, not 6,000 conditions (0.9 s).
             own = Assignment.objects.filter(cadre_id=OuterRef("cadre_id"))
             own = own.filter(module=self.module) if self.whole else own.filter(pk__in=singles)
             reached = Q(Exists(own))
             already = Q(Exists(own.filter(created_at__lte=OuterRef("completed_at"))))
-        for a in self.assignments:
-            # Subtrees that can hold cadres of the node's subtree: above it or in it.
-            path = a.org_unit.path if not a.cadre_id else None
-            if path and (node.path.startswith(path) or path.startswith(node.path)):
-                reach = Q(cadre__org_unit__path__startswith=path)
+        for a in self.within(node).assignments:
+            if not a.cadre_id:
+                reach = Q(cadre__org_unit__path__startswith=a.org_unit.path)
                 reached |= reach
                 already |= reach & Q(completed_at__gte=a.created_at)
         found = (
