@@ -247,6 +247,10 @@ def stats(rehearsal, label):
         "pages_p95": {
             r["Name"]: float(r["95%"]) for r in rows if r["Name"] not in ("Aggregated", "")
         },
+        # How many requests each p95 stands on (a trainer's page: one trainer in 21 users).
+        "pages_requests": {
+            r["Name"]: int(r["Request Count"]) for r in rows if r["Name"] not in ("Aggregated", "")
+        },
     }
 
 
