@@ -80,7 +80,7 @@ rehearsal: install
 
 ## make nation: a generated nation for the benchmarks (issue #37: 31 provinces, 1,000,000 cadres,
 ## 50,000,000 completions) in a new PostgreSQL database $(NATION_DB), dropped first if it is
-## there. Measured: 26 minutes on a 2-core machine, 15 GB of disk (bench/RESULTS.md).
+## there. Measured: 26 minutes on a 2-core machine; the database takes 15 GB (bench/RESULTS.md).
 ## NATION_ARGS="--cadres 100000" for a tenth.
 NATION_DB ?= portal_bench_nation
 NATION_ARGS ?=
