@@ -173,6 +173,10 @@ class OrgUnit(MP_Node):
     def ancestor_paths(self):
         return ancestor_paths(self.path, self.steplen)
 
+    def meets(self, other):
+        """Whether either of the two org units lies in the other's subtree."""
+        return self.path.startswith(other.path) or other.path.startswith(self.path)
+
     def issuing_organ_in_force(self):
         """(Chinese, English) name of the organ that issues certificates here: this org
         unit's own, else that of the nearest one above that has one (the province's

@@ -96,15 +96,8 @@ class ModuleProgress:
         reach cadres there (to single cadres, to subtrees above the node or in it), so a
         county's page of a module given to 643 townships builds its queries from a dozen
         (0.3 s of Python at a nation's size). The same counts; no query."""
-        meeting = [
-            a
-            for a in self.assignments
-            if a.cadre_id
-            or node.path.startswith(a.org_unit.path)
-            or a.org_unit.path.startswith(node.path)
-        ]
         part = copy.copy(self)
-        part.assignments = meeting
+        part.assignments = [a for a in self.assignments if a.cadre_id or node.meets(a.org_unit)]
         return part
 
     SINGLES_LISTED = 100
@@ -116,6 +109,9 @@ class ModuleProgress:
         singles = [a.cadre_id for a in assignments if a.cadre_id]
         if not self.whole or len(singles) <= self.SINGLES_LISTED:
             return singles
+        return self._all_singles(due)
+
+    def _all_singles(self, due=ANY_DUE):
         rows = Assignment.objects.filter(module=self.module, cadre__isnull=False)
         return (rows if due is self.ANY_DUE else rows.filter(due_on=due)).values("cadre_id")
 
@@ -193,7 +189,7 @@ class ModuleProgress:
         start = today - timedelta(days=today.weekday(), weeks=weeks - 1)
         since = timezone.make_aware(datetime.combine(start, time.min))
         counts = Counter()
-        if self.assignments:
+        if self.assignments or self.whole:
             prefixes = [a.org_unit.path for a in self.assignments if a.org_unit_id]
             here = Q(org_unit__path__startswith=node.path)
             recent = Completion.objects.filter(here, completed_at__gte=since)
@@ -210,8 +206,10 @@ class ModuleProgress:
                 )
                 if self.hidden_ids:
                     counts.subtract(_per_week(recent.filter(reached, unit_id__in=self.hidden_ids)))
+            # Whole: the module's single cadres by subquery, those moved away included.
             singles = [a.cadre_id for a in self.assignments if a.cadre_id]
-            if singles:
+            if singles or self.whole:
+                singles = self._all_singles() if self.whole else singles
                 counts.update(
                     _per_week(
                         recent.filter(cadre_id__in=singles, unit_id__in=self.unit_ids).exclude(

@@ -4,7 +4,7 @@ the tables it exports. The progress pages (training.views.progress) and the back
 export (training.jobs) build the same page from the same parameters."""
 
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -27,14 +27,14 @@ class ProgressPage:
     scope (``params["org"]``, or their one root), and the filters of ``params``."""
 
     def __init__(self, user, params, module, assignments, roots, whole_module=True, scope=None):
-        """``roots``: the org units the page starts from; ``scope``: the roots of what
-        ``user`` manages, when the caller has read them already (one query fewer)."""
+        """``assignments``: a list, or a queryset read once the node is known (only
+        those meeting it); ``roots``: the org units the page starts from; ``scope``: the
+        roots of what ``user`` manages, when the caller has read them already."""
         self.user = user
         self.whole_module = whole_module
         self.big = False
         self.params = params
         self.module = module
-        self.progress = ModuleProgress(module, assignments, whole=whole_module)
         self.filters = ProgressFilterForm(params)
         self.filters.is_valid()
         if scope is None:
@@ -52,6 +52,9 @@ class ProgressPage:
             self.node = None
         self.roots = roots
         self.breadcrumbs, self.org_choices = [], []
+        if isinstance(assignments, QuerySet) and self.node is not None:
+            assignments = assignments.meeting(self.node)
+        self.progress = ModuleProgress(module, list(assignments), whole=whole_module)
         if self.node is not None:
             self.progress = self.progress.within(self.node)
             self._read_around(managed)
@@ -144,7 +147,7 @@ def _roots(user):
 def module_page(user, params, pk):
     """The page of module ``pk`` as ``user`` may see it (404 otherwise)."""
     module = get_object_or_404(Module.objects.visible_to(user), pk=pk)
-    assignments = list(module.assignments.select_related("org_unit"))
+    assignments = module.assignments.select_related("org_unit")
     roots = _roots(user)
     return ProgressPage(user, params, module, assignments, roots, scope=roots), None
 
