@@ -115,6 +115,11 @@ class UpdatedCursorPagination(BasePagination):
     field = "updated_at"
 
     def paginate_queryset(self, queryset, request, view=None):
+        """A view with ``scoped`` and ``with_fields`` (a big table's) has its page's
+        keys found in the scoped rows alone, then the rows read by key."""
+        keys_first = hasattr(view, "scoped")
+        if keys_first:
+            queryset = view.scoped()
         params = request.query_params
         size = parse_page_size(params.get("page_size"))
         # A parameter given is read strictly, empty or not: "?updated_since=" is a
@@ -125,7 +130,12 @@ class UpdatedCursorPagination(BasePagination):
         if "cursor" in params:
             after = decode_cursor(params["cursor"])
             queryset = queryset.filter(TupleGreaterThan(Tuple(F(self.field), F("pk")), after))
-        rows = list(queryset.order_by(self.field, "pk")[: size + 1])
+        page = queryset.order_by(self.field, "pk")[: size + 1]
+        if keys_first:
+            model = queryset.model
+            page = view.with_fields(model.objects.filter(pk__in=page.values("pk")))
+            page = page.order_by(self.field, "pk")
+        rows = list(page)
         self.request = request
         self.next_cursor = None
         if len(rows) > size:

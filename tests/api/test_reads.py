@@ -13,7 +13,7 @@ from org.models import Cadre
 from training import services
 from training.hours import certificates
 from training.hours.ledger import online_hours_by_year
-from training.models import HoursYear, Module
+from training.models import Completion, HoursYear, Module
 
 RESOURCES = [
     "org-units",
@@ -232,3 +232,41 @@ def test_a_subtree_moved_in_the_admin_reaches_its_new_scopes_pull(
         org.township_b.pk
     ]
     assert [c["id"] for c in pull(api, secret, "cadres", updated_since=since)] == [cadre.pk]
+
+
+def test_completions_of_one_moment_page_by_id_within_the_scope(
+    org, make_cadre, make_module, token_for, api
+):
+    """A page's keys are found first, then its rows: the same rows, in order, none from
+    outside the token's subtree, however the cadres inside and outside interleave."""
+    module = make_module(status=Module.Status.ACTIVE)
+    inside = [make_cadre(org.township_a), make_cadre(org.township_b)]
+    outside = make_cadre(org.other_county)
+    for unit in module.units.all():
+        for cadre in (inside[0], outside, inside[1]):
+            services.completion_record(cadre=cadre, unit=unit)
+    Completion.objects.update(updated_at=timezone.now())
+    _token, secret = token_for(org.county)
+    rows = pull(api, secret, "completions", page_size=2)
+    expected = Completion.objects.filter(cadre__in=inside).order_by("pk")
+    assert [r["id"] for r in rows] == [c.pk for c in expected]
+    assert {r["unit_slug"] for r in rows} == {u.slug for u in module.units.all()}
+
+
+def test_a_page_of_completions_finds_its_keys_without_a_join(studied, token_for, api, org):
+    """The walk over (updated_at, id) reads the completions alone (on PostgreSQL their
+    index, which carries the cadre); the unit's slug is joined for the page's rows."""
+    _token, secret = token_for(org.county)
+    with CaptureQueriesContext(connection) as context:
+        api.get(secret, "/api/v1/completions/", {"page_size": 2})
+    [sql] = [q for q in _queries(context) if "unit_slug" in q]
+    rows, keys = sql.split(' IN (SELECT V0."id"', 1)
+    assert "expositions_studyunit" in rows and "expositions_studyunit" not in keys
+
+
+@pytest.mark.postgresql_only
+def test_the_completions_index_of_updated_at_carries_the_cadre(db):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'completion_updated'")
+        [(definition,)] = cursor.fetchall()
+    assert definition.endswith("(updated_at, id) INCLUDE (cadre_id)")
