@@ -189,7 +189,7 @@ class ModuleProgress:
         start = today - timedelta(days=today.weekday(), weeks=weeks - 1)
         since = timezone.make_aware(datetime.combine(start, time.min))
         counts = Counter()
-        if self.assignments or self.whole:
+        if self.assignments:
             prefixes = [a.org_unit.path for a in self.assignments if a.org_unit_id]
             here = Q(org_unit__path__startswith=node.path)
             recent = Completion.objects.filter(here, completed_at__gte=since)
@@ -206,10 +206,12 @@ class ModuleProgress:
                 )
                 if self.hidden_ids:
                     counts.subtract(_per_week(recent.filter(reached, unit_id__in=self.hidden_ids)))
-            # Whole: the module's single cadres by subquery, those moved away included.
+            # Whole: the module's single cadres by subquery, those moved away included
+            # (``module_has_singles``: AssignmentQuerySet.flag_module_singles).
             singles = [a.cadre_id for a in self.assignments if a.cadre_id]
-            if singles or self.whole:
-                singles = self._all_singles() if self.whole else singles
+            if self.whole and any(getattr(a, "module_has_singles", 0) for a in self.assignments):
+                singles = self._all_singles()
+            if singles:
                 counts.update(
                     _per_week(
                         recent.filter(cadre_id__in=singles, unit_id__in=self.unit_ids).exclude(

@@ -147,7 +147,7 @@ def _roots(user):
 def module_page(user, params, pk):
     """The page of module ``pk`` as ``user`` may see it (404 otherwise)."""
     module = get_object_or_404(Module.objects.visible_to(user), pk=pk)
-    assignments = module.assignments.select_related("org_unit")
+    assignments = module.assignments.select_related("org_unit").flag_module_singles(module)
     roots = _roots(user)
     return ProgressPage(user, params, module, assignments, roots, scope=roots), None
 

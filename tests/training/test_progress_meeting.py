@@ -7,7 +7,6 @@ from django.utils import timezone
 
 from org.models import Cadre
 from training import progress_pages, services
-from training.models import Assignment
 from training.progress import ModuleProgress
 
 pytestmark = pytest.mark.django_db
@@ -78,13 +77,13 @@ def test_the_chart_keeps_a_single_cadre_s_completions_made_here_before_they_move
     module = make_module(units=units, title="调走")
     mover = make_cadre(org.township_a, name="调走的人")
     assign(module, mover)
+    assign(module, org.township_b)
     services.completion_record(cadre=mover, unit=units[0])
     services.cadre_move(cadre=mover, org_unit=org.other_county)
     services.completion_record(cadre=mover, unit=units[1])
     page, _none = progress_pages.module_page(trainer, {}, module.pk)
-    assert not page.progress.assignments  # the county's page loads no assignment
+    assert [a.org_unit for a in page.progress.assignments] == [org.township_b]
     weeks = page.progress.completions_by_week(org.county)
     assert sum(n for _week, n in weeks) == 1
     today = timezone.localdate()
     assert weeks[-1] == (today - timedelta(days=today.weekday()), 1)
-    assert Assignment.objects.filter(module=module).count() == 1

@@ -310,7 +310,7 @@ def test_the_progress_page_asks_a_constant_number_of_queries(
     module, people = course
     url = reverse("training:module_progress", args=[module.pk])
     trainer_client.get(url)
-    with django_assert_max_num_queries(14) as few:
+    with django_assert_max_num_queries(13) as few:
         trainer_client.get(url)
     for i in range(30):
         cadre = make_cadre(org.township_b, name=f"新干部{i}")

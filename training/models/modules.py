@@ -244,6 +244,12 @@ class AssignmentQuerySet(models.QuerySet):
         above = OrgUnit.objects.filter(path__in=cadre.org_unit.ancestor_paths()).values("pk")
         return self.filter(Q(cadre=cadre) | Q(org_unit__in=above))
 
+    def flag_module_singles(self, module):
+        """Each row says whether ``module`` is given to single cadres anywhere
+        (``module_has_singles``): one subquery, not correlated, run once."""
+        singles = self.model.objects.filter(module=module, cadre__isnull=False)
+        return self.annotate(module_has_singles=Exists(singles))
+
     def meeting(self, node):
         """Assignments that can reach cadres in ``node``'s subtree: to a cadre placed
         there, to the node or a unit above it, or to a unit below it. A county's page of
