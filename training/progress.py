@@ -209,9 +209,11 @@ class ModuleProgress:
             # Whole: the module's single cadres by subquery, those moved away included
             # (``module_has_singles``: AssignmentQuerySet.flag_module_singles).
             singles = [a.cadre_id for a in self.assignments if a.cadre_id]
-            if self.whole and any(getattr(a, "module_has_singles", 0) for a in self.assignments):
-                singles = self._all_singles()
-            if singles:
+            everywhere = self.whole and any(
+                getattr(a, "module_has_singles", 0) for a in self.assignments
+            )
+            if singles or everywhere:
+                singles = self._all_singles() if everywhere else singles
                 counts.update(
                     _per_week(
                         recent.filter(cadre_id__in=singles, unit_id__in=self.unit_ids).exclude(
