@@ -2,8 +2,9 @@ from decimal import Decimal
 
 from django import template
 from django.template.defaultfilters import date as date_filter
-from django.utils.html import format_html
 from django.utils.translation import gettext, pgettext
+
+from portal.html import format_html
 
 register = template.Library()
 
