@@ -6,6 +6,15 @@ every page would count from the first of them. Here the cursor is the last row's
 (updated_at, id), the next page is the rows after it in that order (a row-value
 comparison, served by an index of exactly (updated_at, id) on every listed table), and
 a page costs the same wherever it is in the list.
+
+A big table's list (completions: ``scoped`` on the view) is walked a window at a time:
+a page looks at most ``WINDOW_PAGES`` pages' worth of the whole table's keys, and
+returns the token's rows among them. Where the token's rows are sparse (a province's
+are one in 31 of the nation's, and after its last one come the other provinces'), a
+page may hold fewer rows than asked, even none, and its ``next`` goes on from the
+window's end: a client follows ``next`` until it is null. (Without the window, the last
+page of a province read the 49 million keys after its rows to find there were no more:
+over gunicorn's 30 s.)
 """
 
 import base64
@@ -15,7 +24,7 @@ import re
 from datetime import UTC, datetime
 
 from django.db.models import F
-from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan
+from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThanOrEqual
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -114,22 +123,25 @@ class UpdatedCursorPagination(BasePagination):
 
     field = "updated_at"
 
+    WINDOW_PAGES = 50
+
     def paginate_queryset(self, queryset, request, view=None):
         """A view with ``scoped`` and ``with_fields`` (a big table's) has its page's
-        keys found in the scoped rows alone, then the rows read by key."""
+        keys found in the scoped rows of one window alone, then the rows read by key."""
         keys_first = hasattr(view, "scoped")
+        size = parse_page_size(request.query_params.get("page_size"))
+        bound = None
         if keys_first:
             queryset = view.scoped()
-        params = request.query_params
-        size = parse_page_size(params.get("page_size"))
-        # A parameter given is read strictly, empty or not: "?updated_since=" is a
-        # client's bug (a variable it forgot), not a request for everything.
-        if "updated_since" in params:
-            since = parse_updated_since(params["updated_since"])
-            queryset = queryset.filter(**{f"{self.field}__gte": since})
-        if "cursor" in params:
-            after = decode_cursor(params["cursor"])
-            queryset = queryset.filter(TupleGreaterThan(Tuple(F(self.field), F("pk")), after))
+            # The key that ends this page's window of the whole table (None: the table
+            # ends within it), read from the (updated_at, id) index alone.
+            window = size * self.WINDOW_PAGES
+            ahead = self._after(queryset.model.objects.all(), request)
+            ends = ahead.order_by(self.field, "pk").values_list(self.field, "pk")
+            bound = next(iter(ends[window - 1 : window]), None)
+        queryset = self._after(queryset, request)
+        if bound is not None:
+            queryset = queryset.filter(TupleLessThanOrEqual(Tuple(F(self.field), F("pk")), bound))
         page = queryset.order_by(self.field, "pk")[: size + 1]
         if keys_first:
             model = queryset.model
@@ -142,7 +154,22 @@ class UpdatedCursorPagination(BasePagination):
             rows = rows[:size]
             last = rows[-1]
             self.next_cursor = encode_cursor(getattr(last, self.field), last.pk)
+        elif bound is not None:
+            self.next_cursor = encode_cursor(*bound)
         return rows
+
+    def _after(self, queryset, request):
+        """``queryset`` from ``?updated_since=`` and after ``?cursor=``."""
+        params = request.query_params
+        # A parameter given is read strictly, empty or not: "?updated_since=" is a
+        # client's bug (a variable it forgot), not a request for everything.
+        if "updated_since" in params:
+            since = parse_updated_since(params["updated_since"])
+            queryset = queryset.filter(**{f"{self.field}__gte": since})
+        if "cursor" in params:
+            after = decode_cursor(params["cursor"])
+            queryset = queryset.filter(TupleGreaterThan(Tuple(F(self.field), F("pk")), after))
+        return queryset
 
     def get_next_link(self):
         if self.next_cursor is None:
@@ -162,8 +189,10 @@ class UpdatedCursorPagination(BasePagination):
                     "type": "string",
                     "format": "uri",
                     "nullable": True,
-                    "description": "下一页的地址，最后一页为 null。"
-                    "The next page's address; null on the last page.",
+                    "description": "下一页的地址，最后一页为 null。一页的条数可能少于 page_size，"
+                    "甚至为零：一直跟随 next，直到它为 null。"
+                    "The next page's address; null on the last page. A page may hold "
+                    "fewer records than page_size, even none: follow next until it is null.",
                 },
                 "results": schema,
             },

@@ -270,3 +270,29 @@ def test_the_completions_index_of_updated_at_carries_the_cadre(db):
         cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'completion_updated'")
         [(definition,)] = cursor.fetchall()
     assert definition.endswith("(updated_at, id) INCLUDE (cadre_id)")
+
+
+def test_a_window_of_completions_may_hold_none_of_the_token_s_and_the_pull_goes_on(
+    org, make_cadre, make_module, token_for, api, monkeypatch
+):
+    """Where the token's completions are sparse a page looks at one window of the whole
+    table: it may hold fewer rows than asked, even none, and ``next`` goes on from the
+    window's end; following it returns each of the token's completions once, in order."""
+    from api.pagination import UpdatedCursorPagination
+
+    monkeypatch.setattr(UpdatedCursorPagination, "WINDOW_PAGES", 1)
+    module = make_module(status=Module.Status.ACTIVE)
+    inside, outside = make_cadre(org.township_a), make_cadre(org.other_county)
+    for unit in module.units.all():
+        for cadre in (outside, inside):
+            services.completion_record(cadre=cadre, unit=unit)
+    _token, secret = token_for(org.county)
+    url, params, pages = "/api/v1/completions/", {"page_size": 1}, []
+    while url:
+        body = api.get(secret, url, params).json()
+        pages.append([r["id"] for r in body["results"]])
+        url, params = body["next"], None
+    expected = [c.pk for c in Completion.objects.filter(cadre=inside).order_by("updated_at", "pk")]
+    assert [pk for page in pages for pk in page] == expected
+    assert [] in pages  # a window of another county's completion alone
+    assert len(pages) == Completion.objects.count() + 1  # one window each, then the end
