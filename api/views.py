@@ -177,7 +177,7 @@ def _of_cadres_in(root):
 class CompletionViewSet(TokenViewSet):
     """A page's keys are found first (``scoped``: no join, read from the index of
     (updated_at, id) that carries the cadre), then its rows with what the serializer
-    reads (``with_fields``): a province's completions are one in 42 of the nation's."""
+    reads (``with_fields``): a province's completions are one in 31 of the nation's."""
 
     serializer_class = serializers.CompletionSerializer
 
