@@ -18,8 +18,10 @@ pytestmark = pytest.mark.django_db
 TINY = {"cadres": 2000, "completions": 20_000, "units": 60, "modules": 10, "max_module_units": 30}
 
 
-@pytest.fixture
-def nation():
+@pytest.fixture(scope="module")
+def nation(module_db):
+    """One tiny nation for the module's tests (each rolls back its own writes): 7-9 s
+    to generate, once instead of once per test."""
     call_command("generate_demo_data", nation=True, stdout=io.StringIO(), **TINY)
 
 
