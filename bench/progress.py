@@ -1,6 +1,6 @@
 """Benchmark 2: the trainer's progress page at province scale, on PostgreSQL.
 
-  .venv/bin/python bench/progress.py [--cadres 50000] [--repeat 9] [--fresh] [--json]
+  .venv/bin/python bench/progress.py [--cadres 50000] [--repeat 9] [--fresh] [--json] [--debug]
 
 A generated province (portal_bench_province_<cadres>: 11 cities, 120 counties,
 1,400 townships, the cadres, 2.5 million completions at 50,000 cadres) is made on
@@ -15,10 +15,17 @@ the province trainer, on the module assigned to the whole province:
   hidden units when it reads (training.progress_store), so this is what that costs;
 - baseline, in the same run: the database's own best on-the-fly answer to the
   roll-up's question, one raw GROUP BY counting completions per child org unit.
+
+The pages run with production settings (DEBUG off), as a deployment serves them and
+as bench/progress_split.py and the load tests measure them. Before 2026-12-07 this
+script ran with the development default, DEBUG on, which logs every query and keeps
+the templates' debug information; --debug measures that way again, for comparison
+with the figures of bench/RESULTS.md from before.
 """
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -76,13 +83,14 @@ def measure(repeat):
         connection.queries_log.clear()  # a full log (9,000 entries) would count nothing
         with CaptureQueriesContext(connection) as queries:
             trainer.get(url)
+        query_count = len(queries)  # before the next request clears the log
         median, worst = _province.timed(lambda url=url: trainer.get(url), repeat)
         base_median, base_worst = _province.timed(lambda node=node: raw_group_by(node), repeat)
         result[label] = {
             "cadres": Cadre.objects.filter(org_unit__path__startswith=node.path).count(),
             "median_ms": round(median, 1),
             "worst_ms": round(worst, 1),
-            "queries": len(queries),
+            "queries": query_count,
             "raw_group_by_median_ms": round(base_median, 1),
             "ratio_to_raw_group_by": round(median / base_median, 2),
         }
@@ -92,11 +100,12 @@ def measure(repeat):
     connection.queries_log.clear()
     with CaptureQueriesContext(connection) as queries:
         cadre.get("/training/my-study/")
+    query_count = len(queries)  # before the next request clears the log
     median, worst = _province.timed(lambda: cadre.get("/training/my-study/"), repeat)
     result["my_study"] = {
         "median_ms": round(median, 1),
         "worst_ms": round(worst, 1),
-        "queries": len(queries),
+        "queries": query_count,
     }
     return result
 
@@ -161,6 +170,7 @@ def measure_hours(trainer, province, county, repeat):
             connection.queries_log.clear()
             with CaptureQueriesContext(connection) as queries:
                 trainer.get(url)
+            query_count = len(queries)  # before the next request clears the log
             median, worst = _province.timed(lambda url=url: trainer.get(url), repeat)
             base, _worst = _province.timed(
                 lambda node=node, r=requirement: raw_aggregate(node, r), repeat
@@ -168,7 +178,7 @@ def measure_hours(trainer, province, county, repeat):
             result[f"hours {label}: {requirement.name_en}"] = {
                 "median_ms": round(median, 1),
                 "worst_ms": round(worst, 1),
-                "queries": len(queries),
+                "queries": query_count,
                 "raw_aggregate_median_ms": round(base, 1),
                 "ratio_to_raw_aggregate": round(median / base, 2),
             }
@@ -181,11 +191,19 @@ def main():
     parser.add_argument("--repeat", type=int, default=9)
     parser.add_argument("--fresh", action="store_true", help="generate the database again")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument(
+        "--debug", action="store_true", help="development settings (DEBUG on), as before 12-07"
+    )
     args = parser.parse_args()
     sizes = scaled_sizes(args.cadres)
     url = _province.province_database(
         f"portal_bench_province_{args.cadres}", args.cadres, args.fresh, sizes
     )
+    if not args.debug:
+        # Production settings; static files from the finders (nothing is collected) and
+        # no redirect to HTTPS (the test client speaks plain HTTP).
+        os.environ.update({"DJANGO_DEBUG": "false", "DJANGO_TESTING": "true"})
+        os.environ["DJANGO_SECURE_SSL_REDIRECT"] = "false"
     _province.setup_django(url)
     result = measure(args.repeat)
     if args.json:
