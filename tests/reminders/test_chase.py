@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from training import services
 from training.reminders import send_due_reminders
@@ -156,6 +157,23 @@ def test_the_overview_counts_each_module_in_the_trainers_tree(trainer_client, wo
     response = trainer_client.get(reverse("training:chase_overview"))
     [row] = response.context["rows"]
     assert (row.module, row.reached, row.overdue, row.not_started) == (world["module"], 3, 2, 1)
+
+
+def test_the_overview_reads_only_assignments_meeting_the_trainers_tree(
+    trainer_client, org, make_module, make_cadre, assign
+):
+    """A module given only beside the tree is not listed; one given one by one to a
+    cadre who has since moved into the tree counts that cadre, by that assignment's
+    due date."""
+    make_module(title="别县的").assignments.create(
+        org_unit=org.other_county, due_on=timezone.localdate()
+    )
+    moved = make_module(title="调入的")
+    newcomer = make_cadre(org.other_county, name="调入")
+    assign(moved, newcomer, days=-1)
+    services.cadre_move(cadre=newcomer, org_unit=org.township_a)
+    rows = trainer_client.get(reverse("training:chase_overview")).context["rows"]
+    assert [(r.module, r.reached, r.overdue, r.not_started) for r in rows] == [(moved, 1, 1, 1)]
 
 
 def _queries(client, url):

@@ -50,6 +50,20 @@ def test_assignments_meeting_a_node_are_those_that_can_reach_its_cadres(org, spr
     assert _pks(meeting(org.province)) == _pks(made.values())
 
 
+def test_assignments_meeting_two_nodes_are_those_meeting_either(org, spread):
+    module, _units, made, _here, _away = spread
+    both = module.assignments.meeting(org.township_b, org.other_county)
+    expected = {made[k].pk for k in ("city", "county", "b", "other", "away")}
+    assert _pks(both) == expected
+
+
+def test_a_cadre_moved_into_a_node_brings_their_own_assignment(org, spread):
+    module, _units, made, _here, away = spread
+    services.cadre_move(cadre=away, org_unit=org.township_b)
+    assert made["away"].pk in _pks(module.assignments.meeting(org.township_b))
+    assert made["away"].pk not in _pks(module.assignments.meeting(org.other_county))
+
+
 def test_a_module_page_at_a_node_loads_only_the_assignments_meeting_it(org, spread, trainer):
     module, _units, made, _here, _away = spread
     page, _none = progress_pages.module_page(trainer, {"org": str(org.township_b.pk)}, module.pk)

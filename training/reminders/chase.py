@@ -5,7 +5,7 @@ phone). Reads only; ``services.nudge`` writes the reminders."""
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import get_language
 
@@ -64,13 +64,18 @@ def modules_to_chase(user, today=None):
     count over the cadres of the user's tree)."""
     today = today or timezone.localdate()
     roots = list(OrgUnit.objects.scope_roots(user))
-    base = Cadre.objects.managed_by(user).in_subtree(*roots) if roots else Cadre.objects.none()
-    reaching = Assignment.objects.filter(module=OuterRef("pk"))
+    if not roots:
+        return []
+    base = Cadre.objects.managed_by(user).in_subtree(*roots)
+    # Only the assignments that can reach the user's tree (Assignment.objects.meeting):
+    # a county's overview at a nation's size loaded all 26,871 of its modules' (6,000
+    # to single cadres) and counted with each of them in its conditions: 1.7 s.
+    meeting = Assignment.objects.meeting(*roots)
     modules = (
         Module.objects.visible_to(user)
         .filter(status=Module.Status.ACTIVE)
-        .filter(Exists(reaching))
-        .prefetch_related("assignments__org_unit")
+        .filter(Exists(meeting.filter(module=OuterRef("pk"))))
+        .prefetch_related(Prefetch("assignments", meeting.select_related("org_unit")))
         .order_by("title", "pk")
     )
     rows = []
