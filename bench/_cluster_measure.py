@@ -255,12 +255,23 @@ def stats(rehearsal, label):
 
 
 def load(rehearsal, plan, label):
+    """The mixed load for --seconds, after --warmup-seconds of the same load on the app
+    hosts just started (their workers' first requests, the replica's cold buffers),
+    whose figures are kept apart under "warmup": what a deployment serves is warm."""
     args = rehearsal.args
+    warmup = None
+    if args.warmup_seconds:
+        process = locust(rehearsal, plan, f"{label}-warmup", args.warmup_seconds, args.users)
+        process.wait(timeout=args.warmup_seconds + 120)
+        warmup = {"seconds": args.warmup_seconds, **stats(rehearsal, f"{label}-warmup")}
+        warmup["progress_views"] = progress_views(rehearsal, f"{label}-warmup")
     sampler = Connections(rehearsal)
     sampler.start()
     process = locust(rehearsal, plan, label, args.seconds, args.users)
     process.wait(timeout=args.seconds + 120)
     result = {"users": args.users, "seconds": args.seconds, **stats(rehearsal, label)}
+    result["progress_views"] = progress_views(rehearsal, label)
+    result["warmup"] = warmup
     result["connections"] = sampler.stop()
     result["load_average"] = _load_average()
     rehearsal.say(f"load {label}: {result}")
@@ -276,9 +287,34 @@ def requests_log(rehearsal, label):
     rows = []
     for path in glob.glob(str(rehearsal.tmp / f"{label}-requests.*.csv")):
         with open(path, encoding="utf-8") as handle:
-            for t, name, host, status in csv.reader(handle):
-                rows.append((float(t), name, host, int(status)))
+            for t, name, host, status, ms, module in csv.reader(handle):
+                rows.append((float(t), name, host, int(status), float(ms), module))
     return sorted(rows)
+
+
+def _p95(values):
+    values = sorted(values)
+    return values[min(len(values) - 1, int(0.95 * len(values)))] if values else None
+
+
+def progress_views(rehearsal, label):
+    """The trainers' progress page in the request log: its views by module (count,
+    median, p95, slowest, in ms) and by minute of the load (count, p95): whether a slow
+    p95 is one module's, or the load's first minute (caches still cold)."""
+    log = [r for r in requests_log(rehearsal, label) if r[1] == "module progress"]
+    if not log:
+        return {}
+    by_module, by_minute = {}, {}
+    for t, _name, _host, _status, ms, module in log:
+        by_module.setdefault(module, []).append(ms)
+        by_minute.setdefault(int((t - log[0][0]) // 60), []).append(ms)
+    return {
+        "by_module": {
+            m: {"views": len(v), "median": statistics.median(v), "p95": _p95(v), "max": max(v)}
+            for m, v in sorted(by_module.items())
+        },
+        "by_minute": {k: {"views": len(v), "p95": _p95(v)} for k, v in sorted(by_minute.items())},
+    }
 
 
 def completions_log(rehearsal, label):

@@ -3,7 +3,8 @@
   .venv/bin/pip install -c requirements.lock -e '.[bench]'   # Locust, once
   apt-get install -y pgbouncer redis-server                   # once
   sudo .venv/bin/python bench/cluster.py [--cadres 20000] [--completions 1000000]
-       [--sequences 1000] [--users 80] [--seconds 60] [--lag 5] [--pool pgbouncer|direct|both]
+       [--sequences 1000] [--users 80] [--seconds 60] [--warmup-seconds 60] [--lag 5]
+       [--pool pgbouncer|direct|both]
        [--drills] [--limit-minutes 40]
 
 Linux network namespaces stand for hosts on one bridge (10.237.0.0/24, named cl-*):
@@ -24,7 +25,9 @@ Then, in order:
    show the completion. Then the same with DJANGO_REPLICA_PIN_SECONDS=0 (no sticky
    cookie) on fresh cadres: the control, which should show the replica's lag.
 2. the mixed load (bench/cluster_locust.py: cadres and trainers on both app hosts),
-   sampling pg_stat_activity on the primary and the replica for the peak of
+   after --warmup-seconds of it on the app hosts just started (reported apart: the
+   workers' first requests and the replica's cold buffers are not what a deployment
+   serves all day), sampling pg_stat_activity on the primary and the replica for the peak of
    connections; with --pool both, once through PgBouncer and once with Django's
    persistent connections straight to the databases.
 3. --drills: the load again, and during it app host 1's gunicorn killed (SIGKILL),
@@ -64,6 +67,12 @@ def main(argv=None):
     parser.add_argument("--control-sequences", type=int, default=None)
     parser.add_argument("--users", type=int, default=80)
     parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument(
+        "--warmup-seconds",
+        type=int,
+        default=60,
+        help="the same load first, on the app hosts just started, reported apart",
+    )
     parser.add_argument("--lag", type=float, default=5.0, help="replica apply delay, s")
     parser.add_argument("--pin-seconds", type=int, default=15)
     parser.add_argument("--latency-ms", type=float, default=0.5, help="netem, each way")

@@ -4,7 +4,9 @@ Each user starts on one app host (alternately). A host that fails to answer (a
 connection refused or reset) is marked down for 10 s for every user of this process,
 who move to the other before their next request: what a load balancer's passive health
 check (nginx's max_fails/fail_timeout) does for the browsers behind it. Every request
-is logged with its time, host and status (the failure drills count errors by window),
+is logged with its time, host, status, response time and (a trainer's progress page)
+module (the failure drills count errors by window; the load reports the progress
+page by module and by minute),
 and every "mark complete" with the cadre, the unit and whether it was confirmed (a
 redirect answered 200): bench/cluster.py counts those against the database. The plan
 (hosts, sessions, modules, where to log) is the JSON file named by CLUSTER_PLAN.
@@ -34,7 +36,11 @@ DONE = open(PLAN["completions"] + f".{os.getpid()}.csv", "a", buffering=1)  # no
 @events.request.add_listener
 def _log(request_type, name, response_time, response, context, exception, start_time=0, **kw):
     status = getattr(response, "status_code", 0) or 0
-    LOG.write(f"{start_time or time.time():.3f},{name},{context.get('host', '')},{status}\n")
+    started = start_time or time.time()
+    LOG.write(
+        f"{started:.3f},{name},{context.get('host', '')},{status},{response_time:.0f},"
+        f"{context.get('module', '')}\n"
+    )
 
 
 class _OnTwoHosts(HttpUser):
@@ -123,11 +129,15 @@ class TrainerUser(_OnTwoHosts):
         modules = PLAN["modules"]
         start = hash(self) % len(modules)
         self.modules = itertools.cycle(modules[start:] + modules[:start])
+        self.module = ""
+
+    def context(self):
+        return {**super().context(), "module": self.module}
 
     @task(2)
     def progress(self):
         self.route()
-        module = next(self.modules)
+        module = self.module = next(self.modules)
         url = f"/training/modules/{module}/progress/"
         with self.client.get(url, name="module progress", catch_response=True) as r:
             self.ok(r, "module progress")
