@@ -45,9 +45,14 @@ def national(rehearsal, seconds, every=5.0):
         if age and float(age) >= 0:
             ages.append(float(age))
         time.sleep(max(0.0, every - (time.perf_counter() - began)))
+    # The first view is the app host's first request since it started (apps() starts
+    # the hosts afresh before this): reported apart.
+    first, rest = (views[0], sorted(views[1:])) if views else (None, [])
     views.sort()
     result = {
         "views": len(views),
+        "first_view_ms": round(first) if first is not None else None,
+        "page_worst_after_the_first_ms": round(rest[-1]) if rest else None,
         "from_stored": stored,
         "failures": failures,
         "page_p50_ms": round(statistics.median(views)) if views else None,
