@@ -5,10 +5,44 @@ periodic recount's intervals, with the age of the stored roll-up that the replic
 holds at that moment."""
 
 import statistics
+import threading
 import time
+from collections import Counter
 
 import _province
+import psycopg2
 import requests
+
+
+class ExclusiveLocks(threading.Thread):
+    """Samples the replica every 0.2 s for ACCESS EXCLUSIVE locks (held by its startup
+    process while it replays one taken on the primary, e.g. by VACUUM truncating a
+    table): the times each relation was seen locked."""
+
+    def __init__(self, rehearsal):
+        super().__init__(daemon=True)
+        self.rehearsal, self.stopping, self.seen = rehearsal, threading.Event(), []
+
+    def run(self):
+        conn = None
+        while not self.stopping.wait(0.2):
+            try:
+                if conn is None or conn.closed:
+                    conn = psycopg2.connect(
+                        host=self.rehearsal.hosts.ip("db2"), user="postgres", dbname="portal"
+                    )
+                    conn.autocommit = True
+                with conn.cursor() as cur:
+                    cur.execute(
+                        "SELECT DISTINCT c.relname FROM pg_locks l JOIN pg_class c "
+                        "ON c.oid = l.relation WHERE l.mode = 'AccessExclusiveLock'"
+                    )
+                    now = time.monotonic()
+                    self.seen += [(now, name) for (name,) in cur.fetchall()]
+            except psycopg2.Error:
+                conn = None
+        if conn is not None:
+            conn.close()
 
 
 def national(rehearsal, seconds, every=5.0):
@@ -29,7 +63,9 @@ def national(rehearsal, seconds, every=5.0):
         "SELECT coalesce(extract(epoch FROM now() - max(counted_at)), -1) FROM "  # noqa: S608
         f"training_rolluprow WHERE module_id = {int(module)} AND node_id = {int(nation.pk)}"
     )
-    views, ages, stored, failures = [], [], 0, 0
+    views, ages, stored, failures, slow = [], [], 0, 0, []
+    locks = ExclusiveLocks(rehearsal)
+    locks.start()
     started = time.monotonic()
     while time.monotonic() - started < seconds:
         began = time.perf_counter()
@@ -39,12 +75,18 @@ def national(rehearsal, seconds, every=5.0):
             failures += 1
             continue
         views.append((time.perf_counter() - began) * 1000)
+        if views[-1] > 1000:  # over the goal: when, and what the replica held locked
+            ended = time.monotonic()
+            during = {n for t, n in locks.seen if ended - views[-1] / 1000 - 0.2 <= t <= ended}
+            slow.append((round(ended - started, 1), round(views[-1]), sorted(during)))
         failures += r.status_code != 200
         stored += 'id="counted-at"' in r.text
         age = rehearsal.psql("db2", age_sql, db="portal", check=False).stdout.strip()
         if age and float(age) >= 0:
             ages.append(float(age))
         time.sleep(max(0.0, every - (time.perf_counter() - began)))
+    locks.stopping.set()
+    locks.join()
     # The first view is the app host's first request since it started (apps() starts
     # the hosts afresh before this): reported apart.
     first, rest = (views[0], sorted(views[1:])) if views else (None, [])
@@ -60,6 +102,10 @@ def national(rehearsal, seconds, every=5.0):
         "page_worst_ms": round(views[-1]) if views else None,
         "stored_age_on_replica_max_s": round(max(ages), 1) if ages else None,
         "stored_age_on_replica_median_s": round(statistics.median(ages), 1) if ages else None,
+        # Views over 1 s: (seconds into the run, ms, relations locked ACCESS EXCLUSIVE
+        # on the replica meanwhile); and every relation seen so locked, how often.
+        "views_over_1s": slow,
+        "replica_exclusive_locks": dict(Counter(n for _t, n in locks.seen)),
     }
     rehearsal.say(f"national roll-up: {result}")
     return result
