@@ -70,16 +70,17 @@ def modules_to_chase(user, today=None):
     # Only the assignments that can reach the user's tree (Assignment.objects.meeting):
     # a county's overview at a nation's size loaded all 26,871 of its modules' (6,000
     # to single cadres) and counted with each of them in its conditions: 1.7 s.
-    meeting = Assignment.objects.meeting(*roots)
+    meeting = Assignment.objects.meeting(*roots).select_related("org_unit")
     modules = (
         Module.objects.visible_to(user)
         .filter(status=Module.Status.ACTIVE)
-        .filter(Exists(meeting.filter(module=OuterRef("pk"))))
-        .prefetch_related(Prefetch("assignments", meeting.select_related("org_unit")))
+        .prefetch_related(Prefetch("assignments", meeting))
         .order_by("title", "pk")
     )
     rows = []
     for module in modules:
+        if not module.assignments.all():  # none can reach the user's tree
+            continue
         progress = ModuleProgress(module, list(module.assignments.all()), today=today)
         counts = (
             progress.cadres(base)
