@@ -170,43 +170,61 @@ def _safe(fn, *args):
         return {"outcome": f"error: {type(exc).__name__}"}
 
 
-class Connections(threading.Thread):
-    """The peak of client connections on the primary and the replica (pg_stat_activity,
-    client backends, this sampler's own left out), every 0.25 s."""
+class Sampler(threading.Thread):
+    """Runs ``sample(host, cursor)`` on each of ``hosts`` (rehearsal hosts running
+    PostgreSQL) every ``every`` seconds until ``stop()``, reconnecting after an error
+    (a replica restarted by the drills)."""
 
-    def __init__(self, rehearsal):
+    def __init__(self, rehearsal, hosts, dbname, every):
         super().__init__(daemon=True)
         self.rehearsal, self.stopping = rehearsal, threading.Event()
-        self.peak = {"db1": 0, "db2": 0}
-        self.samples = {"db1": [], "db2": []}
+        self.hosts, self.dbname, self.every = hosts, dbname, every
+
+    def sample(self, host, cursor):
+        raise NotImplementedError
 
     def run(self):
         conns = {}
-        while not self.stopping.wait(0.25):
-            for host in ("db1", "db2"):
+        while not self.stopping.wait(self.every):
+            for host in self.hosts:
                 try:
                     if host not in conns or conns[host].closed:
                         conns[host] = psycopg2.connect(
-                            host=self.rehearsal.hosts.ip(host), user="postgres", dbname="postgres"
+                            host=self.rehearsal.hosts.ip(host), user="postgres", dbname=self.dbname
                         )
                         conns[host].autocommit = True
                     with conns[host].cursor() as cur:
-                        cur.execute(
-                            "SELECT count(*) FROM pg_stat_activity WHERE backend_type = "
-                            "'client backend' AND pid <> pg_backend_pid()"
-                        )
-                        n = cur.fetchone()[0]
+                        self.sample(host, cur)
                 except psycopg2.Error:
                     conns.pop(host, None)
-                    continue
-                self.peak[host] = max(self.peak[host], n)
-                self.samples[host].append(n)
         for conn in conns.values():
             conn.close()
 
     def stop(self):
         self.stopping.set()
         self.join()
+
+
+class Connections(Sampler):
+    """The peak of client connections on the primary and the replica (pg_stat_activity,
+    client backends, this sampler's own left out), every 0.25 s."""
+
+    def __init__(self, rehearsal):
+        super().__init__(rehearsal, ("db1", "db2"), "postgres", 0.25)
+        self.peak = {"db1": 0, "db2": 0}
+        self.samples = {"db1": [], "db2": []}
+
+    def sample(self, host, cursor):
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE backend_type = "
+            "'client backend' AND pid <> pg_backend_pid()"
+        )
+        n = cursor.fetchone()[0]
+        self.peak[host] = max(self.peak[host], n)
+        self.samples[host].append(n)
+
+    def stop(self):
+        super().stop()
         return {
             "primary_peak": self.peak["db1"],
             "replica_peak": self.peak["db2"],

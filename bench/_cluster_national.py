@@ -5,44 +5,30 @@ periodic recount's intervals, with the age of the stored roll-up that the replic
 holds at that moment."""
 
 import statistics
-import threading
 import time
 from collections import Counter
 
+import _cluster_measure as measure
 import _province
-import psycopg2
 import requests
 
 
-class ExclusiveLocks(threading.Thread):
+class ExclusiveLocks(measure.Sampler):
     """Samples the replica every 0.2 s for ACCESS EXCLUSIVE locks (held by its startup
     process while it replays one taken on the primary, e.g. by VACUUM truncating a
     table): the times each relation was seen locked."""
 
     def __init__(self, rehearsal):
-        super().__init__(daemon=True)
-        self.rehearsal, self.stopping, self.seen = rehearsal, threading.Event(), []
+        super().__init__(rehearsal, ("db2",), "portal", 0.2)
+        self.seen = []
 
-    def run(self):
-        conn = None
-        while not self.stopping.wait(0.2):
-            try:
-                if conn is None or conn.closed:
-                    conn = psycopg2.connect(
-                        host=self.rehearsal.hosts.ip("db2"), user="postgres", dbname="portal"
-                    )
-                    conn.autocommit = True
-                with conn.cursor() as cur:
-                    cur.execute(
-                        "SELECT DISTINCT c.relname FROM pg_locks l JOIN pg_class c "
-                        "ON c.oid = l.relation WHERE l.mode = 'AccessExclusiveLock'"
-                    )
-                    now = time.monotonic()
-                    self.seen += [(now, name) for (name,) in cur.fetchall()]
-            except psycopg2.Error:
-                conn = None
-        if conn is not None:
-            conn.close()
+    def sample(self, host, cursor):
+        cursor.execute(
+            "SELECT DISTINCT c.relname FROM pg_locks l JOIN pg_class c "
+            "ON c.oid = l.relation WHERE l.mode = 'AccessExclusiveLock'"
+        )
+        now = time.monotonic()
+        self.seen += [(now, name) for (name,) in cursor.fetchall()]
 
 
 def national(rehearsal, seconds, every=5.0):
@@ -85,8 +71,7 @@ def national(rehearsal, seconds, every=5.0):
         if age and float(age) >= 0:
             ages.append(float(age))
         time.sleep(max(0.0, every - (time.perf_counter() - began)))
-    locks.stopping.set()
-    locks.join()
+    locks.stop()
     # The first view is the app host's first request since it started (apps() starts
     # the hosts afresh before this): reported apart.
     first, rest = (views[0], sorted(views[1:])) if views else (None, [])
