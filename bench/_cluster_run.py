@@ -1,6 +1,7 @@
 """The rehearsal's steps (bench/cluster.py): databases, pooler, cache, app hosts, worker,
 then the measurements (bench/_cluster_measure.py)."""
 
+import json
 import os
 import signal
 import socket
@@ -33,8 +34,8 @@ log_min_messages = warning
 """
 PGBOUNCER_INI = """
 [databases]
-{db} = host={primary} port=5432 dbname={db}
-{db}_replica = host={replica} port=5432 dbname={db}
+{db} = host={primary} dbname={db}
+{db}_replica = host={replica} dbname={db}
 [pgbouncer]
 listen_addr = {ip}
 listen_port = 6432
@@ -56,6 +57,13 @@ admin_users = postgres
 """
 
 
+# Where the relays of bench/_delay.py listen on a host (127.0.0.1 of its namespace) when
+# the latency between hosts is theirs (no tc netem): port -> (host, port) it reaches.
+APP_RELAYS = {16432: ("pool", 6432), 15432: ("db1", 5432), 15433: ("db2", 5432),
+              16379: ("cache", 6379)}  # fmt: skip
+POOL_RELAYS = {15432: ("db1", 5432), 15433: ("db2", 5432)}
+
+
 def wait_for_port(ip, port, seconds=60):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -71,6 +79,7 @@ class Rehearsal:
     def __init__(self, hosts, args, results):
         self.hosts, self.args, self.results = hosts, args, results
         self.tmp = hosts.tmp
+        self.relayed = False  # whether bench/_delay.py's relays carry the traffic between hosts
 
     def say(self, message):
         print(f"[{time.strftime('%H:%M:%S', time.gmtime())} UTC] {message}", flush=True)
@@ -205,8 +214,12 @@ class Rehearsal:
         ini.write_text(
             PGBOUNCER_INI.format(
                 db=DB,
-                primary=self.hosts.ip("db1"),
-                replica=self.hosts.ip("db2"),
+                primary="127.0.0.1 port=15432"
+                if self.relayed
+                else f"{self.hosts.ip('db1')} port=5432",
+                replica="127.0.0.1 port=15433"
+                if self.relayed
+                else f"{self.hosts.ip('db2')} port=5432",
                 ip=self.hosts.ip("pool"),
                 tmp=pool,
                 size=self.args.pool_size,
@@ -223,7 +236,41 @@ class Rehearsal:
         )  # fmt: skip
         wait_for_port(self.hosts.ip("cache"), 6379)
 
+    def relays(self):
+        """The latency between hosts, where the kernel has no tc netem: on each app host,
+        the worker's and the pooler's, a relay (bench/_delay.py) through which its
+        connections to the other hosts go, delaying what it sends and receives by
+        --latency-ms each way. Then the round trip to the primary from app host 1 is
+        measured through the relays (and the pooler) and straight."""
+        delay = str(self.args.latency_ms)
+        for host, routes in [("app1", APP_RELAYS), ("app2", APP_RELAYS), ("work", APP_RELAYS),
+                             ("pool", POOL_RELAYS)]:  # fmt: skip
+            specs = [f"{port}:{self.hosts.ip(h)}:{p}" for port, (h, p) in routes.items()]
+            command = [PY, str(ROOT / "bench" / "_delay.py"), "--delay-ms", delay, *specs]
+            self.hosts.start(host, f"relay-{host}", command)
+        self.relayed = True
+
+    def round_trips(self):
+        """SELECT 1 from app host 1: through its relay to PgBouncer (and the pooler's to the
+        primary), through its relay to the primary, and straight to the primary (ms)."""
+        targets = [
+            f"127.0.0.1:16432/{DB}",
+            f"127.0.0.1:15432/{DB}",
+            f"{self.hosts.ip('db1')}:5432/{DB}",
+        ]
+        out = sh("ip", "netns", "exec", "cl-app1", PY, str(ROOT / "bench" / "_delay.py"),
+                 "--rtt", *targets).stdout  # fmt: skip
+        medians = json.loads(out)
+        return dict(
+            zip(["via_pgbouncer_ms", "via_relay_ms", "straight_ms"], medians.values(), strict=True)
+        )
+
     def database_urls(self, pool):
+        if self.relayed:
+            local = "postgres://postgres@127.0.0.1:{}/{}"
+            if pool == "pgbouncer":
+                return local.format(16432, DB), local.format(16432, f"{DB}_replica")
+            return local.format(15432, DB), local.format(15433, DB)
         if pool == "pgbouncer":
             return self.url("pool", 6432), self.url("pool", 6432, f"{DB}_replica")
         return self.url("db1"), self.url("db2")
@@ -255,6 +302,8 @@ class Rehearsal:
         self.pool_mode = pool
         primary, replica = self.database_urls(pool)
         self.env = self.app_env(primary, replica, pin=pin, pool=pool)
+        if self.relayed:
+            self.env["REDIS_URL"] = "redis://127.0.0.1:16379/0"
         for host in ("app1", "app2"):
             self.hosts.stop(f"gunicorn-{host}")
             self.app(host)
@@ -284,6 +333,8 @@ class Rehearsal:
         self.hosts.up()
         results["netem"] = self.hosts.netem
         self.say(f"hosts up in {self.tmp} (tc netem: {self.hosts.netem})")
+        if args.latency_ms and not self.hosts.netem:
+            self.relays()
         self.primary()
         if args.from_database:
             self.say(f"{args.from_database} copied in {results['copy_seconds']} s")
@@ -294,6 +345,9 @@ class Rehearsal:
         self.pooler()
         self.redis()
         self.say("replica, PgBouncer, Redis up")
+        if self.relayed:
+            results["round_trips"] = self.round_trips()
+            self.say(f"latency between hosts by relays (bench/_delay.py): {results['round_trips']}")
         os.environ["DJANGO_PG_RANDOM_PAGE_COST"] = ""
         _province.setup_django(self.url("db1"))
         # Half again as many cadres as sequences: some have nothing to complete.

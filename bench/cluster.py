@@ -17,7 +17,10 @@ Linux network namespaces stand for hosts on one bridge (10.237.0.0/24, named cl-
   cl-app1, cl-app2  gunicorn (production settings, --workers sync workers each)
   cl-work  the task worker (manage.py run_worker)
 
-The driver (this script, Locust) runs outside, as the users' side of a load balancer.
+Each host's traffic to the others is delayed --latency-ms each way: by tc netem where the
+kernel has it, else by a relay in each app host's, the worker's and the pooler's namespace
+(bench/_delay.py), whose added round trip is measured and reported. The driver (this
+script, Locust) runs outside, as the users' side of a load balancer, without delay.
 Then, in order:
 
 1. read-your-writes: --sequences cadres each open My study, open the next unit,
@@ -75,7 +78,12 @@ def main(argv=None):
     )
     parser.add_argument("--lag", type=float, default=5.0, help="replica apply delay, s")
     parser.add_argument("--pin-seconds", type=int, default=15)
-    parser.add_argument("--latency-ms", type=float, default=0.5, help="netem, each way")
+    parser.add_argument(
+        "--latency-ms",
+        type=float,
+        default=0.5,
+        help="each way: tc netem where the kernel has it, else relays (bench/_delay.py)",
+    )
     parser.add_argument("--pool", choices=["pgbouncer", "direct", "both"], default="pgbouncer")
     parser.add_argument("--rounds", type=int, default=1, help="of the load, each pool mode")
     parser.add_argument("--pool-size", type=int, default=20, help="PgBouncer per database")
