@@ -11,7 +11,7 @@ from expositions import services as expositions_services
 from expositions.models import StudyUnit
 from org.models import Cadre
 from training import rollup_snapshots, services
-from training.models import RollupRow
+from training.models import Module, RollupRow
 from training.progress import ModuleProgress
 
 N_UNITS, N_CADRES = 4, 5
@@ -80,6 +80,11 @@ def test_random_writes_then_a_recount_store_the_live_rollup(
     org, make_unit, make_module, make_cadre, assign
 ):
     def world():
+        # Each example starts without the rows an earlier one made: kept, every recount
+        # of every later example counted them again.
+        Module.objects.all().delete()
+        Cadre.objects.all().delete()
+        StudyUnit.objects.all().delete()
         units = [make_unit() for _ in range(N_UNITS)]
         modules = [make_module(units=units[:3]), make_module(units=units[1:])]
         assign(modules[0], org.city, days=-1)  # overdue
