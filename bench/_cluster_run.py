@@ -12,6 +12,7 @@ from pathlib import Path
 
 import _cluster_measure as measure
 import _cluster_national
+import _delay
 import _province
 from _hosts import PG_BIN, SUBNET, sh
 from progress import scaled_sizes
@@ -57,7 +58,7 @@ admin_users = postgres
 """
 
 
-# Where the relays of bench/_delay.py listen on a host (127.0.0.1 of its namespace) when
+# Where the relays of bench/_delay.c listen on a host (127.0.0.1 of its namespace) when
 # the latency between hosts is theirs (no tc netem): port -> (host, port) it reaches.
 APP_RELAYS = {16432: ("pool", 6432), 15432: ("db1", 5432), 15433: ("db2", 5432),
               16379: ("cache", 6379)}  # fmt: skip
@@ -79,7 +80,7 @@ class Rehearsal:
     def __init__(self, hosts, args, results):
         self.hosts, self.args, self.results = hosts, args, results
         self.tmp = hosts.tmp
-        self.relayed = False  # whether bench/_delay.py's relays carry the traffic between hosts
+        self.relayed = False  # whether bench/_delay.c's relays carry the traffic between hosts
 
     def say(self, message):
         print(f"[{time.strftime('%H:%M:%S', time.gmtime())} UTC] {message}", flush=True)
@@ -238,16 +239,16 @@ class Rehearsal:
 
     def relays(self):
         """The latency between hosts, where the kernel has no tc netem: on each app host,
-        the worker's and the pooler's, a relay (bench/_delay.py) through which its
+        the worker's and the pooler's, a relay (bench/_delay.c) through which its
         connections to the other hosts go, delaying what it sends and receives by
         --latency-ms each way. Then the round trip to the primary from app host 1 is
         measured through the relays (and the pooler) and straight."""
         delay = str(self.args.latency_ms)
+        relay = _delay.build(self.tmp)
         for host, routes in [("app1", APP_RELAYS), ("app2", APP_RELAYS), ("work", APP_RELAYS),
                              ("pool", POOL_RELAYS)]:  # fmt: skip
             specs = [f"{port}:{self.hosts.ip(h)}:{p}" for port, (h, p) in routes.items()]
-            command = [PY, str(ROOT / "bench" / "_delay.py"), "--delay-ms", delay, *specs]
-            self.hosts.start(host, f"relay-{host}", command)
+            self.hosts.start(host, f"relay-{host}", [str(relay), delay, "127.0.0.1", *specs])
         self.relayed = True
 
     def round_trips(self):
@@ -347,7 +348,7 @@ class Rehearsal:
         self.say("replica, PgBouncer, Redis up")
         if self.relayed:
             results["round_trips"] = self.round_trips()
-            self.say(f"latency between hosts by relays (bench/_delay.py): {results['round_trips']}")
+            self.say(f"latency between hosts by relays (bench/_delay.c): {results['round_trips']}")
         os.environ["DJANGO_PG_RANDOM_PAGE_COST"] = ""
         _province.setup_django(self.url("db1"))
         # Half again as many cadres as sequences: some have nothing to complete.

@@ -19,7 +19,7 @@ Linux network namespaces stand for hosts on one bridge (10.237.0.0/24, named cl-
 
 Each host's traffic to the others is delayed --latency-ms each way: by tc netem where the
 kernel has it, else by a relay in each app host's, the worker's and the pooler's namespace
-(bench/_delay.py), whose added round trip is measured and reported. The driver (this
+(bench/_delay.c), whose added round trip is measured and reported. The driver (this
 script, Locust) runs outside, as the users' side of a load balancer, without delay.
 Then, in order:
 
@@ -82,7 +82,7 @@ def main(argv=None):
         "--latency-ms",
         type=float,
         default=0.5,
-        help="each way: tc netem where the kernel has it, else relays (bench/_delay.py)",
+        help="each way: tc netem where the kernel has it, else relays (bench/_delay.c)",
     )
     parser.add_argument("--pool", choices=["pgbouncer", "direct", "both"], default="pgbouncer")
     parser.add_argument("--rounds", type=int, default=1, help="of the load, each pool mode")
