@@ -1,7 +1,7 @@
 """The national deployment rehearsed on one machine (issue #37): `make rehearsal`.
 
   .venv/bin/pip install -c requirements.lock -e '.[bench]'   # Locust, once
-  apt-get install -y pgbouncer redis-server                   # once
+  apt-get install -y pgbouncer redis-server gcc               # once (gcc: bench/_delay.c)
   sudo .venv/bin/python bench/cluster.py [--cadres 20000] [--completions 1000000]
        [--sequences 1000] [--users 80] [--seconds 60] [--warmup-seconds 60] [--lag 5]
        [--pool pgbouncer|direct|both]
