@@ -58,11 +58,13 @@ admin_users = postgres
 """
 
 
-# Where the relays of bench/_delay.c listen on a host (127.0.0.1 of its namespace) when
-# the latency between hosts is theirs (no tc netem): port -> (host, port) it reaches.
-APP_RELAYS = {16432: ("pool", 6432), 15432: ("db1", 5432), 15433: ("db2", 5432),
-              16379: ("cache", 6379)}  # fmt: skip
-POOL_RELAYS = {15432: ("db1", 5432), 15433: ("db2", 5432)}
+# Each host's service, and where the relays of bench/_delay.c offer it (127.0.0.1 of the
+# namespace they run in) when the latency between hosts is theirs (no tc netem).
+SERVICE_PORTS = {"db1": 5432, "db2": 5432, "pool": 6432, "cache": 6379}
+RELAY_PORTS = {"db1": 15432, "db2": 15433, "pool": 16432, "cache": 16379}
+# Whose traffic goes through a relay of its own, and to which hosts.
+RELAYED = {"app1": ("pool", "db1", "db2", "cache"), "app2": ("pool", "db1", "db2", "cache"),
+           "work": ("pool", "db1", "db2", "cache"), "pool": ("db1", "db2")}  # fmt: skip
 
 
 def wait_for_port(ip, port, seconds=60):
@@ -215,12 +217,8 @@ class Rehearsal:
         ini.write_text(
             PGBOUNCER_INI.format(
                 db=DB,
-                primary="127.0.0.1 port=15432"
-                if self.relayed
-                else f"{self.hosts.ip('db1')} port=5432",
-                replica="127.0.0.1 port=15433"
-                if self.relayed
-                else f"{self.hosts.ip('db2')} port=5432",
+                primary="{} port={}".format(*self.reach("db1")),
+                replica="{} port={}".format(*self.reach("db2")),
                 ip=self.hosts.ip("pool"),
                 tmp=pool,
                 size=self.args.pool_size,
@@ -245,18 +243,24 @@ class Rehearsal:
         measured through the relays (and the pooler) and straight."""
         delay = str(self.args.latency_ms)
         relay = _delay.build(self.tmp)
-        for host, routes in [("app1", APP_RELAYS), ("app2", APP_RELAYS), ("work", APP_RELAYS),
-                             ("pool", POOL_RELAYS)]:  # fmt: skip
-            specs = [f"{port}:{self.hosts.ip(h)}:{p}" for port, (h, p) in routes.items()]
+        for host, targets in RELAYED.items():
+            specs = [f"{RELAY_PORTS[t]}:{self.hosts.ip(t)}:{SERVICE_PORTS[t]}" for t in targets]
             self.hosts.start(host, f"relay-{host}", [str(relay), delay, "127.0.0.1", *specs])
         self.relayed = True
+
+    def reach(self, target):
+        """(address, port) at which the app hosts, the worker and the pooler reach
+        ``target``'s service: through their relay when the latency is relayed."""
+        if self.relayed:
+            return "127.0.0.1", RELAY_PORTS[target]
+        return self.hosts.ip(target), SERVICE_PORTS[target]
 
     def round_trips(self):
         """SELECT 1 from app host 1: through its relay to PgBouncer (and the pooler's to the
         primary), through its relay to the primary, and straight to the primary (ms)."""
         targets = [
-            f"127.0.0.1:16432/{DB}",
-            f"127.0.0.1:15432/{DB}",
+            "{}:{}/{}".format(*self.reach("pool"), DB),
+            "{}:{}/{}".format(*self.reach("db1"), DB),
             f"{self.hosts.ip('db1')}:5432/{DB}",
         ]
         out = sh("ip", "netns", "exec", "cl-app1", PY, str(ROOT / "bench" / "_delay.py"),
@@ -267,14 +271,14 @@ class Rehearsal:
         )
 
     def database_urls(self, pool):
-        if self.relayed:
-            local = "postgres://postgres@127.0.0.1:{}/{}"
-            if pool == "pgbouncer":
-                return local.format(16432, DB), local.format(16432, f"{DB}_replica")
-            return local.format(15432, DB), local.format(15433, DB)
+        """The primary's and the replica's URLs for the app hosts and the worker."""
+
+        def url(target, db=DB):
+            return "postgres://postgres@{}:{}/{}".format(*self.reach(target), db)
+
         if pool == "pgbouncer":
-            return self.url("pool", 6432), self.url("pool", 6432, f"{DB}_replica")
-        return self.url("db1"), self.url("db2")
+            return url("pool"), url("pool", f"{DB}_replica")
+        return url("db1"), url("db2")
 
     def app_env(self, database_url, replica_url, pin=None, debug=False, pool="direct"):
         env = _province.server_env(
@@ -303,8 +307,7 @@ class Rehearsal:
         self.pool_mode = pool
         primary, replica = self.database_urls(pool)
         self.env = self.app_env(primary, replica, pin=pin, pool=pool)
-        if self.relayed:
-            self.env["REDIS_URL"] = "redis://127.0.0.1:16379/0"
+        self.env["REDIS_URL"] = "redis://{}:{}/0".format(*self.reach("cache"))
         for host in ("app1", "app2"):
             self.hosts.stop(f"gunicorn-{host}")
             self.app(host)
