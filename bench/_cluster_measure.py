@@ -285,13 +285,17 @@ def load(rehearsal, plan, label):
         warmup["progress_views"] = progress_views(rehearsal, f"{label}-warmup")
     sampler = Connections(rehearsal)
     sampler.start()
+    cpu_before = rehearsal.hosts.cpu_seconds()
     process = locust(rehearsal, plan, label, args.seconds, args.users)
     process.wait(timeout=args.seconds + 120)
+    cpu = rehearsal.hosts.cpu_between(cpu_before, rehearsal.hosts.cpu_seconds())
     result = {"users": args.users, "seconds": args.seconds, **stats(rehearsal, label)}
     result["progress_views"] = progress_views(rehearsal, label)
     result["warmup"] = warmup
     result["connections"] = sampler.stop()
     result["load_average"] = _load_average()
+    # CPU-seconds by host and command during the load: where the two cores went.
+    result["cpu_seconds"] = cpu
     rehearsal.say(f"load {label}: {result}")
     return result
 

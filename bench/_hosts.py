@@ -115,6 +115,50 @@ class Hosts:
                     process.wait()
         self.processes = [(n, p) for n, p in self.processes if n != name or p.poll() is None]
 
+    def cpu_seconds(self):
+        """CPU-seconds each host's processes have used so far, by command name
+        ({host: {comm: s}}), and the whole machine's ("machine"). A process counts its
+        own time and its reaped children's (PostgreSQL's backends that have ended are in
+        the postmaster's), so the difference of two readings is what a host used between
+        them, but for processes that ended and were not reaped inside the host."""
+        tick = os.sysconf("SC_CLK_TCK")
+        used = {}
+        for host in self.names:
+            pids = sh("ip", "netns", "pids", self.ns(host), check=False).stdout.split()
+            for pid in pids:
+                try:
+                    with open(f"/proc/{pid}/stat") as handle:
+                        stat = handle.read()
+                except OSError:  # ended since the listing
+                    continue
+                comm = stat[stat.index("(") + 1 : stat.rindex(")")]
+                fields = stat[stat.rindex(")") + 2 :].split()
+                ticks = sum(int(f) for f in fields[11:15])  # utime stime cutime cstime
+                by_comm = used.setdefault(host, {})
+                by_comm[comm] = by_comm.get(comm, 0) + ticks / tick
+        with open("/proc/stat") as handle:
+            cpu = handle.readline().split()[1:]
+        # user nice system irq softirq steal (idle and iowait left out)
+        used["machine"] = sum(int(cpu[i]) for i in (0, 1, 2, 5, 6, 7)) / tick
+        return used
+
+    @staticmethod
+    def cpu_between(before, after):
+        """What each host used between two ``cpu_seconds`` readings, rounded; "others":
+        the machine's use that no host accounts for (the driver, Locust, the kernel)."""
+        spent = {}
+        for host, by_comm in after.items():
+            if host == "machine":
+                continue
+            was = before.get(host, {})
+            deltas = {c: s - was.get(c, 0) for c, s in by_comm.items()}
+            spent[host] = {c: round(d, 1) for c, d in deltas.items() if d > 0.05}
+        spent["machine"] = round(after["machine"] - before["machine"], 1)
+        spent["others"] = round(
+            spent["machine"] - sum(sum(v.values()) for k, v in spent.items() if k != "machine"), 1
+        )
+        return spent
+
     def down(self):
         """Everything started, stopped; everything made, removed. Safe to call twice."""
         for cleanup in reversed(self.cleanups):
