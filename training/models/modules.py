@@ -239,10 +239,14 @@ class AssignmentQuerySet(models.QuerySet):
     def reaching(self, cadre):
         """Assignments that reach ``cadre``: made to them, or to their org unit or any
         unit above it. The earliest due date of those for one module is the cadre's.
-        (The org units by a subquery: OR-ed with the join to them, PostgreSQL read all
-        26,871 assignments of the generated nation, 17.7 ms against 7.7.)"""
+        Each condition its own query, joined by UNION, as in ``meeting``: OR-ed in one
+        WHERE, PostgreSQL read all 26,871 assignments of the generated nation twice
+        (6.0 ms, on every unit page and completion); by UNION, two index lookups (1.0 ms).
+        (Before that, with the join to the org units OR-ed in, 17.7 ms.)"""
         above = OrgUnit.objects.filter(path__in=cadre.org_unit.ancestor_paths()).values("pk")
-        return self.filter(Q(cadre=cadre) | Q(org_unit__in=above))
+        direct = self.filter(cadre=cadre).order_by().values("pk")
+        to_units = self.filter(org_unit__in=above).order_by().values("pk")
+        return self.filter(pk__in=direct.union(to_units))
 
     def flag_module_singles(self, module):
         """Each row says whether ``module`` is given to single cadres anywhere
