@@ -108,8 +108,9 @@ def _one_core():
     """A transaction in which PostgreSQL counts in this backend alone, without parallel
     workers. A nation's recount then takes one core of the primary, not all of
     them, at a time; the pages people wait on keep the others. It costs the recount
-    wall time and saves CPU: on the generated nation, 9.4 s and 7.5 CPU-seconds of the
-    database against 7.8 s and 9.1 with two workers (bench/RESULTS.md). SET LOCAL,
+    wall time and saves CPU: the generated nation's whole recount, 10 s and 8.1-8.2
+    CPU-seconds of the database against 8.1 s and 9.5 with two workers
+    (bench/RESULTS.md, "The county view under latency"). SET LOCAL,
     because its transaction ends it: behind PgBouncer in transaction mode a session's
     SET would stay on a server connection that other clients get next. The ORM has no
     word for a planner setting, hence the SQL. SQLite has no parallel query (and its
@@ -117,8 +118,9 @@ def _one_core():
     if connection.vendor != "postgresql":
         yield
         return
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
         yield
 
 
