@@ -2,13 +2,15 @@
 last reminded, a list to copy, and "remind now" (once a day per cadre, 404 outside
 the trainer's tree)."""
 
+from datetime import timedelta
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from training import services
+from training import rollup_snapshots, services
 from training.reminders import send_due_reminders
 from training.reminders.models import Nudge
 
@@ -191,3 +193,63 @@ def test_the_chase_page_costs_the_same_queries_for_2_cadres_or_30(
     for i in range(28):
         make_cadre(org.township_a if i % 2 else org.township_b, phone=f"1380000{i:04d}")
     assert _queries(trainer_client, url) == few
+
+
+# --- the overview of big org units: their stored roll-ups ----------------------------
+
+
+@pytest.fixture
+def big_county(settings):
+    """The county (3 cadres of the world) and everything above it are big
+    (training.rollup_snapshots)."""
+    settings.PROGRESS_SNAPSHOT_CADRES = 2
+
+
+def _overview(client):
+    response = client.get(reverse("training:chase_overview"))
+    assert response.status_code == 200
+    return response
+
+
+def test_the_overview_counts_live_where_nothing_is_stored(trainer_client, world, big_county):
+    response = _overview(trainer_client)
+    [row] = response.context["rows"]
+    assert (row.reached, row.overdue, row.not_started, row.counted_at) == (3, 2, 1, None)
+    assert 'id="counted-at"' not in response.content.decode()
+
+
+def test_the_overview_of_a_big_org_unit_reads_its_stored_rollup_and_says_when(
+    trainer_client, world, me, big_county
+):
+    rollup_snapshots.recount()
+    services.completion_record(cadre=me, unit=world["module"].units.first())
+    response = _overview(trainer_client)
+    [row] = response.context["rows"]
+    # As counted at the recount, before my completion: the live count says 0 not started.
+    assert (row.reached, row.overdue, row.not_started) == (3, 2, 1)
+    assert row.counted_at is not None
+    assert 'id="counted-at"' in response.content.decode()
+    rollup_snapshots.recount()
+    [row] = _overview(trainer_client).context["rows"]
+    assert (row.reached, row.overdue, row.not_started) == (3, 2, 0)
+
+
+def test_the_overview_of_nested_org_units_counts_each_cadre_once(
+    client, world, org, make_trainer, big_county
+):
+    trainer = make_trainer(org.city, username="city-and-county")
+    org.county.trainers.add(trainer)
+    client.force_login(trainer)
+    live = [(r.reached, r.overdue, r.not_started) for r in _overview(client).context["rows"]]
+    rollup_snapshots.recount()
+    rows = _overview(client).context["rows"]
+    assert all(r.counted_at is not None for r in rows)
+    assert [(r.reached, r.overdue, r.not_started) for r in rows] == live == [(4, 3, 2)]
+
+
+def test_a_module_with_no_unit_to_study_is_counted_live(trainer_client, world, big_county):
+    """The roll-up counts its cadres complete; the overview, not started."""
+    world["module"].units.update(published_at=timezone.now() + timedelta(days=9))
+    rollup_snapshots.recount()
+    [row] = _overview(trainer_client).context["rows"]
+    assert (row.reached, row.overdue, row.not_started, row.counted_at) == (3, 0, 3, None)

@@ -16,6 +16,29 @@ class RollupRowQuerySet(models.QuerySet):
         (one query)."""
         return self.filter(module=module, node=node).select_related("org_unit")
 
+    def totals_at(self, nodes, modules):
+        """{module id: {"reached", "overdue", "not_started", "counted_at"}}: the stored
+        roll-ups of ``modules`` at ``nodes`` added up, for each module stored at every
+        one of the nodes (else left out); counted_at is the oldest count's. One query."""
+        nodes = {node.pk for node in nodes}
+        rows = (
+            self.filter(node__in=nodes, module__in=modules)
+            .values("module_id")
+            .annotate(
+                nodes=models.Count("node_id", distinct=True),
+                reached=models.Sum("cadre_count"),
+                overdue=models.Sum("overdue_count"),
+                not_started=models.Sum("not_started"),
+                counted_at=models.Min("counted_at"),
+            )
+            .order_by()
+        )
+        totals = {}
+        for row in rows:
+            if row.pop("nodes") == len(nodes):
+                totals[row.pop("module_id")] = row
+        return totals
+
 
 class RollupRow(models.Model):
     """One row of a stored roll-up: the cadres of ``org_unit`` (a child of ``node``,

@@ -4,13 +4,22 @@ trainer's "remind now") and what a phone call or a work group needs (name, org u
 phone). Reads only; ``services.nudge`` writes the reminders."""
 
 from dataclasses import dataclass
+from datetime import datetime
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery
+from django.db.models import (
+    Count,
+    Exists,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    prefetch_related_objects,
+)
 from django.utils import timezone
 from django.utils.translation import get_language
 
 from org.models import Cadre, OrgUnit
-from training.models import Assignment, Module
+from training.models import Assignment, Module, RollupRow
 from training.progress import ModuleProgress
 
 from .models import Nudge, SentStage
@@ -55,30 +64,48 @@ class ModuleToChase:
     reached: int
     overdue: int
     not_started: int
+    # When a stored roll-up counted them (training.rollup_snapshots); None: counted now.
+    counted_at: datetime | None = None
 
 
 def modules_to_chase(user, today=None):
     """For each active module whose assignments reach cadres ``user`` manages: how many
     of them it reaches, how many are overdue and how many have not started. A query
-    for the modules and their assignments, and two per module (its units, and one
-    count over the cadres of the user's tree)."""
+    for the modules, one for the stored roll-ups, one for the assignments of the
+    modules counted live, and per module one for its units and, when counted live, one
+    count over the cadres of the user's tree.
+
+    Where the user's org units are big (training.rollup_snapshots), the module's
+    stored roll-ups at them hold these counts already, as of their last recount: a
+    national trainer's overview counted each module live over a million cadres (8 s,
+    bench/RESULTS.md), and read every assignment in the country to do it. The roll-up
+    counts the cadres of a module with no unit to study as complete, this overview as
+    not started: such a module is counted live."""
     today = today or timezone.localdate()
     roots = list(OrgUnit.objects.scope_roots(user))
     if not roots:
         return []
-    base = Cadre.objects.managed_by(user).in_subtree(*roots)
+    modules = list(
+        Module.objects.visible_to(user).filter(status=Module.Status.ACTIVE).order_by("title", "pk")
+    )
+    # A trainer of a province and of a county in it: the province's roll-up holds both.
+    tops = [r for r in roots if not any(r.path.startswith(o.path) for o in roots if o != r)]
+    stored = RollupRow.objects.totals_at(tops, modules)
+    rows, live = [], []
+    for module in modules:
+        counts = stored.get(module.pk)
+        if counts is not None and ModuleProgress(module, [], today=today).total:
+            if counts["reached"]:
+                rows.append(ModuleToChase(module, **counts))
+        else:
+            live.append(module)
     # Only the assignments that can reach the user's tree (Assignment.objects.meeting):
     # a county's overview at a nation's size loaded all 26,871 of its modules' (6,000
     # to single cadres) and counted with each of them in its conditions: 1.7 s.
     meeting = Assignment.objects.meeting(*roots).select_related("org_unit")
-    modules = (
-        Module.objects.visible_to(user)
-        .filter(status=Module.Status.ACTIVE)
-        .prefetch_related(Prefetch("assignments", meeting))
-        .order_by("title", "pk")
-    )
-    rows = []
-    for module in modules:
+    prefetch_related_objects(live, Prefetch("assignments", meeting))
+    base = Cadre.objects.managed_by(user).in_subtree(*roots)
+    for module in live:
         if not module.assignments.all():  # none can reach the user's tree
             continue
         progress = ModuleProgress(module, list(module.assignments.all()), today=today)

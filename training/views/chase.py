@@ -41,8 +41,12 @@ def _chase(request, pk):
 @trainer_required
 def chase_overview(request):
     """Every active module reaching the trainer's cadres, most overdue first."""
+    rows = modules_to_chase(request.user)
+    stored = [r.counted_at for r in rows if r.counted_at is not None]
     return render(
-        request, "reminders/chase_overview.html", {"rows": modules_to_chase(request.user)}
+        request,
+        "reminders/chase_overview.html",
+        {"rows": rows, "counted_at": min(stored) if stored else None},
     )
 
 
