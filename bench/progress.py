@@ -105,7 +105,7 @@ def measure(repeat):
             "ratio_to_raw_group_by": round(median / base_median, 2),
         }
     StudyUnit.objects.filter(pk=hidden).update(published_at=published_at)
-    RollupRow.objects.all().delete()  # as found, or as it would have been
+    RollupRow.objects.all().delete()  # none left for the pages measured next, nor for a later run
     result.update(measure_hours(trainer, province, county, repeat))
     assert cadre.get("/training/my-study/").status_code == 200
     connection.queries_log.clear()
