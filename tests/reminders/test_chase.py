@@ -253,3 +253,17 @@ def test_a_module_with_no_unit_to_study_is_counted_live(trainer_client, world, b
     rollup_snapshots.recount()
     [row] = _overview(trainer_client).context["rows"]
     assert (row.reached, row.overdue, row.not_started, row.counted_at) == (3, 0, 3, None)
+
+
+def test_the_overview_from_stored_rollups_costs_the_same_queries_for_1_module_or_4(
+    trainer_client, world, org, make_module, assign, big_county
+):
+    url = reverse("training:chase_overview")
+    rollup_snapshots.recount()
+    trainer_client.get(url)
+    one = _queries(trainer_client, url)
+    for i in range(3):
+        assign(make_module(n_units=2, title=f"模块{i}"), org.county, days=5)
+    rollup_snapshots.recount()
+    assert len(_overview(trainer_client).context["rows"]) == 4
+    assert _queries(trainer_client, url) == one

@@ -69,6 +69,12 @@ class ModuleQuerySet(models.QuerySet):
             )
         )
 
+    def flag_units_to_study(self):
+        """Each module says whether readers can see any of its units
+        (``has_units_to_study``): one EXISTS in the same query."""
+        units = ModuleUnit.objects.filter(module=OuterRef("pk")).filter(readable("unit__"))
+        return self.annotate(has_units_to_study=Exists(units))
+
     def for_cadre(self, cadre, *, containing=None):
         """The active modules assigned to ``cadre`` (directly, or to their org unit or
         any unit above it), each with ``due_on``, the earliest due date of those

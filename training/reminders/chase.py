@@ -72,8 +72,8 @@ def modules_to_chase(user, today=None):
     """For each active module whose assignments reach cadres ``user`` manages: how many
     of them it reaches, how many are overdue and how many have not started. A query
     for the modules, one for the stored roll-ups, one for the assignments of the
-    modules counted live, and per module one for its units and, when counted live, one
-    count over the cadres of the user's tree.
+    modules counted live, and for each of those its units and one count over the
+    cadres of the user's tree.
 
     Where the user's org units are big (training.rollup_snapshots), the module's
     stored roll-ups at them hold these counts already, as of their last recount: a
@@ -86,7 +86,10 @@ def modules_to_chase(user, today=None):
     if not roots:
         return []
     modules = list(
-        Module.objects.visible_to(user).filter(status=Module.Status.ACTIVE).order_by("title", "pk")
+        Module.objects.visible_to(user)
+        .filter(status=Module.Status.ACTIVE)
+        .flag_units_to_study()
+        .order_by("title", "pk")
     )
     # A trainer of a province and of a county in it: the province's roll-up holds both.
     tops = [r for r in roots if not any(r.path.startswith(o.path) for o in roots if o != r)]
@@ -94,7 +97,7 @@ def modules_to_chase(user, today=None):
     rows, live = [], []
     for module in modules:
         counts = stored.get(module.pk)
-        if counts is not None and ModuleProgress(module, [], today=today).total:
+        if counts is not None and module.has_units_to_study:
             if counts["reached"]:
                 rows.append(ModuleToChase(module, **counts))
         else:
