@@ -36,6 +36,8 @@ from django.utils.html import escape, strip_tags
 from django.utils.safestring import mark_safe
 from pypinyin import Style, lazy_pinyin
 
+from portal.planner import local_settings
+
 CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 TERM_RE = re.compile(rf"[{CJK}]+|[a-z0-9]+")
 CJK_RE = re.compile(rf"[{CJK}]")
@@ -226,7 +228,8 @@ class SearchResults:
 
     @contextmanager
     def _planner(self, scan):
-        """On PostgreSQL, choose how a query reads the table; SET LOCAL lasts one transaction.
+        """On PostgreSQL, choose how a query reads the table, for one transaction
+        (portal.planner).
 
         The planner costs ``@@`` on a stored tsvector as cheap and misjudges how many
         units hold several bigrams at once, so left alone it decompresses vectors it
@@ -235,23 +238,20 @@ class SearchResults:
         page of a tier with at least ``cap`` hits walks the primary key newest first
         and stops after 20 (``"walk"``); a page of a sparser tier reads the index.
         """
-        if self.vendor != "postgresql":
-            yield
-            return
-        settings = {
-            "bitmap": ("off", "off", "on"),
-            "walk": ("off", "on", "off"),
-            "index": ("off", "on", "on"),
+        indexscan, bitmapscan = {
+            "bitmap": ("off", "on"),
+            "walk": ("on", "off"),
+            "index": ("on", "on"),
         }[scan]
         # jit off too: a scan switched off is costed at 10^10, so any later query of the
         # page's transaction that still needs it passes jit_above_cost and PostgreSQL
         # spent 25-30 ms compiling it (EXPLAIN ANALYZE); JIT changes no result.
-        with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-            seqscan, indexscan, bitmapscan = settings
-            cursor.execute(
-                f"SET LOCAL enable_seqscan = {seqscan}; SET LOCAL enable_indexscan = {indexscan}; "
-                f"SET LOCAL enable_bitmapscan = {bitmapscan}; SET LOCAL jit = off"
-            )
+        with local_settings(
+            enable_seqscan="off",
+            enable_indexscan=indexscan,
+            enable_bitmapscan=bitmapscan,
+            jit="off",
+        ):
             yield
 
     def transaction(self):

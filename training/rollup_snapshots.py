@@ -31,15 +31,15 @@ other refusal of the table (a count it cannot hold) is raised: it is a bug.
 import logging
 import time
 from collections import Counter, defaultdict
-from contextlib import contextmanager
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Min
 from django.utils import timezone
 
 from org.models import Cadre, OrgUnit, ancestor_paths
+from portal.planner import local_settings
 
 from .models import Assignment, RollupRow
 from .progress import ModuleProgress, finish_rollup, rollup_rows
@@ -86,7 +86,12 @@ def count_rollups(progress, nodes):
         return {}
     length = max(len(n.path) for n in nodes) + OrgUnit.steplen
     tops = [n for n in nodes if not any(n.path.startswith(o.path) for o in nodes if o != n)]
-    with _one_core():
+    # PostgreSQL counts in this backend alone, without parallel workers: a nation's
+    # recount then takes one core of the primary at a time, and the pages people wait
+    # on keep the others. It costs wall time and saves CPU: the generated nation's
+    # whole recount, 10 s and 8.1-8.2 CPU-seconds of the database against 8.1 s and
+    # 9.5 with two workers (bench/RESULTS.md, "The county view under latency").
+    with local_settings(max_parallel_workers_per_gather=0):
         groups = progress.counts_by_path(progress.cadres(Cadre.objects.in_subtree(*tops)), length)
     summed = {}
     for node in nodes:
@@ -101,27 +106,6 @@ def count_rollups(progress, nodes):
     paths = {r["child_path"] for rows in summed.values() for r in rows}
     known = list(OrgUnit.objects.filter(path__in=paths))
     return {node: finish_rollup(node, rows, known) for node, rows in summed.items()}
-
-
-@contextmanager
-def _one_core():
-    """A transaction in which PostgreSQL counts in this backend alone, without parallel
-    workers. A nation's recount then takes one core of the primary, not all of
-    them, at a time; the pages people wait on keep the others. It costs the recount
-    wall time and saves CPU: the generated nation's whole recount, 10 s and 8.1-8.2
-    CPU-seconds of the database against 8.1 s and 9.5 with two workers
-    (bench/RESULTS.md, "The county view under latency"). SET LOCAL,
-    because its transaction ends it: behind PgBouncer in transaction mode a session's
-    SET would stay on a server connection that other clients get next. The ORM has no
-    word for a planner setting, hence the SQL. SQLite has no parallel query (and its
-    transactions take the write lock: none is opened there)."""
-    if connection.vendor != "postgresql":
-        yield
-        return
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL max_parallel_workers_per_gather = 0")
-        yield
 
 
 def write_node(module, node, rows, counted_at):
