@@ -103,7 +103,7 @@ def module_unit_path(username="bench-cadre"):
     """The unit page as a cadre reaches it from My study: the next unit of their first
     unfinished module, with ``?module=`` (the module's order, place and links)."""
     from org.models import Cadre
-    from training.progress import my_modules
+    from training.my_study import my_modules
 
     cadre = Cadre.objects.select_related("org_unit").get(user__username=username)
     module = next(m for m in my_modules(cadre) if m.next_unit)

@@ -89,7 +89,7 @@ def notices_cost():
     from django.test.utils import CaptureQueriesContext
 
     from org.models import Cadre
-    from training.progress import my_modules
+    from training.my_study import my_modules
     from training.reminders.notices import notices_for
 
     cadre = Cadre.objects.select_related("org_unit").get(user__username="bench-cadre")

@@ -12,7 +12,6 @@ import copy
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from decimal import Decimal
 
 from django.db.models import (
     BooleanField,
@@ -35,10 +34,10 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Substr, TruncWeek
 from django.utils import timezone
 
-from expositions.models import StudyUnit, UnitLink
+from expositions.models import StudyUnit
 from org.models import Cadre, OrgUnit, subtree_q
 
-from .models import Assignment, Completion, Module, ModuleUnit, Progress, ProgressWeek, count_of
+from .models import Assignment, Completion, Module, ModuleUnit, ProgressWeek, count_of
 
 COMPLETE = "complete"
 IN_PROGRESS = "in_progress"
@@ -74,6 +73,8 @@ class ModuleProgress:
     today: object = None
     # All of the module's assignments: many to single cadres are then read by subquery.
     whole: bool = False
+    # The org unit this progress is for (``within``): only its subtree's cadres are read.
+    node: object = None
 
     def __post_init__(self):
         self.today = self.today or timezone.localdate()
@@ -98,7 +99,15 @@ class ModuleProgress:
         (0.3 s of Python at a nation's size). The same counts; no query."""
         part = copy.copy(self)
         part.assignments = [a for a in self.assignments if a.cadre_id or node.meets(a.org_unit)]
+        part.node = node
         return part
+
+    def _covers(self, assignments):
+        """Whether one of ``assignments`` is to the node of ``within`` or an org unit
+        above it, and so reaches every cadre of the node's subtree."""
+        return self.node is not None and any(
+            not a.cadre_id and self.node.path.startswith(a.org_unit.path) for a in assignments
+        )
 
     SINGLES_LISTED = 100
     ANY_DUE = object()
@@ -120,7 +129,11 @@ class ModuleProgress:
         ``IN`` (a module given to 6,000 cadres one by one is one condition, not 6,000
         ORs: 14-16 s a roll-up at a nation's size before), and those placed in the org
         units of the assigned subtrees in another (the prefixes compared once per org
-        unit, not once per cadre: 643 townships' were 4.6 s a national roll-up)."""
+        unit, not once per cadre: 643 townships' were 4.6 s a national roll-up).
+        Within a node (``within``) that one of them covers: the node's subtree, a test of
+        the cadre's own org unit, not a subquery reading every org unit assigned."""
+        if self._covers(assignments):
+            return Q(org_unit__path__startswith=self.node.path)
         prefixes = [a.org_unit.path for a in assignments if not a.cadre_id]
         reach = Q(pk__in=self._singles(assignments, due))
         if prefixes:
@@ -130,11 +143,18 @@ class ModuleProgress:
 
     def _due(self):
         """The cadre's due date: that of the earliest assignment reaching them, one
-        condition per due date (the assignments are sorted by it)."""
+        condition per due date (the assignments are sorted by it). Within a node, the
+        first due date whose assignments cover it is every remaining cadre's: no
+        condition for it, nor for any later one."""
         by_due = defaultdict(list)
         for a in self.assignments:
             by_due[a.due_on].append(a)
-        whens = [When(self._reach_q(group, d), then=Value(d)) for d, group in by_due.items()]
+        whens = []
+        for d, group in by_due.items():
+            if self._covers(group):
+                default = Value(d, output_field=DateField())
+                return Case(*whens, default=default) if whens else default
+            whens.append(When(self._reach_q(group, d), then=Value(d)))
         return Case(*whens, output_field=DateField())
 
     def studied_before_assignment(self, node):
@@ -370,80 +390,3 @@ def rollup_rows(node, rows):
         r["percent"] = round(100 * r["completed"] / r["cadre_count"]) if r["cadre_count"] else 0
     rows.sort(key=lambda r: (not r["is_self"], -r["overdue_count"], r["org_unit"].code))
     return rows
-
-
-def completion_of(cadre, unit):
-    """``cadre``'s completion of ``unit`` (its completed_at only), or None: the unit
-    page's question."""
-    return Completion.objects.filter(cadre=cadre, unit=unit).only("completed_at").first()
-
-
-@dataclass
-class ModulePlace:
-    """Where a unit stands in a module's order, among the units a reader may read:
-    its position (from 1), how many there are, and the units before and after it
-    (``UnitLink``s, None at an end)."""
-
-    position: int
-    count: int
-    previous: UnitLink | None
-    next: UnitLink | None
-
-
-def place_in_module(module_id, unit, drafts):
-    """``unit``'s ``ModulePlace`` in module ``module_id`` among published units (and
-    drafts too when ``drafts``: an editor), or None when the module does not hold it.
-    One query (``ModuleUnit.objects.links_in_order``)."""
-    links = ModuleUnit.objects.links_in_order(module_id, drafts=drafts)
-    index = next((i for i, link in enumerate(links) if link.pk == unit.pk), None)
-    if index is None:
-        return None
-    return ModulePlace(
-        position=index + 1,
-        count=len(links),
-        previous=links[index - 1] if index > 0 else None,
-        next=links[index + 1] if index + 1 < len(links) else None,
-    )
-
-
-def my_modules(cadre, today=None, containing=None, next_units=True):
-    """The active modules assigned to ``cadre`` (directly, via their org unit or any
-    unit above it), as a list of modules with due_on (the earliest), total (units
-    readers can see), study_hours (theirs), done, last_completed_at, next_unit_id,
-    next_unit (a ``UnitLink``: pk, slug, title), finished and overdue; unfinished and
-    overdue first, then by due date. ``containing``: only the modules holding that
-    unit. ``next_units``: find each unfinished module's next unit (My study needs it,
-    the unit page does not).
-
-    Three plain queries, put together here: the modules with their due dates
-    (``Module.objects.for_cadre``), the cadre's stored Progress rows (done, last
-    completion), and the modules' units with whether readers can see each and whether
-    the cadre completed it (``ModuleUnit.objects.entries_for``). One query building
-    all of it out of subqueries cost several times as much to build and to plan on
-    every page (bench/RESULTS.md, 2026-12-06).
-    """
-    today = today or timezone.localdate()
-    modules = list(Module.objects.for_cadre(cadre, containing=containing))
-    ids = [m.pk for m in modules]
-    stored = {p.module_id: p for p in Progress.objects.filter(cadre=cadre, module_id__in=ids)}
-    entries = defaultdict(list)
-    for row in ModuleUnit.objects.entries_for(cadre, ids, links=next_units):
-        entries[row[0]].append(row)
-    for m in modules:
-        rows = entries[m.pk]
-        readable_rows = [row for row in rows if row[3]]
-        m.unit_count, m.total = len(rows), len(readable_rows)
-        m.hidden = m.unit_count - m.total
-        m.study_hours = sum((row[2] for row in readable_rows), Decimal(0))
-        progress = stored.get(m.pk)
-        m.last_completed_at = progress.last_completed_at if progress else None
-        # The stored count includes the units readers cannot see: take those away.
-        hidden_done = sum(1 for row in rows if row[4] and not row[3])
-        m.done = (progress.done if progress else 0) - hidden_done
-        m.finished = m.total > 0 and m.done >= m.total
-        m.overdue = m.done < m.total and m.due_on < today
-        upcoming = next((row for row in readable_rows if not row[4]), None)
-        m.next_unit = UnitLink(upcoming[1], *upcoming[5:]) if next_units and upcoming else None
-        m.next_unit_id = m.next_unit.pk if m.next_unit else None
-    modules.sort(key=lambda m: (m.finished, not m.overdue, m.due_on, m.title))
-    return modules

@@ -13,7 +13,7 @@ from portal.params import parse_id
 from . import evidence
 from .evidence_forms import ReflectionForm, SelfCheckForm
 from .models import Completion, Module
-from .progress import completion_of, my_modules, place_in_module
+from .my_study import completion_of, my_modules, place_in_module
 
 
 def module_param(request):

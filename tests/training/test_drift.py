@@ -15,7 +15,8 @@ from expositions.services import tag_delete, unit_save
 from tests.servers import at_once
 from training import progress_store, progress_verify, services
 from training.models import Completion, Progress
-from training.progress import ModuleProgress, my_modules
+from training.my_study import my_modules
+from training.progress import ModuleProgress
 
 
 @pytest.mark.django_db(transaction=True)

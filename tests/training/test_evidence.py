@@ -16,7 +16,7 @@ from tests.expositions.test_self_check import QUESTIONS
 from tests.servers import at_once
 from training import evidence, progress_verify, services
 from training.models import Completion, HoursYear, Module, Reflection, SelfCheckPass
-from training.progress import my_modules
+from training.my_study import my_modules
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,8 @@ from org.models import Cadre
 from tests.servers import at_once
 from training import services
 from training.models import Assignment, Completion, Module
-from training.progress import ModuleProgress, completion_of, my_modules, place_in_module
+from training.my_study import completion_of, my_modules, place_in_module
+from training.progress import ModuleProgress
 
 pytestmark = pytest.mark.django_db
 

@@ -42,7 +42,8 @@ from tests.expositions.test_self_check import QUESTIONS
 from tests.servers import at_once
 from training import evidence, progress_store, progress_verify, services
 from training.models import Completion, Module, ModuleUnit, Reflection, TrainingClaim
-from training.progress import ModuleProgress, my_modules
+from training.my_study import my_modules
+from training.progress import ModuleProgress
 
 N_UNITS, N_CADRES = 5, 3
 unit_index = st.integers(0, N_UNITS - 1)

@@ -959,10 +959,53 @@ def test_a_node_s_part_keeps_only_the_assignments_that_can_reach_it(
     assert {a.pk for a in part.assignments} == {made[0].pk, made[1].pk, made[2].pk}
     assert progress.within(org.county).assignments == progress.assignments
     for node in (org.township_a, org.township_b):
-        whole = progress.rollup(node, progress.cadres())
-        assert progress.within(node).rollup(node, progress.within(node).cadres()) == whole
+        base = Cadre.objects.in_subtree(node)  # as the page reads them
+        whole = progress.rollup(node, progress.cadres(base))
+        assert progress.within(node).rollup(node, progress.within(node).cadres(base)) == whole
     assert {c.pk for c in part.cadres(Cadre.objects.in_subtree(org.township_a))} == {here.pk}
     assert there.pk in {c.pk for c in progress.within(org.township_b).cadres()}
+
+
+def test_within_a_node_an_assignment_above_it_reaches_every_cadre_without_a_subquery(
+    org, make_cadre, make_module, make_unit, assign
+):
+    """An assignment to the node or above covers its whole subtree: the node's cadres
+    are read with a test of their own org unit, not a subquery over the org units
+    assigned (every org unit of a province, for a county's page)."""
+    module = make_module(units=[make_unit()], title="覆盖")
+    cadres = [make_cadre(org.township_a), make_cadre(org.township_b)]
+    assign(module, org.province, days=30)
+    progress = ModuleProgress(module, list(module.assignments.select_related("org_unit")))
+    part = progress.within(org.county)
+    read = part.cadres(Cadre.objects.in_subtree(org.county))
+    assert {c.pk for c in read} == {c.pk for c in cadres}
+    assert 'FROM "training_orgunit" U' not in str(read.query)
+
+
+def test_within_a_node_each_cadre_keeps_the_earliest_due_date_reaching_them(
+    org, make_cadre, make_module, make_unit, assign
+):
+    """The covering assignment's due date is that of every cadre no earlier one
+    reaches: an earlier one to a township inside, or to one cadre, still comes first;
+    a later one to a township changes nothing."""
+    module = make_module(units=[make_unit()], title="期限")
+    in_a, in_b = make_cadre(org.township_a), make_cadre(org.township_b)
+    alone = make_cadre(org.township_b)
+    assign(module, org.township_b, days=40)  # later than the county's: no effect
+    county = assign(module, org.county, days=30)
+    township_a = assign(module, org.township_a, days=20)
+    single = assign(module, alone, days=10)
+    progress = ModuleProgress(module, list(module.assignments.select_related("org_unit")))
+    for node in (org.county, org.township_b):
+        due = {c.pk: c.due_on for c in progress.within(node).cadres(Cadre.objects.in_subtree(node))}
+        whole = {c.pk: c.due_on for c in progress.cadres(Cadre.objects.in_subtree(node))}
+        assert due == whole
+    due = {c.pk: c.due_on for c in progress.within(org.county).cadres()}
+    assert due == {
+        in_a.pk: township_a.due_on,
+        in_b.pk: county.due_on,
+        alone.pk: single.due_on,
+    }
 
 
 def test_many_cadres_assigned_one_by_one_are_read_by_subquery_with_the_same_answers(
@@ -1089,7 +1132,7 @@ def test_a_first_assignment_shows_no_warning(trainer_client, org, make_module):
 def test_a_cadre_reached_twice_studies_by_the_earliest_due_date(
     org, make_cadre, make_module, assign
 ):
-    from training.progress import my_modules
+    from training.my_study import my_modules
 
     cadre = make_cadre(org.township_a)
     module = make_module()

@@ -5,7 +5,7 @@ when the work is done, and nothing stored about it can go stale.
 
 ``SOURCES`` is the list of where notices come from: each is a function of (cadre,
 today, known) returning ``Notice``s, with keys of its own (``known``: the cadre's modules
-as ``training.progress.my_modules`` read them for the page, or None, for a source that
+as ``training.my_study.my_modules`` read them for the page, or None, for a source that
 can use them). One more source joins by being added to it.
 """
 
@@ -71,7 +71,7 @@ def module_states(cadre, today, known=None):
     Two queries: the assignments reaching them (with the module, and the last day a
     trainer asked to remind them of it), and the modules' units with which of them the
     cadre completed (``ModuleUnit.objects.entries_for``). With ``known``, the modules
-    ``training.progress.my_modules`` read for the page (My study), one query: the
+    ``training.my_study.my_modules`` read for the page (My study), one query: the
     trainers' reminders."""
     since = today - timedelta(NUDGE_DAYS)
     if known is not None:

@@ -21,7 +21,7 @@ from ..jobs import services as jobs
 from ..jobs import work
 from ..jobs.models import Job
 from ..models import Certificate
-from ..progress import my_modules
+from ..my_study import my_modules
 from .refresh import post_or_back
 
 

@@ -16,7 +16,7 @@ from ..jobs import services as jobs
 from ..jobs import work
 from ..jobs.models import Job
 from ..models import Completion, ModuleUnit, Reflection
-from ..progress import my_modules
+from ..my_study import my_modules
 
 CADRE_PAGE_SIZE = 50
 REFLECTIONS_SHOWN = 100

@@ -27,7 +27,7 @@ from ..models import (
     Reflection,
     TrainingClaim,
 )
-from ..progress import my_modules
+from ..my_study import my_modules
 from ..reminders.notices import forget_count, notices_of_request
 from .refresh import post_or_back
 
