@@ -204,7 +204,8 @@ class ModuleProgress:
         empty weeks included). A completion counts where the cadre worked when they
         made it. Small queries: the stored ProgressWeek rows of the org units reached
         (less the completions of the module's hidden units, when it has any), and the
-        completions of cadres assigned one by one elsewhere."""
+        completions of cadres assigned one by one elsewhere (none, when an assignment
+        to ``node`` or above covers every completion here)."""
         today = self.today
         start = today - timedelta(days=today.weekday(), weeks=weeks - 1)
         since = timezone.make_aware(datetime.combine(start, time.min))
@@ -213,8 +214,9 @@ class ModuleProgress:
             prefixes = [a.org_unit.path for a in self.assignments if a.org_unit_id]
             here = Q(org_unit__path__startswith=node.path)
             recent = Completion.objects.filter(here, completed_at__gte=since)
+            covered = any(node.path.startswith(p) for p in prefixes)
             if prefixes:
-                reached = subtree_q("org_unit__path", prefixes)
+                reached = Q() if covered else subtree_q("org_unit__path", prefixes)
                 counts.update(
                     dict(
                         ProgressWeek.objects.filter(here, reached)
@@ -232,7 +234,7 @@ class ModuleProgress:
             everywhere = self.whole and any(
                 getattr(a, "module_has_singles", 0) for a in self.assignments
             )
-            if singles or everywhere:
+            if (singles or everywhere) and not covered:
                 singles = self._all_singles() if everywhere else singles
                 counts.update(
                     _per_week(

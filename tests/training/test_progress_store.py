@@ -204,6 +204,28 @@ def test_the_weekly_chart_counts_one_by_one_assignments_once(
     assert sum(n for _week, n in progress.completions_by_week(org.township_b)) == 1
 
 
+@pytest.mark.django_db
+def test_the_weekly_chart_of_a_node_assigned_from_above_reads_the_stored_weeks_alone(
+    org, make_cadre, make_unit, make_module, assign, django_assert_num_queries
+):
+    """Under an assignment to the county every completion in a township is counted by
+    the stored weeks: one query, and a cadre also assigned one by one counts once."""
+    from training.progress import ModuleProgress
+
+    units = [make_unit() for _ in range(2)]
+    module = make_module(units=units)
+    both, other = make_cadre(org.township_a), make_cadre(org.township_a)
+    assign(module, org.county)
+    assign(module, both)  # and one by one: the module has single cadres
+    for unit in units:
+        services.completion_record(cadre=both, unit=unit)
+    services.completion_record(cadre=other, unit=units[0])
+    progress = ModuleProgress(module, list(module.assignments.select_related("org_unit")))
+    with django_assert_num_queries(1):
+        weeks = progress.completions_by_week(org.township_a)
+    assert sum(n for _week, n in weeks) == 3
+
+
 @pytest.mark.parametrize(
     "statement",
     ["PROGRESS_ADD", "WEEK_ADD", "HOURS_ADD", "PROGRESS_RECOUNT", "WEEK_RECOUNT"],
