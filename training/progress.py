@@ -180,23 +180,24 @@ class ModuleProgress:
             own = own.filter(module=self.module) if self.whole else own.filter(pk__in=singles)
             reached = Q(Exists(own))
             already = Q(Exists(own.filter(created_at__lte=OuterRef("completed_at"))))
+        newest, covering = max(a.created_at for a in self.assignments), []
         for a in self.within(node).assignments:
             if not a.cadre_id:
                 reach = Q(cadre__org_unit__path__startswith=a.org_unit.path)
                 reached |= reach
                 already |= reach & Q(completed_at__gte=a.created_at)
-        found = (
-            Completion.objects.filter(
-                reached,
-                unit_id__in=self.unit_ids,
-                completed_at__lt=max(a.created_at for a in self.assignments),
-                cadre__active=True,
-                cadre__org_unit__path__startswith=node.path,
-            )
-            .exclude(already)
-            .exists()
+                if node.path.startswith(a.org_unit.path):
+                    covering.append(a.created_at)
+        found = Completion.objects.filter(
+            unit_id__in=self.unit_ids,
+            # Under an assignment to the node or above, every cadre here is reached and
+            # only what came before it can count: no test of reach, a shorter range.
+            completed_at__lt=min([newest, *covering]),
+            cadre__active=True,
+            cadre__org_unit__path__startswith=node.path,
         )
-        return found, min(a.created_at for a in self.assignments)
+        found = found if covering else found.filter(reached)
+        return found.exclude(already).exists(), min(a.created_at for a in self.assignments)
 
     def completions_by_week(self, node, weeks=12):
         """Completions of this module's units in ``node``'s part of the tree, by the
