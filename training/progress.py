@@ -96,7 +96,8 @@ class ModuleProgress:
         """This progress for ``node``'s part of the tree: only the assignments that can
         reach cadres there (to single cadres, to subtrees above the node or in it), so a
         county's page of a module given to 643 townships builds its queries from a dozen
-        (0.3 s of Python at a nation's size). The same counts; no query."""
+        (0.3 s of Python at a nation's size). The same counts for the cadres of the
+        node's subtree, the only ones it is for; no query."""
         part = copy.copy(self)
         part.assignments = [a for a in self.assignments if a.cadre_id or node.meets(a.org_unit)]
         part.node = node
