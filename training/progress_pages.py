@@ -32,6 +32,7 @@ class ProgressPage:
         roots of what ``user`` manages, when the caller has read them already."""
         self.user = user
         self.whole_module = whole_module
+        self._cadres = None
         self.big = False
         self.params = params
         self.module = module
@@ -77,8 +78,11 @@ class ProgressPage:
         self.breadcrumbs = [o for o in self.org_choices if o.path in paths]
 
     def cadres(self):
-        base = Cadre.objects.in_subtree(self.node)
-        return self.progress.cadres(base)
+        """The node's cadres, annotated (``ModuleProgress.cadres``): built once a page,
+        for the roll-up and the list alike (each reads a clone of it)."""
+        if self._cadres is None:
+            self._cadres = self.progress.cadres(Cadre.objects.in_subtree(self.node))
+        return self._cadres
 
     def filtered_cadres(self):
         cadres = self.progress.filter_status(
