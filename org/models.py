@@ -66,6 +66,12 @@ def ancestor_paths(path, steplen):
     return [path[:i] for i in range(steplen, len(path) + 1, steplen)]
 
 
+def outermost(units):
+    """Those of ``units`` (org units) that lie in no other's subtree: the ones whose
+    subtrees hold all the others' (no query)."""
+    return [u for u in units if not any(u.path.startswith(o.path) for o in units if o != u)]
+
+
 # Codes go into file names and headers of downloads: nothing that could break them.
 CODE_VALIDATOR = RegexValidator(
     r"^[A-Za-z0-9._-]+$", _("Use letters, digits, dot, hyphen and underscore only.")

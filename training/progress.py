@@ -103,12 +103,15 @@ class ModuleProgress:
         part.node = node
         return part
 
+    @staticmethod
+    def covering(node, assignments):
+        """Those of ``assignments`` to ``node`` or an org unit above it: each reaches
+        every cadre of the node's subtree."""
+        return [a for a in assignments if not a.cadre_id and node.path.startswith(a.org_unit.path)]
+
     def _covers(self, assignments):
-        """Whether one of ``assignments`` is to the node of ``within`` or an org unit
-        above it, and so reaches every cadre of the node's subtree."""
-        return self.node is not None and any(
-            not a.cadre_id and self.node.path.startswith(a.org_unit.path) for a in assignments
-        )
+        """Whether one of ``assignments`` covers the node of ``within``."""
+        return self.node is not None and bool(self.covering(self.node, assignments))
 
     SINGLES_LISTED = 100
     ANY_DUE = object()
@@ -181,19 +184,18 @@ class ModuleProgress:
             own = own.filter(module=self.module) if self.whole else own.filter(pk__in=singles)
             reached = Q(Exists(own))
             already = Q(Exists(own.filter(created_at__lte=OuterRef("completed_at"))))
-        newest, covering = max(a.created_at for a in self.assignments), []
-        for a in self.within(node).assignments:
+        part = self.within(node).assignments
+        for a in part:
             if not a.cadre_id:
                 reach = Q(cadre__org_unit__path__startswith=a.org_unit.path)
                 reached |= reach
                 already |= reach & Q(completed_at__gte=a.created_at)
-                if node.path.startswith(a.org_unit.path):
-                    covering.append(a.created_at)
+        covering = [a.created_at for a in self.covering(node, part)]
         found = Completion.objects.filter(
             unit_id__in=self.unit_ids,
             # Under an assignment to the node or above, every cadre here is reached and
             # only what came before it can count: no test of reach, a shorter range.
-            completed_at__lt=min([newest, *covering]),
+            completed_at__lt=min([max(a.created_at for a in self.assignments), *covering]),
             cadre__active=True,
             cadre__org_unit__path__startswith=node.path,
         )
@@ -216,7 +218,7 @@ class ModuleProgress:
             prefixes = [a.org_unit.path for a in self.assignments if a.org_unit_id]
             here = Q(org_unit__path__startswith=node.path)
             recent = Completion.objects.filter(here, completed_at__gte=since)
-            covered = any(node.path.startswith(p) for p in prefixes)
+            covered = bool(self.covering(node, self.assignments))
             if prefixes:
                 reached = Q() if covered else subtree_q("org_unit__path", prefixes)
                 counts.update(

@@ -38,7 +38,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Min
 from django.utils import timezone
 
-from org.models import Cadre, OrgUnit, ancestor_paths
+from org.models import Cadre, OrgUnit, ancestor_paths, outermost
 from portal.planner import local_settings
 
 from .models import Assignment, RollupRow
@@ -85,7 +85,7 @@ def count_rollups(progress, nodes):
     if not nodes:
         return {}
     length = max(len(n.path) for n in nodes) + OrgUnit.steplen
-    tops = [n for n in nodes if not any(n.path.startswith(o.path) for o in nodes if o != n)]
+    tops = outermost(nodes)
     # PostgreSQL counts in this backend alone, without parallel workers: a nation's
     # recount then takes one core of the primary at a time, and the pages people wait
     # on keep the others. It costs wall time and saves CPU: the generated nation's

@@ -18,7 +18,7 @@ from django.db.models import (
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from org.models import Cadre, OrgUnit
+from org.models import Cadre, OrgUnit, outermost
 from training.models import Assignment, Module, RollupRow
 from training.progress import ModuleProgress
 
@@ -92,8 +92,7 @@ def modules_to_chase(user, today=None):
         .order_by("title", "pk")
     )
     # A trainer of a province and of a county in it: the province's roll-up holds both.
-    tops = [r for r in roots if not any(r.path.startswith(o.path) for o in roots if o != r)]
-    stored = RollupRow.objects.totals_at(tops, modules)
+    stored = RollupRow.objects.totals_at(outermost(roots), modules)
     rows, live = [], []
     for module in modules:
         counts = stored.get(module.pk)
