@@ -1,6 +1,7 @@
 """Benchmark 4: 64 cadres marking units complete at once, through gunicorn.
 
   .venv/bin/python bench/writes.py [--seconds 30] [--clients 64] [--only postgresql|sqlite]
+                                   [--cadres 50000] [--check]
 
 Each client is one cadre with their own session and keep-alive connection, posting
 "mark complete" for unit after unit until the time is up (bounded: the run stops by
@@ -13,7 +14,11 @@ Baseline, same run: the trivial signed-in view (bench/wsgi.py) under the same
 clients, requests/s.
 
 PostgreSQL: the generated province (bench/progress.py). SQLite: a generated
-province of 2,000 cadres in a temporary file.
+province of 2,000 cadres (or --cadres, when fewer) in a temporary file.
+
+--check is CI's use (.ci/run): the writes, the undos and the recount, without the
+baseline and its warm-up (8 s a database), which only a measurement needs, on
+provinces of 100 study units (PostgreSQL's named portal_check_writes_<cadres>).
 """
 
 import argparse
@@ -76,7 +81,7 @@ def run_clients(port, sessions, plans, seconds, method="POST"):
     return results, time.perf_counter() - started
 
 
-def measure(env, clients, seconds, label):
+def measure(env, clients, seconds, label, check=False):
     from django.db import connection
     from django.db.models import Exists, OuterRef
 
@@ -103,10 +108,11 @@ def measure(env, clients, seconds, label):
         status = _province.get_status(f"{server.url}/bench/trivial/", sessions[0])
         if status != 200:
             sys.exit(f"the signed-in baseline answered {status}: sessions are not valid")
-        run_clients(server.port, sessions, [["/bench/trivial/"] * 50] * len(sessions), 3, "GET")
-        trivial, trivial_time = run_clients(
-            server.port, sessions, [["/bench/trivial/"] * 100_000] * len(sessions), 5, "GET"
-        )
+        if not check:
+            run_clients(server.port, sessions, [["/bench/trivial/"] * 50] * len(sessions), 3, "GET")
+            trivial, trivial_time = run_clients(
+                server.port, sessions, [["/bench/trivial/"] * 100_000] * len(sessions), 5, "GET"
+            )
         results, elapsed = run_clients(server.port, sessions, plans, seconds)
         after = Completion.objects.filter(cadre__in=cadres).count()
         distinct = (
@@ -128,12 +134,15 @@ def measure(env, clients, seconds, label):
     from training import progress_verify
 
     drift = progress_verify.verify()
-    trivial_rate = sum(len(r) for r in trivial) / trivial_time
     print(f"{label}: {len(cadres)} clients for {seconds} s (gunicorn 2 workers x 8 threads)")
-    print(f"  trivial signed-in view: {trivial_rate:8.1f} req/s (baseline)")
+    ratio = ""
+    if not check:
+        trivial_rate = sum(len(r) for r in trivial) / trivial_time
+        print(f"  trivial signed-in view: {trivial_rate:8.1f} req/s (baseline)")
+        ratio = f"(ratio {len(ok) / elapsed / trivial_rate:.2f}), "
     print(
         f"  mark complete:          {len(ok) / elapsed:8.1f} completions/s "
-        f"(ratio {len(ok) / elapsed / trivial_rate:.2f}), median "
+        f"{ratio}median "
         f"{statistics.median(latencies):.1f} ms, p99 "
         f"{latencies[int(len(latencies) * 0.99) - 1]:.1f} ms, failed {failed}"
     )
@@ -157,14 +166,22 @@ def main():
     parser.add_argument("--clients", type=int, default=64)
     parser.add_argument("--cadres", type=int, default=50_000)
     parser.add_argument("--only", choices=["postgresql", "sqlite"])
+    parser.add_argument(
+        "--check", action="store_true", help="CI: no baseline, only writes, undos, recount"
+    )
     args = parser.parse_args()
+    # A check needs few units (16 clients complete about 16 each in 4 s): 100, not 400,
+    # and a database of its own name, so that no benchmark's province is taken for it.
+    units = ["--units", "100"] if args.check else []
+    name = "portal_check_writes" if args.check else "portal_bench_province"
     if args.only != "sqlite":
         url = _province.province_database(
-            f"portal_bench_province_{args.cadres}", args.cadres, sizes=scaled_sizes(args.cadres)
+            f"{name}_{args.cadres}", args.cadres, sizes=[*scaled_sizes(args.cadres), *units]
         )
         if args.only == "postgresql":
             _province.setup_django(url)
-            measure(_province.server_env(url), args.clients, args.seconds, "PostgreSQL")
+            env = _province.server_env(url)
+            measure(env, args.clients, args.seconds, "PostgreSQL", args.check)
             return
     # Each database in its own process: Django binds one database per process.
     import subprocess
@@ -183,6 +200,7 @@ def main():
                     str(args.clients),
                     "--cadres",
                     str(args.cadres),
+                    *(["--check"] if args.check else []),
                 ],
                 check=True,
             )
@@ -191,7 +209,10 @@ def main():
             path = Path(tmp) / "writes.sqlite3"
             env = _province.server_env(sqlite_path=path)
             _province.manage(env, "migrate", "--noinput", "-v0")
-            _province.manage(env, "generate_demo_data", "--cadres", "2000", *scaled_sizes(2000))
+            cadres = min(args.cadres, 2000)
+            _province.manage(
+                env, "generate_demo_data", "--cadres", str(cadres), *scaled_sizes(cadres), *units
+            )
             import os
 
             os.environ["SQLITE_PATH"] = str(path)
@@ -202,7 +223,7 @@ def main():
             import django
 
             django.setup()
-            measure(env, args.clients, args.seconds, "SQLite")
+            measure(env, args.clients, args.seconds, "SQLite", args.check)
 
 
 if __name__ == "__main__":
