@@ -14,6 +14,7 @@ and My study show what a from-scratch count of the completions says, counting on
 the units readers can see at the (simulated) moment.
 """
 
+from collections import defaultdict
 from datetime import timedelta
 from decimal import Decimal
 from unittest import mock
@@ -279,13 +280,6 @@ class Totals(RuleBasedStateMachine):
     # --- what must hold after every step --------------------------------------------
 
     @invariant()
-    def each_units_latest_version_holds_its_questions(self):
-        for unit in StudyUnit.objects.filter(pk__in=[u.pk for u in self.units]):
-            latest = unit.history.order_by("-history_id").first()
-            if latest is not None:
-                assert latest.history_questions == self_check.snapshot(unit), unit.slug
-
-    @invariant()
     def every_reflection_is_whole(self):
         for reflection in Reflection.objects.filter(cadre__in=self.cadres):
             assert reflection.text == reflection.text.strip() and len(reflection.text) == 60
@@ -299,17 +293,21 @@ class Totals(RuleBasedStateMachine):
         assert progress_verify.verify() == []
 
     @invariant()
-    def each_units_latest_version_holds_its_tags(self):
-        """Every path that changes tags writes a complete version (issue #33)."""
-        for unit in StudyUnit.objects.filter(pk__in=[u.pk for u in self.units]):
-            latest = unit.history.order_by("-history_id").first()
-            if latest is not None:
-                assert latest.history_tags == history.tag_snapshot(unit), unit.slug
-
-    @invariant()
-    def search_columns_follow_the_tags(self):
-        units = StudyUnit.objects.filter(pk__in=[u.pk for u in self.units])
-        for unit in units.prefetch_related("tags"):
+    def each_units_latest_version_and_search_columns_hold_its_tags_and_questions(self):
+        """Every path that changes tags or questions writes a complete version (issue
+        #33), and the search columns follow the text and the tags. The units, their tags
+        and questions and their latest versions are read once for the three checks (4
+        queries a step, not 3 a unit)."""
+        pks = [u.pk for u in self.units]
+        units = StudyUnit.objects.filter(pk__in=pks).prefetch_related("tags", self_check.prefetch())
+        latest = {}
+        for version in StudyUnit.history.filter(id__in=pks).order_by("id", "-history_id"):
+            latest.setdefault(version.id, version)
+        for unit in units:
+            version = latest.get(unit.pk)
+            if version is not None:
+                assert version.history_tags == history.tag_snapshot(unit), unit.slug
+                assert version.history_questions == self_check.snapshot(unit), unit.slug
             derived = search.document(unit, tag_search_names(unit.tags.all()))
             assert {name: getattr(unit, name) for name in derived} == derived, unit.slug
 
@@ -321,12 +319,15 @@ class Totals(RuleBasedStateMachine):
 def expected(modules, cadres):
     """{(module, cadre): done} counted from scratch: units readers can see now."""
     visible = set(StudyUnit.objects.published().values_list("pk", flat=True))
+    completed = defaultdict(set)
+    pairs = Completion.objects.filter(cadre__in=cadres).values_list("cadre_id", "unit_id")
+    for cadre_id, unit_id in pairs:
+        completed[cadre_id].add(unit_id)
     done = {}
     for module in modules:
         units = set(ModuleUnit.objects.filter(module=module).values_list("unit_id", flat=True))
         for cadre in cadres:
-            mine = set(Completion.objects.filter(cadre=cadre).values_list("unit_id", flat=True))
-            done[(module.pk, cadre.pk)] = len(mine & units & visible)
+            done[(module.pk, cadre.pk)] = len(completed[cadre.pk] & units & visible)
     return done
 
 
