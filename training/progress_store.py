@@ -7,7 +7,8 @@ row per cadre takes under 0.2 s (bench/RESULTS.md).
 What they hold (``progress_verify.verify()`` recounts exactly this from the source rows):
 
 * ``Progress`` (module, cadre): how many of the module's units the cadre has
-  completed, and when the latest; a unit counts whatever its publication state.
+  completed, and when the first and the latest; a unit counts whatever its
+  publication state.
 * ``ProgressWeek`` (module, org unit, week): completions of the module's units made
   in that org unit (where the cadre worked then) in that week (Monday, Beijing time).
 
@@ -44,7 +45,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import Count, DateField, F, Max, OuterRef, Subquery, Sum
+from django.db.models import Count, DateField, F, Max, Min, OuterRef, Subquery, Sum
 from django.db.models.functions import ExtractYear, TruncWeek
 from django.utils import timezone
 
@@ -66,10 +67,16 @@ ZERO = Decimal("0")
 # (tests/training/test_progress_store.py checks them against each model's db_table).
 # Everything else here is the ORM.
 PROGRESS_ADD = """
-    INSERT INTO training_progress (module_id, cadre_id, done, last_completed_at)
-    SELECT mu.module_id, %s, 1, %s FROM training_moduleunit mu WHERE mu.unit_id = %s
+    INSERT INTO training_progress (module_id, cadre_id, done, first_completed_at, last_completed_at)
+    SELECT mu.module_id, %s, 1, %s, %s FROM training_moduleunit mu WHERE mu.unit_id = %s
     ON CONFLICT (module_id, cadre_id) DO UPDATE SET
         done = training_progress.done + 1,
+        first_completed_at = CASE
+            WHEN training_progress.first_completed_at IS NULL
+              OR excluded.first_completed_at < training_progress.first_completed_at
+            THEN excluded.first_completed_at
+            ELSE training_progress.first_completed_at
+        END,
         last_completed_at = CASE
             WHEN training_progress.last_completed_at IS NULL
               OR excluded.last_completed_at > training_progress.last_completed_at
@@ -95,8 +102,8 @@ HOURS_ADD = """
 """
 # The recounts take a module id twice (both None: every module).
 PROGRESS_RECOUNT = """
-    INSERT INTO training_progress (module_id, cadre_id, done, last_completed_at)
-    SELECT mu.module_id, c.cadre_id, COUNT(*), MAX(c.completed_at)
+    INSERT INTO training_progress (module_id, cadre_id, done, first_completed_at, last_completed_at)
+    SELECT mu.module_id, c.cadre_id, COUNT(*), MIN(c.completed_at), MAX(c.completed_at)
     FROM training_completion c JOIN training_moduleunit mu ON mu.unit_id = c.unit_id
     WHERE %s IS NULL OR mu.module_id = %s
     GROUP BY mu.module_id, c.cadre_id
@@ -159,7 +166,13 @@ def completion_added(completion):
     学时 it credits (``Completion.credit_hours``) in the cadre's year."""
     with connection.cursor() as cursor:
         cursor.execute(
-            PROGRESS_ADD, [completion.cadre_id, completion.completed_at, completion.unit_id]
+            PROGRESS_ADD,
+            [
+                completion.cadre_id,
+                completion.completed_at,
+                completion.completed_at,
+                completion.unit_id,
+            ],
         )
         if completion.org_unit_id is not None:
             week = week_of(completion.completed_at)
@@ -178,15 +191,13 @@ def completion_removed(completion):
     modules = list(
         ModuleUnit.objects.filter(unit_id=completion.unit_id).values_list("module_id", flat=True)
     )
-    latest = (
-        Completion.objects.filter(
-            cadre_id=OuterRef("cadre_id"), unit__module_units__module_id=OuterRef("module_id")
-        )
-        .order_by("-completed_at")
-        .values("completed_at")[:1]
-    )
+    theirs = Completion.objects.filter(
+        cadre_id=OuterRef("cadre_id"), unit__module_units__module_id=OuterRef("module_id")
+    ).values("completed_at")
     changed = Progress.objects.filter(cadre_id=completion.cadre_id, module_id__in=modules).update(
-        done=F("done") - 1, last_completed_at=Subquery(latest)
+        done=F("done") - 1,
+        first_completed_at=Subquery(theirs.order_by("completed_at")[:1]),
+        last_completed_at=Subquery(theirs.order_by("-completed_at")[:1]),
     )
     _exactly(changed, len(modules), f"progress of cadre {completion.cadre_id}")
     year = timezone.localtime(completion.completed_at).year
@@ -224,17 +235,17 @@ def cadre_deleted(cadre_id):
 
 
 def progress_recount(**where):
-    """{(module, cadre): (done, last completed)} counted from the completions (what
-    PROGRESS_RECOUNT writes); ``where``: filters of the completions (a range of cadres,
-    training.progress_verify)."""
+    """{(module, cadre): (done, first completed, last completed)} counted from the
+    completions (what PROGRESS_RECOUNT writes); ``where``: filters of the completions (a
+    range of cadres, training.progress_verify)."""
     rows = (
         Completion.objects.filter(**where)
         .values_list("unit__module_units__module_id", "cadre_id")
-        .annotate(done=Count("pk"), last=Max("completed_at"))
+        .annotate(done=Count("pk"), first=Min("completed_at"), last=Max("completed_at"))
         .order_by()
     )
     # (A unit in no module gives a row with no module: not a total.)
-    return {(m, c): (n, at) for m, c, n, at in rows.iterator(chunk_size=20_000) if m}
+    return {(m, c): (n, a, b) for m, c, n, a, b in rows.iterator(chunk_size=20_000) if m}
 
 
 def week_recount(module_ids=None, **where):

@@ -55,9 +55,9 @@ def stored_progress(**where):
     rows = (
         Progress.objects.filter(**where)
         .exclude(done=0)
-        .values_list("module_id", "cadre_id", "done", "last_completed_at")
+        .values_list("module_id", "cadre_id", "done", "first_completed_at", "last_completed_at")
     )
-    return {(m, c): (d, at) for m, c, d, at in rows.iterator(chunk_size=20_000)}
+    return {(m, c): (d, a, b) for m, c, d, a, b in rows.iterator(chunk_size=20_000)}
 
 
 def stored_weeks(**where):

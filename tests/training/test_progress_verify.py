@@ -54,10 +54,12 @@ def test_a_difference_in_the_last_slice_is_found(five):
     HoursYear.objects.filter(cadre=cadres[4]).update(online=Decimal("9"))
     found = progress_verify.verify(slice_cadres=2, slice_org_units=1)
     year = timezone.localdate().year
+    stored = Progress.objects.get(module=module, cadre=cadres[4])
+    at = Completion.objects.get(cadre=cadres[4]).completed_at
     assert found[0] == (
         f"progress (module, cadre) ({module.pk}, {cadres[4].pk}): stored (2, "
-        f"{Progress.objects.get(module=module, cadre=cadres[4]).last_completed_at!r}), "
-        f"recount (1, {Completion.objects.get(cadre=cadres[4]).completed_at!r})"
+        f"{stored.first_completed_at!r}, {stored.last_completed_at!r}), "
+        f"recount (1, {at!r}, {at!r})"
     )
     assert found[1] == (
         f"study hours (cadre, year) (online, training) ({cadres[4].pk}, {year}): "
@@ -85,8 +87,8 @@ def test_rows_missing_on_either_side_are_found_in_any_slice(org, five, make_cadr
     year = timezone.localdate().year
     assert set(found) == {
         f"progress (module, cadre) ({module.pk}, {cadres[1].pk}): "
-        f"stored None, recount (1, {recount!r})",
-        f"progress (module, cadre) ({module.pk}, {later.pk}): stored (1, None), recount None",
+        f"stored None, recount (1, {recount!r}, {recount!r})",
+        f"progress (module, cadre) ({module.pk}, {later.pk}): stored (1, None, None), recount None",
         f"weekly completions (module, org unit, week) ({module.pk}, {org.township_a.pk}, "
         f"{day!r}): stored None, recount 5",
         f"weekly completions (module, org unit, week) ({module.pk}, {org.other_county.pk}, "

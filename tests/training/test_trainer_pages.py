@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from expositions.models import Theme
+from expositions.models import StudyUnit, Theme
 from org.models import Cadre
 from portal import spreadsheets
 from training import progress_store, services
@@ -868,6 +868,13 @@ def test_the_progress_page_says_each_cadre_has_one_status_and_overdue_is_apart(
     assert totals["overdue_count"] == 3  # all but 全部完成, due yesterday; also counted above
 
 
+def moved(completions, moment):
+    """``completions`` moved to ``moment`` around the services, then the stored totals
+    recounted, as ``manage.py rebuild_progress`` does after such a write."""
+    completions.update(completed_at=moment)
+    progress_store.recompute()
+
+
 def test_completions_made_before_the_assignment_count_and_the_page_says_so(trainer_client, course):
     module, people = course
     url = reverse("training:module_progress", args=[module.pk])
@@ -875,15 +882,43 @@ def test_completions_made_before_the_assignment_count_and_the_page_says_so(train
     assert response.context["studied_before"] is False
     assert 'id="done-before-note"' not in response.content.decode()
     assigned = module.assignments.get().created_at
-    Completion.objects.filter(cadre=people["half"]).update(
-        completed_at=assigned - timedelta(days=30)
-    )
+    moved(Completion.objects.filter(cadre=people["half"]), assigned - timedelta(days=30))
     response = trainer_client.get(url)
     assert response.context["studied_before"] is True
     html = response.content.decode()
     assert 'id="done-before-note"' in html
     assert "其中有单元完成早于向干部布置本模块的时间" in html
     assert response.context["totals"]["in_progress"] == 1  # 完成一半: they still count
+
+
+def test_undoing_the_only_completion_made_before_the_assignment_takes_the_note_away(
+    trainer_client, course
+):
+    module, people = course
+    url = reverse("training:module_progress", args=[module.pk])
+    assigned = module.assignments.get().created_at
+    early = Completion.objects.filter(cadre=people["half"]).order_by("pk").first()
+    moved(Completion.objects.filter(pk=early.pk), assigned - timedelta(days=30))
+    assert trainer_client.get(url).context["studied_before"] is True
+    assert services.completion_undo(cadre=people["half"], unit=early.unit)
+    assert trainer_client.get(url).context["studied_before"] is False
+
+
+def test_a_hidden_unit_studied_before_the_assignment_is_not_said_to_count(trainer_client, course):
+    """The stored first completion counts every unit of the module; while the one studied
+    early is hidden from readers, the page does not count it, and says nothing of it."""
+    module, people = course
+    url = reverse("training:module_progress", args=[module.pk])
+    assigned = module.assignments.get().created_at
+    early = Completion.objects.filter(cadre=people["half"]).order_by("pk").first()
+    moved(Completion.objects.filter(pk=early.pk), assigned - timedelta(days=30))
+    published_at = early.unit.published_at
+    StudyUnit.objects.filter(pk=early.unit_id).update(
+        published_at=timezone.now() + timedelta(days=1)
+    )
+    assert trainer_client.get(url).context["studied_before"] is False
+    StudyUnit.objects.filter(pk=early.unit_id).update(published_at=published_at)
+    assert trainer_client.get(url).context["studied_before"] is True
 
 
 def test_a_cadre_reached_twice_is_measured_against_the_first_assignment(
@@ -893,9 +928,8 @@ def test_a_cadre_reached_twice_is_measured_against_the_first_assignment(
     first = module.assignments.get()
     second = assign(module, org.township_a)
     Assignment.objects.filter(pk=second.pk).update(created_at=first.created_at + timedelta(days=10))
-    Completion.objects.filter(cadre=people["half"]).update(
-        completed_at=first.created_at + timedelta(days=5)  # after the first, before the second
-    )
+    # After the first assignment, before the second.
+    moved(Completion.objects.filter(cadre=people["half"]), first.created_at + timedelta(days=5))
     response = trainer_client.get(reverse("training:module_progress", args=[module.pk]))
     assert response.context["studied_before"] is False
 
@@ -913,10 +947,10 @@ def test_cadres_assigned_one_by_one_are_each_measured_against_their_own_assignme
         services.completion_record(cadre=cadre, unit=unit)
         # Each studied 15 days after the first assignment: after their own for 干部0 and
         # 干部1, before their own (made on day 20) for 干部2.
-        Completion.objects.filter(cadre=cadre).update(completed_at=start + timedelta(days=15))
+        moved(Completion.objects.filter(cadre=cadre), start + timedelta(days=15))
     progress = ModuleProgress(module, list(module.assignments.all()))
     assert progress.studied_before_assignment(org.county) == (True, start)
-    Completion.objects.filter(cadre=people[2]).update(completed_at=start + timedelta(days=25))
+    moved(Completion.objects.filter(cadre=people[2]), start + timedelta(days=25))
     progress = ModuleProgress(module, list(module.assignments.all()))
     assert progress.studied_before_assignment(org.county) == (False, start)
 
@@ -936,7 +970,7 @@ def test_only_assignments_meeting_the_node_s_subtree_decide_what_was_studied_bef
         Assignment.objects.filter(pk=made.pk).update(created_at=start + timedelta(days=days))
         services.completion_record(cadre=cadre, unit=unit)
     # Both studied on day 10: after township A's assignment, before township B's.
-    Completion.objects.update(completed_at=start + timedelta(days=10))
+    moved(Completion.objects.all(), start + timedelta(days=10))
     progress = ModuleProgress(module, list(module.assignments.select_related("org_unit")))
     assert progress.studied_before_assignment(org.township_a) == (False, start)
     assert progress.studied_before_assignment(org.township_b) == (True, start)
@@ -1021,7 +1055,7 @@ def test_many_cadres_assigned_one_by_one_are_read_by_subquery_with_the_same_answ
     assign(module, org.township_b, days=9)
     for cadre in people[:2]:
         services.completion_record(cadre=cadre, unit=units[0])
-    Completion.objects.filter(cadre=people[1]).update(completed_at=start - timedelta(days=1))
+    moved(Completion.objects.filter(cadre=people[1]), start - timedelta(days=1))
     assignments = list(module.assignments.select_related("org_unit"))
 
     def answers(whole):

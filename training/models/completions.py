@@ -120,6 +120,9 @@ class Progress(models.Model):
     )
     cadre = models.ForeignKey(Cadre, on_delete=models.CASCADE, related_name="progress")
     done = models.PositiveIntegerField(default=0)
+    # The cadre's earliest and latest completion of the module's units: "studied before
+    # the assignment" on the progress pages, and "last completion" in the cadre list.
+    first_completed_at = models.DateTimeField(null=True, blank=True)
     last_completed_at = models.DateTimeField(null=True, blank=True)
 
     objects = ProgressQuerySet.as_manager()
@@ -130,7 +133,7 @@ class Progress(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["module", "cadre"], name="unique_progress"),
         ]
-        # The roll-ups and the cadre list read (done, last completed) of a county's
+        # The roll-ups and the cadre list read (done, first and last completed) of a county's
         # cadres for one module: from this index alone on PostgreSQL (an index-only
         # scan), a few pages where a county's cadres are numbered together, instead of
         # a heap page per cadre (rows written as completions came, in no county's
@@ -139,7 +142,7 @@ class Progress(models.Model):
         indexes = [
             models.Index(
                 fields=["module", "cadre"],
-                include=["done", "last_completed_at"],
+                include=["done", "first_completed_at", "last_completed_at"],
                 name="progress_module_cadre_done",
             ),
         ]
