@@ -183,40 +183,64 @@ class ModuleProgress:
         Read from the stored Progress rows (their ``first_completed_at``), one row per
         cadre of the node, not from a range of the completions of the whole tree made
         before the assignment (12,500 in the generated province): 15 → 5.4 ms for a
-        county there (bench/RESULTS.md). Those rows count every unit of the module;
-        while one is hidden (``hidden_ids``), the completions of the units readers can
-        see are read instead."""
+        county there (bench/RESULTS.md). Those rows count every unit of the module:
+        while one is hidden (``hidden_ids``), a cadre whose first completion came early
+        enough is asked for one of a unit readers can see, made before their
+        assignment."""
         if not self.assignments or not self.unit_ids:
             return False, None
-        if self.hidden_ids:
-            rows, at = Completion.objects.filter(unit_id__in=self.unit_ids), "completed_at"
-        else:
-            rows, at = Progress.objects.filter(module=self.module), "first_completed_at"
-        reached = already = Q(pk__in=[])
-        singles = [a.pk for a in self.assignments if a.cadre_id]
-        if singles:
-            # A probe of the cadre's own assignments, not 6,000 conditions (0.9 s).
-            own = Assignment.objects.filter(cadre_id=OuterRef("cadre_id"))
-            own = own.filter(module=self.module) if self.whole else own.filter(pk__in=singles)
-            reached = Q(Exists(own))
-            already = Q(Exists(own.filter(created_at__lte=OuterRef(at))))
         part = self.within(node).assignments
-        for a in part:
-            if not a.cadre_id:
-                reach = Q(cadre__org_unit__path__startswith=a.org_unit.path)
-                reached |= reach
-                already |= reach & Q(**{f"{at}__gte": a.created_at})
         covering = [a.created_at for a in self.covering(node, part)]
         # Under an assignment to the node or above, every cadre here is reached and only
         # what came before it can count: no test of reach, a shorter range.
         before = min([max(a.created_at for a in self.assignments), *covering])
-        found = rows.filter(
-            **{f"{at}__lt": before},
+        found = Progress.objects.filter(
+            module=self.module,
+            first_completed_at__lt=before,
             cadre__active=True,
             cadre__org_unit__path__startswith=node.path,
         )
-        found = found if covering else found.filter(reached)
-        return found.exclude(already).exists(), min(a.created_at for a in self.assignments)
+        if not covering:
+            found = found.filter(self._reached_q(part))
+        if self.hidden_ids:
+            early = Completion.objects.filter(
+                cadre_id=OuterRef("cadre_id"), unit_id__in=self.unit_ids, completed_at__lt=before
+            )
+            found = found.filter(Exists(early.exclude(self._already_q(part, "completed_at"))))
+        else:
+            found = found.exclude(self._already_q(part, "first_completed_at"))
+        return found.exists(), min(a.created_at for a in self.assignments)
+
+    def _own_assignments(self):
+        """The assignments of the row's cadre (``OuterRef("cadre_id")``) that count; None
+        when none is to a single cadre. A probe, not 6,000 conditions (0.9 s)."""
+        singles = [a.pk for a in self.assignments if a.cadre_id]
+        if not singles:
+            return None
+        own = Assignment.objects.filter(cadre_id=OuterRef("cadre_id"))
+        return own.filter(module=self.module) if self.whole else own.filter(pk__in=singles)
+
+    def _reached_q(self, part):
+        """Q for rows (with a cadre) of the cadres ``part``'s assignments reach."""
+        own = self._own_assignments()
+        reached = Q(pk__in=[]) if own is None else Q(Exists(own))
+        for a in part:
+            if not a.cadre_id:
+                reached |= Q(cadre__org_unit__path__startswith=a.org_unit.path)
+        return reached
+
+    def _already_q(self, part, at):
+        """Q for rows whose time ``at`` came at or after an assignment reaching their
+        cadre (one of ``part``'s, or one of the cadre's own)."""
+        own = self._own_assignments()
+        already = (
+            Q(pk__in=[]) if own is None else Q(Exists(own.filter(created_at__lte=OuterRef(at))))
+        )
+        for a in part:
+            if not a.cadre_id:
+                reach = Q(cadre__org_unit__path__startswith=a.org_unit.path)
+                already |= reach & Q(**{f"{at}__gte": a.created_at})
+        return already
 
     def completions_by_week(self, node, weeks=12):
         """Completions of this module's units in ``node``'s part of the tree, by the

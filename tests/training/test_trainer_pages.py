@@ -921,6 +921,22 @@ def test_a_hidden_unit_studied_before_the_assignment_is_not_said_to_count(traine
     assert trainer_client.get(url).context["studied_before"] is True
 
 
+def test_while_another_unit_is_hidden_a_unit_studied_before_the_assignment_counts(
+    trainer_client, course
+):
+    module, people = course
+    url = reverse("training:module_progress", args=[module.pk])
+    assigned = module.assignments.get().created_at
+    early, other = Completion.objects.filter(cadre=people["half"]).order_by("pk")
+    moved(Completion.objects.filter(pk=early.pk), assigned - timedelta(days=30))
+    StudyUnit.objects.filter(pk=other.unit_id).update(
+        published_at=timezone.now() + timedelta(days=1)
+    )
+    assert trainer_client.get(url).context["studied_before"] is True
+    moved(Completion.objects.filter(pk=early.pk), assigned + timedelta(minutes=1))
+    assert trainer_client.get(url).context["studied_before"] is False
+
+
 def test_a_cadre_reached_twice_is_measured_against_the_first_assignment(
     trainer_client, org, course, assign
 ):
@@ -1040,6 +1056,29 @@ def test_within_a_node_each_cadre_keeps_the_earliest_due_date_reaching_them(
         in_b.pk: county.due_on,
         alone.pk: single.due_on,
     }
+
+
+def test_with_a_unit_hidden_each_cadre_is_still_measured_against_their_own_assignment(
+    org, make_cadre, make_module, make_unit, assign
+):
+    """Township A's cadre studied a hidden unit before any assignment and a visible one
+    after theirs (day 0), but before township B's (day 20): nothing counts as before."""
+    shown, hidden = make_unit(), make_unit()
+    module = make_module(units=[shown, hidden], title="隐藏单元")
+    cadre = make_cadre(org.township_a, name="甲镇干部")
+    start = timezone.now() - timedelta(days=40)
+    for township, days in ((org.township_a, 0), (org.township_b, 20)):
+        made = assign(module, township)
+        Assignment.objects.filter(pk=made.pk).update(created_at=start + timedelta(days=days))
+    for unit, days in ((shown, 10), (hidden, -5)):
+        services.completion_record(cadre=cadre, unit=unit)
+        moved(Completion.objects.filter(unit=unit), start + timedelta(days=days))
+    StudyUnit.objects.filter(pk=hidden.pk).update(published_at=timezone.now() + timedelta(days=1))
+    progress = ModuleProgress(module, list(module.assignments.select_related("org_unit")))
+    assert progress.hidden_ids == [hidden.pk]
+    assert progress.studied_before_assignment(org.county) == (False, start)
+    moved(Completion.objects.filter(unit=shown), start - timedelta(days=1))
+    assert progress.studied_before_assignment(org.county) == (True, start)
 
 
 def test_many_cadres_assigned_one_by_one_are_read_by_subquery_with_the_same_answers(
