@@ -133,12 +133,13 @@ class Progress(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["module", "cadre"], name="unique_progress"),
         ]
-        # The roll-ups and the cadre list read (done, first and last completed) of a county's
-        # cadres for one module: from this index alone on PostgreSQL (an index-only
-        # scan), a few pages where a county's cadres are numbered together, instead of
-        # a heap page per cadre (rows written as completions came, in no county's
-        # order): at a million cadres, 1,805 pages read cold for a county of 1,902
-        # (bench/RESULTS.md, "A million cadres"). SQLite keeps only the key columns.
+        # The roll-ups, the cadre list and the note on studying before the assignment
+        # read (done, first and last completed) of a county's cadres for one module:
+        # from this index alone on PostgreSQL (an index-only scan), a few pages where a
+        # county's cadres are numbered together, instead of a heap page per cadre (rows
+        # written as completions came, in no county's order): at a million cadres,
+        # 1,805 pages read cold for a county of 1,902 (bench/RESULTS.md, "A million
+        # cadres"). SQLite keeps only the key columns.
         indexes = [
             models.Index(
                 fields=["module", "cadre"],
