@@ -106,13 +106,14 @@ class ProgressQuerySet(models.QuerySet):
 
 
 class Progress(models.Model):
-    """How many of a module's published units a cadre has completed: kept here so that
-    the province roll-up reads one row per cadre instead of counting completions.
+    """How many of a module's units a cadre has completed (whatever their publication
+    state: the pages take away the hidden ones when they read), and when the first and
+    the latest: kept here so that the province roll-up reads one row per cadre instead
+    of counting completions.
 
-    Written only by training.progress_store (completion added or removed, a module's
-    units changed, a unit published, unpublished or deleted); `manage.py
-    rebuild_progress` recomputes it from the completions, and a test checks the two
-    agree after every kind of change.
+    Written only by training.progress_store (a completion added or removed, a module's
+    units changed); `manage.py rebuild_progress` recomputes it from the completions,
+    and `manage.py verify_progress` and the totals state machine check the two agree.
     """
 
     module = models.ForeignKey(
