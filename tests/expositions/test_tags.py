@@ -72,6 +72,10 @@ def migrated(django_db_setup, django_db_blocker):
         finally:
             _migrate(leaves)
             call_command("flush", interactive=False, verbosity=0)
+            # Closed here: in a whole run on PostgreSQL the connection this fixture
+            # used stayed open to the end, not the one pytest-django closes, and the
+            # test database could not be dropped ("is being accessed by other users").
+            connection.close()
     return {"tags": tags, "units": units}
 
 
