@@ -7,14 +7,13 @@ import secrets
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.db import transaction
 from pytest_django.fixtures import validate_django_db
 
 from expositions.models import Exposition, StudyUnit, Theme
 from expositions.services import unit_save
-from org.roles import CADRE, EDITOR
+from org.roles import CADRE, EDITOR, ensure_groups
 from tests.snapshot import Snapshot
 
 _seq = itertools.count(1)
@@ -169,15 +168,13 @@ def unit_maker(exposition, theme):
 
 def user_maker():
     def make(username=None, role=None, **kwargs):
+        groups = ensure_groups()
         username = username or f"user{next(_seq)}"
         user = get_user_model().objects.create_user(
             username=username, password="a-long-test-password-2026", **kwargs
         )
         if role:
-            # The role groups are there: migrate makes them (training.apps, on
-            # post_migrate), and so does the flush after a committing test.
-            # ensure_groups() here cost each new user a dozen queries.
-            user.groups.add(Group.objects.get(name=role))
+            user.groups.add(groups[role])
         return user
 
     return make
